@@ -1,0 +1,19 @@
+export { ConfigSchema, RESTART_PATHS, SECRET_PATHS, defaultConfig, type Config, type LogLevelName } from './schema.js';
+export {
+  ENV_VARIABLES,
+  diffConfig,
+  environmentLayer,
+  getPath,
+  leafPaths,
+  mergeLayers,
+  redactConfig,
+  redactUrl,
+  resolveConfig,
+  setPath,
+  validateConfig,
+  type ConfigChange,
+  type ConfigSource,
+  type Layer,
+  type ResolvedConfig,
+} from './layers.js';
+export { formatByteSize, parseByteSize } from './size.js';

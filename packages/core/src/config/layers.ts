@@ -1,0 +1,271 @@
+import { Ajv } from 'ajv';
+import type { FieldProblem } from '../errors/index.js';
+import { ConfigSchema, RESTART_PATHS, SECRET_PATHS, defaultConfig, type Config } from './schema.js';
+
+/** A plain JSON object, as read from `config.json` or built from the environment. */
+export type Layer = Record<string, unknown>;
+
+/** Where the value at a path came from. */
+export type ConfigSource = 'default' | 'file' | `env:${string}` | `flag:${string}`;
+
+type Parser = (raw: string) => unknown;
+
+const asInt: Parser = (raw) => (/^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw);
+const asString: Parser = (raw) => raw;
+const asBool: Parser = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return raw;
+};
+const asSize: Parser = (raw) => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : raw.trim());
+const asLevel: Parser = (raw) => {
+  const v = raw.trim().toUpperCase();
+  return v === 'WARN' ? 'WARNING' : v;
+};
+const asList: Parser = (raw) => {
+  const text = raw.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return raw;
+    }
+  }
+  return text === '' ? [] : text.split(',').map((s) => s.trim());
+};
+
+/**
+ * Environment variables and the config path each sets. `CODEDANCE_` names
+ * come first; seed 004's names are accepted after them. `HOST` and `PORT`
+ * are deliberately not read: shells and platforms set them for other things.
+ */
+export const ENV_VARIABLES: readonly { names: readonly string[]; path: string; parse: Parser }[] = [
+  { names: ['CODEDANCE_HOST'], path: '/server/host', parse: asString },
+  { names: ['CODEDANCE_PORT'], path: '/server/port', parse: asInt },
+  { names: ['CODEDANCE_ADMIN_TOKEN'], path: '/server/adminToken', parse: asString },
+  { names: ['CODEDANCE_CORS_ORIGINS', 'CORS_ORIGINS'], path: '/server/corsOrigins', parse: asList },
+  { names: ['CODEDANCE_BODY_LIMIT'], path: '/server/bodyLimit', parse: asInt },
+  { names: ['CODEDANCE_STORE'], path: '/store/url', parse: asString },
+  { names: ['CODEDANCE_LOG_LEVEL', 'LOG_LEVEL'], path: '/logging/level', parse: asLevel },
+  { names: ['CODEDANCE_LOG_DIR', 'LOG_DIR'], path: '/logging/dir', parse: asString },
+  { names: ['CODEDANCE_LOG_FILE', 'LOG_FILE'], path: '/logging/file', parse: asString },
+  { names: ['CODEDANCE_MAX_LOG_SIZE', 'MAX_LOG_SIZE'], path: '/logging/maxSize', parse: asSize },
+  { names: ['CODEDANCE_MAX_LOG_FILES', 'MAX_LOG_FILES'], path: '/logging/maxFiles', parse: asInt },
+  { names: ['CODEDANCE_LOG_MAX_LINES'], path: '/logging/maxLines', parse: asInt },
+  { names: ['CODEDANCE_MONITORING_ENABLED', 'MONITORING_ENABLED'], path: '/monitoring/enabled', parse: asBool },
+  { names: ['CODEDANCE_MONITORING_INTERVAL', 'MONITORING_INTERVAL'], path: '/monitoring/interval', parse: asInt },
+  {
+    names: ['CODEDANCE_MONITORING_MAX_PROCESSES', 'MONITORING_MAX_PROCESSES'],
+    path: '/monitoring/maxProcesses',
+    parse: asInt,
+  },
+  { names: ['CODEDANCE_MAX_CONCURRENT_TASKS', 'MAX_CONCURRENT_TASKS'], path: '/tasks/maxConcurrent', parse: asInt },
+  { names: ['CODEDANCE_DEFAULT_TASK_INTERVAL', 'DEFAULT_TASK_INTERVAL'], path: '/tasks/defaultInterval', parse: asInt },
+  { names: ['CODEDANCE_TASK_TIMEOUT', 'TASK_TIMEOUT'], path: '/tasks/timeout', parse: asInt },
+  { names: ['CODEDANCE_WEBSOCKET_ENABLED', 'WEBSOCKET_ENABLED'], path: '/websocket/enabled', parse: asBool },
+  { names: ['CODEDANCE_WEBSOCKET_HEARTBEAT', 'WEBSOCKET_HEARTBEAT'], path: '/websocket/heartbeat', parse: asInt },
+];
+
+/** Reads a value at a JSON pointer, or undefined. */
+export function getPath(root: unknown, pointer: string): unknown {
+  let node: unknown = root;
+  for (const key of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** Writes a value at a JSON pointer, creating objects on the way. */
+export function setPath(root: Layer, pointer: string, value: unknown): void {
+  const keys = pointer.split('/').slice(1);
+  let node: Layer = root;
+  keys.forEach((key, i) => {
+    if (i === keys.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    node = node[key] as Layer;
+  });
+}
+
+function storeUrlFromSeedVariables(env: NodeJS.ProcessEnv, dataDir: string): string | undefined {
+  const type = env.STORAGE_TYPE?.trim().toLowerCase();
+  if (!type) return undefined;
+  if (type === 'sqlite') return `sqlite:${dataDir}/${env.SQLITE_DB ?? 'codedance.db'}`;
+  if (type === 'json') return `json:${dataDir}/${env.JSON_FILE ?? 'codedance.json'}`;
+  if (type === 'redis') {
+    const url = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
+    if (env.REDIS_PASSWORD) url.password = env.REDIS_PASSWORD;
+    if (env.REDIS_DB) url.pathname = `/${env.REDIS_DB}`;
+    return url.toString();
+  }
+  return `unsupported-storage-type:${type}`;
+}
+
+/** Builds the environment layer and records which variable set each path. */
+export function environmentLayer(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): { layer: Layer; sources: Map<string, ConfigSource> } {
+  const layer: Layer = {};
+  const sources = new Map<string, ConfigSource>();
+  const seedStore = storeUrlFromSeedVariables(env, dataDir);
+  if (seedStore !== undefined) {
+    setPath(layer, '/store/url', seedStore);
+    sources.set('/store/url', 'env:STORAGE_TYPE');
+  }
+  for (const variable of ENV_VARIABLES) {
+    const name = variable.names.find((n) => env[n] !== undefined && env[n] !== '');
+    if (name === undefined) continue;
+    setPath(layer, variable.path, variable.parse(env[name] ?? ''));
+    sources.set(variable.path, `env:${name}`);
+  }
+  return { layer, sources };
+}
+
+function isPlainObject(value: unknown): value is Layer {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Deep-merges layers left to right; arrays and scalars replace, objects merge. */
+export function mergeLayers(base: Layer, ...layers: unknown[]): Layer {
+  const out: Layer = structuredClone(base);
+  for (const layer of layers) {
+    if (!isPlainObject(layer)) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      const current = out[key];
+      out[key] = isPlainObject(value) && isPlainObject(current) ? mergeLayers(current, value) : structuredClone(value);
+    }
+  }
+  return out;
+}
+
+/** Lists every leaf path a layer sets. */
+export function leafPaths(layer: unknown, prefix = ''): string[] {
+  if (!isPlainObject(layer)) return prefix ? [prefix] : [];
+  return Object.entries(layer).flatMap(([key, value]) => leafPaths(value, `${prefix}/${key}`));
+}
+
+/** Checks a whole candidate configuration; returns every problem with its path. */
+const checkConfig = new Ajv({ allErrors: true, strict: false }).compile(ConfigSchema);
+
+export function validateConfig(candidate: unknown): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (checkConfig(candidate)) return problems;
+  for (const error of checkConfig.errors ?? []) {
+    if (error.keyword === 'additionalProperties') {
+      const extra = (error.params as { additionalProperty?: string }).additionalProperty;
+      for (const key of extra === undefined ? [] : [extra]) {
+        problems.push({ path: `${error.instancePath}/${key}`, message: 'is not a known setting' });
+      }
+      continue;
+    }
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+      problems.push({ path: error.instancePath, message: describeUnion(error.instancePath) });
+      continue;
+    }
+    problems.push({ path: error.instancePath, message: error.message ?? 'is not valid' });
+  }
+  return dedupeUnionNoise(problems);
+}
+
+function describeUnion(path: string): string {
+  if (path === '/logging/level') return 'must be one of DEBUG, INFO, WARNING, ERROR';
+  if (path === '/logging/maxSize') return 'must be a byte size such as 10MB or a number of bytes ≥ 1024';
+  if (path === '/server/adminToken') return 'must be null or a string of at least 16 characters';
+  return 'does not match any allowed form';
+}
+
+/** A union failure also lists each branch's failure; keep only the summary. */
+function dedupeUnionNoise(problems: FieldProblem[]): FieldProblem[] {
+  const unionPaths = new Set(
+    problems.filter((p) => p.message === describeUnion(p.path) || p.message.startsWith('must be one of')).map((p) => p.path),
+  );
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    if (unionPaths.has(p.path) && p.message !== describeUnion(p.path)) return false;
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export interface ResolvedConfig {
+  config: Config;
+  sources: Map<string, ConfigSource>;
+  problems: FieldProblem[];
+}
+
+/**
+ * Merges defaults < `config.json` < environment < flags and validates the
+ * result. Problems name the path and, where it is not the file, the source.
+ * When there are problems the returned config is the defaults.
+ */
+export function resolveConfig(input: {
+  dataDir: string;
+  file?: unknown;
+  env?: NodeJS.ProcessEnv;
+  flags?: Layer;
+}): ResolvedConfig {
+  const defaults = defaultConfig(input.dataDir);
+  const sources = new Map<string, ConfigSource>();
+  for (const path of leafPaths(defaults)) sources.set(path, 'default');
+  const problems: FieldProblem[] = [];
+  if (input.file !== undefined && !isPlainObject(input.file)) {
+    problems.push({ path: '', message: 'config.json must hold a JSON object' });
+  }
+  const fileLayer = isPlainObject(input.file) ? input.file : {};
+  for (const path of leafPaths(fileLayer)) sources.set(path, 'file');
+  const env = environmentLayer(input.env ?? {}, input.dataDir);
+  for (const [path, source] of env.sources) sources.set(path, source);
+  const flags = input.flags ?? {};
+  for (const path of leafPaths(flags)) sources.set(path, `flag:${path.split('/').pop() ?? ''}`);
+  const merged = mergeLayers(defaults as unknown as Layer, fileLayer, env.layer, flags);
+  for (const problem of validateConfig(merged)) {
+    const source = sources.get(problem.path);
+    problems.push(source && source !== 'file' && source !== 'default' ? { ...problem, message: `${problem.message} (from ${source})` } : problem);
+  }
+  return { config: problems.length ? defaults : (merged as unknown as Config), sources, problems };
+}
+
+/** A copy with every secret replaced, safe to return from the API or log. */
+export function redactConfig(config: Config): Config {
+  const copy = structuredClone(config);
+  for (const path of SECRET_PATHS) {
+    if (getPath(copy, path) !== null && getPath(copy, path) !== undefined) {
+      setPath(copy as unknown as Layer, path, '[redacted]');
+    }
+  }
+  copy.store.url = redactUrl(copy.store.url);
+  return copy;
+}
+
+/** Hides the password of a URL (`postgres://u:***@host/db`). */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, '$1***@');
+}
+
+export interface ConfigChange {
+  changed: string[];
+  live: string[];
+  restart: string[];
+}
+
+/** Which leaf paths differ, and which of those need a restart to apply. */
+export function diffConfig(before: Config, after: Config): ConfigChange {
+  const changed = [...new Set([...leafPaths(before), ...leafPaths(after)])].filter(
+    (path) => JSON.stringify(getPath(before, path)) !== JSON.stringify(getPath(after, path)),
+  );
+  const restartSet = new Set<string>(RESTART_PATHS);
+  const isRestart = (path: string) => [...restartSet].some((r) => path === r || path.startsWith(`${r}/`));
+  return {
+    changed,
+    live: changed.filter((p) => !isRestart(p)),
+    restart: changed.filter(isRestart),
+  };
+}

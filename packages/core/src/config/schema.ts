@@ -1,0 +1,133 @@
+import { Type, type Static } from 'typebox';
+
+const LogLevel = Type.Union(
+  [Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('ERROR')],
+  { description: 'Lowest level written to the server log.' },
+);
+
+/** A byte size: a number of bytes or a string such as `10MB`, `512KB`, `1GB`. */
+const ByteSize = Type.Union([
+  Type.Integer({ minimum: 1024 }),
+  Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*([KMGT]i?B?|B)?\\s*$' }),
+]);
+
+const closed = { additionalProperties: false } as const;
+
+/**
+ * The whole server configuration once every layer (defaults, `config.json`,
+ * environment, command-line flags) is merged. Every field is present.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Object(
+      {
+        host: Type.String({ minLength: 1, maxLength: 255 }),
+        port: Type.Integer({ minimum: 0, maximum: 65535 }),
+        adminToken: Type.Union([Type.Null(), Type.String({ minLength: 16, maxLength: 512 })], {
+          description: 'Bearer token required on every API call; mandatory off loopback.',
+        }),
+        corsOrigins: Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 }),
+        bodyLimit: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024 }),
+      },
+      closed,
+    ),
+    store: Type.Object(
+      {
+        url: Type.String({
+          minLength: 1,
+          pattern: '^(sqlite:|json:|postgres(ql)?://|rediss?://)',
+          description: 'sqlite:<file>, json:<file>, postgres://…, redis://…',
+        }),
+      },
+      closed,
+    ),
+    logging: Type.Object(
+      {
+        level: LogLevel,
+        dir: Type.String({ minLength: 1 }),
+        file: Type.String({ minLength: 1 }),
+        maxSize: ByteSize,
+        maxFiles: Type.Integer({ minimum: 1, maximum: 1000 }),
+        maxLines: Type.Integer({ minimum: 10, maximum: 100_000 }),
+      },
+      closed,
+    ),
+    monitoring: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        interval: Type.Integer({ minimum: 1, maximum: 3600, description: 'Seconds between samples.' }),
+        maxProcesses: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        historySize: Type.Integer({ minimum: 2, maximum: 100_000 }),
+      },
+      closed,
+    ),
+    tasks: Type.Object(
+      {
+        maxConcurrent: Type.Integer({ minimum: 1, maximum: 10_000 }),
+        defaultInterval: Type.Integer({ minimum: 1, description: 'Minutes.' }),
+        timeout: Type.Integer({ minimum: 1, description: 'Seconds.' }),
+      },
+      closed,
+    ),
+    websocket: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        heartbeat: Type.Integer({ minimum: 1, maximum: 3600, description: 'Seconds.' }),
+      },
+      closed,
+    ),
+  },
+  closed,
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type LogLevelName = Config['logging']['level'];
+
+/** The defaults for a server whose data folder is `dataDir`. */
+export function defaultConfig(dataDir: string): Config {
+  return {
+    server: {
+      host: '127.0.0.1',
+      port: 8100,
+      adminToken: null,
+      corsOrigins: [],
+      bodyLimit: 1024 * 1024,
+    },
+    store: { url: `sqlite:${joinPath(dataDir, 'codedance.db')}` },
+    logging: {
+      level: 'INFO',
+      dir: joinPath(dataDir, 'logs'),
+      file: 'codedance.log',
+      maxSize: '10MB',
+      maxFiles: 5,
+      maxLines: 500,
+    },
+    monitoring: { enabled: true, interval: 10, maxProcesses: 1000, historySize: 360 },
+    tasks: { maxConcurrent: 5, defaultInterval: 10, timeout: 300 },
+    websocket: { enabled: true, heartbeat: 30 },
+  };
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/** Paths (JSON pointers) whose values are secrets: redacted on every way out. */
+export const SECRET_PATHS = ['/server/adminToken'] as const;
+
+/**
+ * Paths that take effect only after a restart. Everything else is applied
+ * live by the running server.
+ */
+export const RESTART_PATHS = [
+  '/server/host',
+  '/server/port',
+  '/server/bodyLimit',
+  '/server/corsOrigins',
+  '/store/url',
+  '/logging/dir',
+  '/logging/file',
+  '/logging/maxSize',
+  '/logging/maxFiles',
+  '/websocket/enabled',
+] as const;

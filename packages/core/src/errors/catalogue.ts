@@ -1,0 +1,35 @@
+/**
+ * Every error Codedance reports, with its stable code, HTTP status and a
+ * default message. Codes never change meaning once published: clients,
+ * the CLI and the dashboard match on them.
+ */
+export const ERROR_CATALOGUE = {
+  CD_BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
+  CD_INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  CD_VALIDATION_FAILED: { status: 400, message: 'The request does not match the expected shape.' },
+  CD_UNAUTHENTICATED: { status: 401, message: 'A valid API token is required.' },
+  CD_FORBIDDEN: { status: 403, message: 'This token may not perform this action.' },
+  CD_ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint.' },
+  CD_NOT_FOUND: { status: 404, message: 'The requested object does not exist.' },
+  CD_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this endpoint.' },
+  CD_CONFLICT: { status: 409, message: 'The object was changed by someone else; reload and retry.' },
+  CD_ALREADY_EXISTS: { status: 409, message: 'An object with this id already exists.' },
+  CD_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  CD_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported.' },
+  CD_INVALID_CONFIG: { status: 422, message: 'The configuration is not valid.' },
+  CD_RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
+  CD_INTERNAL: { status: 500, message: 'Something went wrong inside Codedance.' },
+  CD_UNSUPPORTED_PLATFORM: { status: 501, message: 'This feature is not available on this platform.' },
+  CD_STORE_UNAVAILABLE: { status: 503, message: 'The store cannot be reached; retry shortly.' },
+  CD_SHUTTING_DOWN: { status: 503, message: 'The server is shutting down.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Every code in the catalogue, in declaration order. */
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+
+/** The JSON body of every 4xx and 5xx answer. */
+export interface ErrorBody {
+  error: { code: ErrorCode | string; message: string; details?: unknown };
+}

@@ -1,0 +1,3 @@
+export * from './errors/index.js';
+export * from './config/index.js';
+export { TENANT_DEFAULT } from './tenancy.js';
