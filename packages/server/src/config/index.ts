@@ -1,0 +1,1 @@
+export { CONFIG_FILE_NAME, ConfigRuntime, type ConfigEvents, type ConfigReport, type ConfigRuntimeOptions } from './runtime.js';

@@ -1,0 +1,48 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CodedanceError } from '@codedance/core';
+
+/** Paths anyone may read: liveness probes and the API description. */
+const PUBLIC_PATHS = ['/health', '/api/openapi.json'];
+const PUBLIC_PREFIXES = ['/api/docs'];
+
+function isPublic(url: string): boolean {
+  const path = url.split('?')[0] ?? url;
+  return PUBLIC_PATHS.includes(path) || PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+}
+
+function tokenOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match?.[1] ?? null;
+  }
+  return null;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Requires `Authorization: Bearer <admin token>` on every non-public path
+ * when a token is configured. The token is read on every request, so a
+ * rotated token applies at once.
+ */
+export function installAuth(app: FastifyInstance, adminToken: () => string | null): void {
+  app.addHook('onRequest', async (request) => {
+    const expected = adminToken();
+    if (expected === null || isPublic(request.url)) return;
+    const given = tokenOf(request);
+    if (given === null) {
+      throw new CodedanceError('CD_UNAUTHENTICATED', {
+        message: 'This server requires a token: send "Authorization: Bearer <token>".',
+      });
+    }
+    if (!sameSecret(given, expected)) {
+      throw new CodedanceError('CD_UNAUTHENTICATED', { message: 'The token is not valid.' });
+    }
+  });
+}
