@@ -74,3 +74,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(error.status).send(error.toBody());
   });
 }
+
+/**
+ * Fastify answers some errors (a URL that does not decode, say) before any
+ * hook runs; this option hands them to the same mapping.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const mapped = toCodedanceError(error);
+  void reply.status(mapped.status).type('application/json; charset=utf-8').send(mapped.toBody());
+}

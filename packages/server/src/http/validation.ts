@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
-import type { FieldProblem } from '@codedance/core';
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import { CodedanceError, type FieldProblem } from '@codedance/core';
 
 /**
  * Bodies are checked as sent: a string where a number belongs is an error,
@@ -97,10 +97,49 @@ function collapseUnions(problems: FieldProblem[]): FieldProblem[] {
   return out;
 }
 
+/** How deep a JSON body may nest; configuration and resources need far less. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Depth of a parsed JSON value, measured without recursion so no input can overflow the stack. */
+export function jsonDepth(value: unknown, limit = Infinity): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /**
- * The API speaks JSON only: Fastify's built-in text parser is removed so a
- * text body is refused with 415 instead of reaching a handler as a string.
+ * The API speaks JSON only. Fastify's built-in text parser is removed so a
+ * text body is refused with 415 instead of reaching a handler as a string,
+ * and JSON nested absurdly deep is refused before any code walks it.
  */
-export function acceptJsonOnly(app: { removeContentTypeParser: (type: string) => unknown }): void {
+export function installJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('text/plain');
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parse(request, typeof body === 'string' ? body : body.toString('utf8'), (error, value: unknown) => {
+      if (error) {
+        done(error, undefined);
+        return;
+      }
+      if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+        done(
+          new CodedanceError('CD_BAD_REQUEST', {
+            message: `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+            details: { maxDepth: MAX_JSON_DEPTH },
+          }),
+          undefined,
+        );
+        return;
+      }
+      done(null, value);
+    });
+  });
 }

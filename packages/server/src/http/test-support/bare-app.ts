@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { installErrorHandling } from '../errors.js';
-import { acceptJsonOnly, validatorCompiler } from '../validation.js';
+import { frameworkErrors, installErrorHandling } from '../errors.js';
+import { installJsonBodies, validatorCompiler } from '../validation.js';
 
 export interface BareApp {
   app: FastifyInstance;
@@ -15,7 +15,7 @@ export interface BareApp {
 export async function startBareApp(register: (app: FastifyInstance) => Promise<void> | void): Promise<BareApp> {
   const app = Fastify({ logger: false });
   app.setValidatorCompiler(validatorCompiler);
-  acceptJsonOnly(app);
+  installJsonBodies(app);
   installErrorHandling(app);
   await register(app);
   await app.listen({ host: '127.0.0.1', port: 0 });

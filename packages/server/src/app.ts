@@ -1,0 +1,98 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import { Type } from 'typebox';
+import type { ConfigRuntime } from './config/index.js';
+import { installAuth } from './http/auth.js';
+import { frameworkErrors, installErrorHandling } from './http/errors.js';
+import { installJsonBodies, validatorCompiler } from './http/validation.js';
+import { installRequestMetrics, type ServerMetrics } from './observability/metrics.js';
+import { serverLogRoutes } from './observability/routes.js';
+import { settingsRoutes } from './settings/routes.js';
+import { statusRoutes } from './status/routes.js';
+import type { StoreGate } from './status/store-gate.js';
+import { systemRoutes, type SystemMonitor } from './system/index.js';
+
+/** What the HTTP layer is given; it owns none of these and closes none of them. */
+export interface AppContext {
+  version: string;
+  startedAt: Date;
+  dataDir: string;
+  config: ConfigRuntime;
+  gate: StoreGate;
+  monitor: SystemMonitor;
+  metrics: ServerMetrics;
+  logger: Logger;
+  logFile: () => string;
+}
+
+/** Builds the Fastify application: every route, the OpenAPI document, auth, errors. */
+export async function buildApp(context: AppContext): Promise<FastifyInstance> {
+  const { config } = context;
+  const boot = config.current();
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger at run time; say so once so plugins take the plain instance type.
+    loggerInstance: context.logger as unknown as FastifyBaseLogger,
+    bodyLimit: boot.server.bodyLimit,
+    // Hostile input must not reach a handler as a prototype change.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // Requests are logged once, by our own hook, at debug level.
+    logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors,
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  installJsonBodies(app);
+  installErrorHandling(app);
+  // A route that takes no query parameters refuses unknown ones instead of ignoring them.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs') || route.method === 'HEAD') return;
+    const schema = (route.schema ??= {});
+    schema.querystring ??= Type.Object({}, { additionalProperties: false });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Codedance API',
+        version: context.version,
+        description:
+          'Release and run software. Every error answer is `{ "error": { "code", "message", "details"? } }` with a stable code.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (server.adminToken).' } },
+      },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'status', description: 'Health, status and metrics of Codedance itself' },
+        { name: 'system', description: 'The host: CPU, memory, disk, processes' },
+        { name: 'settings', description: 'Configuration and storage' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  installAuth(app, () => config.current().server.adminToken);
+  installRequestMetrics(app, context.metrics);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'debug';
+    request.log[level]({ method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  statusRoutes(app, { gate: context.gate, version: context.version, startedAt: context.startedAt });
+  settingsRoutes(app, { config, gate: context.gate, dataDir: context.dataDir, logFile: context.logFile });
+  serverLogRoutes(app, { logFile: context.logFile });
+  systemRoutes(app, {
+    monitor: context.monitor,
+    dataDir: context.dataDir,
+    maxProcesses: () => config.current().monitoring.maxProcesses,
+  });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}

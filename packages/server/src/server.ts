@@ -1,0 +1,143 @@
+import { mkdir } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { CodedanceError, type Layer } from '@codedance/core';
+import { buildApp } from './app.js';
+import { ConfigRuntime } from './config/index.js';
+import { createServerMetrics } from './observability/metrics.js';
+import { createServerLog } from './observability/logging.js';
+import { StoreGate } from './status/store-gate.js';
+import { createStore } from './store/index.js';
+import { SystemMonitor } from './system/index.js';
+import { VERSION } from './version.js';
+
+export interface StartOptions {
+  /** The data folder: config.json, the SQLite file and logs live here. */
+  dataDir: string;
+  /** Command-line values; they outrank the environment and config.json. */
+  flags?: { server?: { host?: string; port?: number }; store?: { url?: string } };
+  /** Environment to read settings from; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Copy warnings and errors to stderr (default true). */
+  stderr?: boolean;
+}
+
+export interface RunningServer {
+  /** Base URL, with the real port when port 0 was asked for. */
+  url: string;
+  dataDir: string;
+  /** Stops accepting, finishes in-flight requests, closes the store. Safe to call twice. */
+  close(reason?: string): Promise<void>;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+/**
+ * Starts Codedance: loads configuration, opens the store (retrying in the
+ * background if it is down, answering 503 meanwhile), starts monitoring and
+ * listens. Throws CD_INVALID_CONFIG when the configuration cannot be used.
+ */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const config = await ConfigRuntime.load({
+    dataDir,
+    env: options.env ?? process.env,
+    flags: (options.flags ?? {}) as Layer,
+  });
+  const boot = config.current();
+  if (!isLoopback(boot.server.host) && boot.server.adminToken === null) {
+    throw new CodedanceError('CD_INVALID_CONFIG', {
+      message:
+        `Refusing to listen on ${boot.server.host} without an admin token: anyone who can reach that address could ` +
+        'control this machine. Set CODEDANCE_ADMIN_TOKEN (16+ characters) or listen on 127.0.0.1.',
+      details: { problems: [{ path: '/server/adminToken', message: `is required when server.host is ${boot.server.host}` }] },
+    });
+  }
+
+  const log = createServerLog(boot, { stderr: options.stderr ?? true });
+  const logger = log.logger;
+  const store = createStore(boot.store.url);
+  const gate = new StoreGate(store, logger);
+  const monitor = new SystemMonitor({
+    dataDir,
+    intervalSeconds: boot.monitoring.interval,
+    historySize: boot.monitoring.historySize,
+  });
+  const metrics = createServerMetrics(gate, VERSION);
+
+  config.on('change', (next, _previous, change) => {
+    log.setLevel(next.logging.level);
+    monitor.setInterval(next.monitoring.interval);
+    monitor.setHistorySize(next.monitoring.historySize);
+    monitor.setEnabled(next.monitoring.enabled);
+    metrics.configReloads.inc();
+    logger.info({ changed: change.changed, pendingRestart: config.pendingRestart() }, 'configuration applied');
+  });
+  config.on('invalid', (problems) => {
+    logger.error({ problems, file: config.file }, 'config.json changed but is not valid; keeping the previous configuration');
+  });
+
+  await gate.start();
+  if (boot.monitoring.enabled) monitor.start();
+  const app = await buildApp({
+    version: VERSION,
+    startedAt: new Date(),
+    dataDir,
+    config,
+    gate,
+    monitor,
+    metrics,
+    logger,
+    logFile: () => log.file,
+  });
+
+  try {
+    await app.listen({ host: boot.server.host, port: boot.server.port });
+  } catch (error) {
+    monitor.stop();
+    await gate.close().catch(() => undefined);
+    await log.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new CodedanceError('CD_INVALID_CONFIG', {
+        message: `Cannot listen on ${boot.server.host}:${boot.server.port}: ${code === 'EADDRINUSE' ? 'the port is already in use' : (error as Error).message}.`,
+        details: { problems: [{ path: '/server/port', message: `cannot listen (${code})` }] },
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  config.watch();
+
+  const address = app.server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : boot.server.port;
+  const host = boot.server.host.includes(':') ? `[${boot.server.host}]` : boot.server.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, dataDir, store: store.location, version: VERSION }, 'codedance started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    dataDir,
+    close(reason = 'shutdown') {
+      closing ??= (async () => {
+        logger.info({ reason }, 'codedance stopping');
+        config.unwatch();
+        monitor.stop();
+        await app.close();
+        await gate.close().catch((error: unknown) => {
+          logger.error({ err: error }, 'closing the store failed');
+        });
+        logger.info('codedance stopped');
+        await log.close();
+      })();
+      return closing;
+    },
+  };
+}

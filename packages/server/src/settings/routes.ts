@@ -1,0 +1,155 @@
+import { stat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { redactConfig, type Layer } from '@codedance/core';
+import type { ConfigRuntime } from '../config/index.js';
+import { ErrorResponse, FieldProblemSchema } from '../http/schemas.js';
+import type { StoreGate } from '../status/store-gate.js';
+
+export interface SettingsRoutesOptions {
+  config: ConfigRuntime;
+  gate: StoreGate;
+  dataDir: string;
+  logFile: () => string;
+}
+
+/** Any JSON object; the configuration schema itself judges it. */
+const ConfigLayer = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'A config.json document (or part of one for PUT). Unknown settings are reported.',
+});
+
+const ReportSchema = Type.Object({
+  valid: Type.Boolean(),
+  problems: Type.Array(FieldProblemSchema),
+  live: Type.Array(Type.String(), { description: 'Settings that would change and apply at once.' }),
+  restart: Type.Array(Type.String(), { description: 'Settings that would change after a restart.' }),
+  overridden: Type.Array(Type.String(), { description: 'Settings an environment variable or flag overrides.' }),
+});
+
+const AnyObject = Type.Record(Type.String(), Type.Unknown());
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  try {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.isFile()) total += (await stat(join(dir, entry.name)).catch(() => ({ size: 0 }))).size;
+    }
+  } catch {
+    return 0;
+  }
+  return total;
+}
+
+/** Seed 004's settings endpoints: read, validate and change the configuration; storage facts. */
+export function settingsRoutes(app: FastifyInstance, options: SettingsRoutesOptions): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { config } = options;
+
+  api.get(
+    '/api/settings/config',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'The effective configuration, secrets redacted, with the source of every value',
+        response: {
+          200: Type.Object({
+            config: AnyObject,
+            sources: Type.Record(Type.String(), Type.String()),
+            file: Type.String(),
+            pendingRestart: Type.Array(Type.String()),
+          }),
+          '4xx': ErrorResponse,
+        },
+      },
+    },
+    () => ({
+      config: redactConfig(config.current()) as unknown as Record<string, unknown>,
+      sources: config.sources(),
+      file: config.file,
+      pendingRestart: config.pendingRestart(),
+    }),
+  );
+
+  api.post(
+    '/api/settings/validate-config',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Check a config.json document without applying it; reports every problem with its path',
+        description: 'Send `{}` to check the current configuration. Answers 200 with `valid: false` when there are problems.',
+        body: ConfigLayer,
+        response: { 200: ReportSchema, '4xx': ErrorResponse },
+      },
+    },
+    (request) => config.check(request.body),
+  );
+
+  api.put(
+    '/api/settings/config',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Change settings: merged into config.json, applied live where possible',
+        body: ConfigLayer,
+        response: {
+          200: Type.Object({
+            config: AnyObject,
+            applied: Type.Array(Type.String()),
+            restartRequired: Type.Array(Type.String()),
+            overriddenByEnv: Type.Array(Type.String()),
+          }),
+          '4xx': ErrorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const report = await config.update(request.body as Layer);
+      request.log.info({ live: report.live, restart: report.restart }, 'configuration changed');
+      return {
+        config: redactConfig(config.current()) as unknown as Record<string, unknown>,
+        applied: report.live,
+        restartRequired: config.pendingRestart(),
+        overriddenByEnv: report.overridden,
+      };
+    },
+  );
+
+  api.get(
+    '/api/settings/storage-info',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Where and how data is stored: backend, schema version, sizes, object counts',
+        response: {
+          200: Type.Object({
+            backend: Type.String(),
+            location: Type.String(),
+            schemaVersion: Type.Integer(),
+            latestSchemaVersion: Type.Integer(),
+            sizeBytes: Type.Union([Type.Integer(), Type.Null()]),
+            kinds: Type.Record(Type.String(), Type.Integer()),
+            dataDir: Type.String(),
+            configFile: Type.String(),
+            logFile: Type.String(),
+            logDirBytes: Type.Integer(),
+          }),
+          '4xx': ErrorResponse,
+          '5xx': ErrorResponse,
+        },
+      },
+    },
+    async () => {
+      const info = await options.gate.store().info();
+      const logFile = options.logFile();
+      return {
+        ...info,
+        dataDir: options.dataDir,
+        configFile: config.file,
+        logFile,
+        logDirBytes: await folderBytes(logFile.slice(0, logFile.lastIndexOf('/')) || '/'),
+      };
+    },
+  );
+}

@@ -1,0 +1,125 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ErrorResponse } from '../http/schemas.js';
+import type { StoreGate } from './store-gate.js';
+
+export interface StatusRoutesOptions {
+  gate: StoreGate;
+  version: string;
+  startedAt: Date;
+}
+
+const ErrorInfo = Type.Object({ code: Type.String(), message: Type.String() });
+
+const StoreHealthSchema = Type.Object({
+  backend: Type.String(),
+  ok: Type.Boolean(),
+  latencyMs: Type.Union([Type.Number(), Type.Null()]),
+  checkedAt: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Optional(ErrorInfo),
+});
+
+const HealthSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  live: Type.Boolean(),
+  ready: Type.Boolean(),
+  store: StoreHealthSchema,
+  error: Type.Optional(ErrorInfo),
+});
+
+const StatusSchema = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  uptimeSeconds: Type.Number(),
+  startedAt: Type.String(),
+  pid: Type.Integer(),
+  node: Type.String(),
+  store: Type.Object({
+    backend: Type.String(),
+    location: Type.String(),
+    ok: Type.Boolean(),
+    schemaVersion: Type.Union([Type.Integer(), Type.Null()]),
+    latestSchemaVersion: Type.Union([Type.Integer(), Type.Null()]),
+    error: Type.Optional(ErrorInfo),
+  }),
+  counts: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()]),
+});
+
+/** Liveness and readiness (`/health`) and the server's own status (`/api/status`). */
+export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { gate } = options;
+
+  api.get(
+    '/health',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Liveness, and readiness of the store',
+        description: 'Answers 200 when the server and its store are ready, 503 when the store cannot be reached.',
+        security: [],
+        response: { 200: HealthSchema, 503: HealthSchema },
+      },
+    },
+    async (_request, reply) => {
+      const health = await gate.check();
+      const store = {
+        backend: gate.raw().backend,
+        ok: health.ok,
+        latencyMs: health.latencyMs,
+        checkedAt: health.checkedAt,
+        ...(health.error ? { error: health.error } : {}),
+      };
+      if (health.ok) return { status: 'ok' as const, live: true, ready: true, store };
+      const error = health.error ?? { code: 'CD_STORE_UNAVAILABLE', message: 'The store cannot be reached.' };
+      void reply.header('retry-after', '2');
+      return reply.status(503).send({ status: 'unavailable' as const, live: true, ready: false, store, error });
+    },
+  );
+
+  api.get(
+    '/api/status',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Version, uptime, store and object counts',
+        response: { 200: StatusSchema, '4xx': ErrorResponse },
+      },
+    },
+    async () => {
+      const health = gate.status();
+      let schemaVersion: number | null = null;
+      let latestSchemaVersion: number | null = null;
+      let counts: Record<string, number> | null = null;
+      let error = health.error;
+      if (health.opened) {
+        try {
+          const info = await gate.raw().info();
+          schemaVersion = info.schemaVersion;
+          latestSchemaVersion = info.latestSchemaVersion;
+          counts = info.kinds;
+        } catch (cause) {
+          error = { code: 'CD_STORE_UNAVAILABLE', message: (cause as Error).message };
+        }
+      }
+      return {
+        name: 'codedance',
+        version: options.version,
+        uptimeSeconds: Math.round((Date.now() - options.startedAt.getTime()) / 100) / 10,
+        startedAt: options.startedAt.toISOString(),
+        pid: process.pid,
+        node: process.version,
+        store: {
+          backend: gate.raw().backend,
+          location: gate.raw().location,
+          ok: health.ok && error === null,
+          schemaVersion,
+          latestSchemaVersion,
+          ...(error ? { error } : {}),
+        },
+        counts,
+      };
+    },
+  );
+}

@@ -1,0 +1,256 @@
+import { execFileSync } from 'node:child_process';
+import { open, readFile, readdir } from 'node:fs/promises';
+
+/**
+ * USER_HZ, the unit of every tick count in /proc. The kernel fixes it at 100
+ * for user space on every Linux architecture (it is part of the ABI, unlike
+ * the internal HZ), so it is not worth a subprocess to ask.
+ */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+let pageSize: number | undefined;
+
+/**
+ * The memory page size, asked once from `getconf` because it is not always
+ * 4096 (some arm64 and ppc64 kernels use 64 KiB pages), falling back to 4096.
+ */
+export function pageSizeBytes(): number {
+  if (pageSize === undefined) {
+    try {
+      const answer = Number(
+        execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', timeout: 2000 }).trim(),
+      );
+      pageSize = Number.isInteger(answer) && answer > 0 ? answer : 4096;
+    } catch {
+      pageSize = 4096;
+    }
+  }
+  return pageSize;
+}
+
+/** What `/proc/<pid>/stat` says about one process. */
+export interface ProcStat {
+  pid: number;
+  /** The kernel's short name (comm), at most 15 bytes; may hold spaces and parentheses. */
+  name: string;
+  /** One letter: R running, S sleeping, D disk wait, Z zombie, T stopped, I idle… */
+  state: string;
+  ppid: number;
+  /** utime + stime, in clock ticks. */
+  cpuTicks: number;
+  /** When the process started, in clock ticks after boot. */
+  startTicks: number;
+  rssPages: number;
+}
+
+/** A process with its command line, when it was asked for. */
+export interface ProcRecord extends ProcStat {
+  /** The argv as the process exposes it; empty for kernel threads and zombies. */
+  argv?: string[];
+}
+
+/**
+ * Parses one `/proc/<pid>/stat` text; null when it is not one. The name sits
+ * in parentheses and may itself contain `)`, so the fields are counted from
+ * the last `)`.
+ */
+export function parseStatLine(text: string): ProcStat | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const pid = Number(text.slice(0, open).trim());
+  // After ") " come the fields numbered from 3 in proc(5).
+  const fields = text
+    .slice(close + 2)
+    .trimEnd()
+    .split(' ');
+  const field = (n: number): number => Number(fields[n - 3]);
+  const state = fields[0] ?? '';
+  const numbers = [pid, field(4), field(14), field(15), field(22), field(24)];
+  if (state === '' || !numbers.every(Number.isFinite)) return null;
+  const [, ppid = 0, utime = 0, stime = 0, startTicks = 0, rssPages = 0] = numbers;
+  return {
+    pid,
+    name: text.slice(open + 1, close),
+    state,
+    ppid,
+    cpuTicks: utime + stime,
+    startTicks,
+    rssPages,
+  };
+}
+
+/** Splits a NUL-separated `/proc/<pid>/cmdline` into its arguments. */
+export function parseCmdline(raw: string): string[] {
+  const parts = raw.split('\u0000');
+  if (parts.at(-1) === '') parts.pop();
+  return parts;
+}
+
+/** Errors that mean the process is gone or hidden from us, not that /proc is broken. */
+const VANISHED = new Set(['ENOENT', 'ESRCH', 'EACCES', 'EPERM']);
+
+function vanished(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code !== undefined && VANISHED.has(code);
+}
+
+async function readIfAlive(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (vanished(error)) return null;
+    throw error;
+  }
+}
+
+/** Reads one process's stat; null when it has exited. */
+export async function readProcStat(pid: number): Promise<ProcStat | null> {
+  const text = await readIfAlive(`/proc/${pid}/stat`);
+  return text === null ? null : parseStatLine(text);
+}
+
+/** A command line can be megabytes long; the head is all anyone displays. */
+const CMDLINE_READ_BYTES = 4096;
+
+/** Reads the head of one process's argv; null when it has exited. */
+export async function readCmdline(pid: number): Promise<string[] | null> {
+  try {
+    const handle = await open(`/proc/${pid}/cmdline`, 'r');
+    try {
+      const buffer = Buffer.alloc(CMDLINE_READ_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, CMDLINE_READ_BYTES, 0);
+      return parseCmdline(buffer.toString('utf8', 0, bytesRead));
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (vanished(error)) return null;
+    throw error;
+  }
+}
+
+/** Every pid in /proc, ascending. */
+export async function listPids(): Promise<number[]> {
+  const names = await readdir('/proc');
+  return names
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** Enough parallel reads to hide latency without holding hundreds of descriptors. */
+const READ_CONCURRENCY = 32;
+
+async function mapBounded<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
+/** Which processes to read and how much of each. */
+export interface ReadProcessesOptions {
+  /** Inspect at most this many pids, lowest first. */
+  limit?: number;
+  /** Also read each command line (one more file per process). */
+  cmdline?: boolean;
+}
+
+/** Reads every live process; those that exit while being read are left out. */
+export async function readProcesses(options: ReadProcessesOptions = {}): Promise<ProcRecord[]> {
+  const pids = await listPids();
+  const chosen = options.limit === undefined ? pids : pids.slice(0, options.limit);
+  const records = await mapBounded(chosen, async (pid): Promise<ProcRecord | null> => {
+    const stat = await readProcStat(pid);
+    if (stat === null || options.cmdline !== true) return stat;
+    const argv = await readCmdline(pid);
+    return argv === null ? null : { ...stat, argv };
+  });
+  return records.filter((record): record is ProcRecord => record !== null);
+}
+
+let bootTimeMs: number | undefined;
+
+/** When the machine booted (`btime` of /proc/stat), in epoch milliseconds; read once. */
+export async function readBootTimeMs(): Promise<number> {
+  if (bootTimeMs === undefined) {
+    const match = /^btime\s+(\d+)$/m.exec(await readFile('/proc/stat', 'utf8'));
+    if (!match?.[1]) throw new Error('/proc/stat has no btime line');
+    bootTimeMs = Number(match[1]) * 1000;
+  }
+  return bootTimeMs;
+}
+
+/** Seconds since boot, from /proc/uptime: the clock process start times are counted on. */
+export async function readUptimeSeconds(): Promise<number> {
+  const first = (await readFile('/proc/uptime', 'utf8')).split(' ')[0];
+  const seconds = Number(first);
+  if (!Number.isFinite(seconds)) throw new Error('/proc/uptime is not readable');
+  return seconds;
+}
+
+/** The wall-clock start of a process, given the boot time. */
+export function processStartedAt(stat: Pick<ProcStat, 'startTicks'>, bootMs: number): Date {
+  return new Date(bootMs + (stat.startTicks / CLOCK_TICKS_PER_SECOND) * 1000);
+}
+
+/**
+ * The pids of `rootPid` and all its descendants (root first, then breadth
+ * first), found through each process's parent pid. Empty when the root is
+ * not among `processes`.
+ */
+export function collectTree(
+  rootPid: number,
+  processes: Iterable<Pick<ProcStat, 'pid' | 'ppid'>>,
+): number[] {
+  const children = new Map<number, number[]>();
+  let rootSeen = false;
+  for (const { pid, ppid } of processes) {
+    if (pid === rootPid) rootSeen = true;
+    const siblings = children.get(ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(ppid, [pid]);
+  }
+  if (!rootSeen) return [];
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] as number) ?? []));
+  return tree;
+}
+
+/** Reads /proc and returns the stats of `rootPid`'s whole process tree, root first. */
+export async function readProcessTree(rootPid: number): Promise<ProcStat[]> {
+  const all = await readProcesses();
+  const byPid = new Map(all.map((stat) => [stat.pid, stat]));
+  return collectTree(rootPid, all).flatMap((pid) => byPid.get(pid) ?? []);
+}
+
+/** What a process tree uses at one moment. */
+export interface TreeUsage {
+  pids: number[];
+  /** CPU ticks of the processes alive now; children that exited take theirs with them. */
+  cpuTicks: number;
+  rssBytes: number;
+}
+
+/** Adds up CPU ticks and resident memory over stats (usually one tree). */
+export function sumUsage(stats: readonly ProcStat[]): TreeUsage {
+  const usage: TreeUsage = { pids: [], cpuTicks: 0, rssBytes: 0 };
+  for (const stat of stats) {
+    usage.pids.push(stat.pid);
+    usage.cpuTicks += stat.cpuTicks;
+    usage.rssBytes += stat.rssPages * pageSizeBytes();
+  }
+  return usage;
+}
+
+/** Reads `rootPid`'s tree and sums its CPU ticks and resident memory. */
+export async function sumProcessTree(rootPid: number): Promise<TreeUsage> {
+  return sumUsage(await readProcessTree(rootPid));
+}
