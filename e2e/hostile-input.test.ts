@@ -19,11 +19,17 @@ interface Operation {
 const CD_CODE = /^CD_[A-Z_]+$/;
 
 async function operations(server: TestServer): Promise<Operation[]> {
-  const { body } = await server.json<{ paths: Record<string, Record<string, { requestBody?: unknown }>> }>('/api/openapi.json');
+  const { body } = await server.json<{
+    paths: Record<string, Record<string, { requestBody?: unknown }>>;
+  }>('/api/openapi.json');
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(body.paths)) {
     for (const [method, op] of Object.entries(methods)) {
-      ops.push({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'x'), hasBody: op.requestBody !== undefined });
+      ops.push({
+        method: method.toUpperCase(),
+        path: path.replace(/\{[^}]+\}/g, 'x'),
+        hasBody: op.requestBody !== undefined,
+      });
     }
   }
   return ops;
@@ -73,8 +79,16 @@ describe('hostile input at every endpoint', () => {
     ['a number', 'application/json', '42'],
     ['null', 'application/json', 'null'],
     ['prototype poisoning', 'application/json', '{"__proto__": {"polluted": true}}'],
-    ['constructor poisoning', 'application/json', '{"constructor": {"prototype": {"polluted": true}}}'],
-    ['wrong types', 'application/json', '{"server": {"port": "eighty"}, "logging": {"maxFiles": [1]}}'],
+    [
+      'constructor poisoning',
+      'application/json',
+      '{"constructor": {"prototype": {"polluted": true}}}',
+    ],
+    [
+      'wrong types',
+      'application/json',
+      '{"server": {"port": "eighty"}, "logging": {"maxFiles": [1]}}',
+    ],
     ['unknown fields', 'application/json', '{"zzz": 1, "server": {"colour": "blue"}}'],
     ['deep nesting', 'application/json', `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`],
     ['plain text', 'text/plain', 'logging.level=DEBUG'],
@@ -84,7 +98,11 @@ describe('hostile input at every endpoint', () => {
   it('answers every bad body with a 4xx JSON error', async () => {
     for (const op of ops.filter((o) => o.hasBody)) {
       for (const [name, type, body] of badBodies) {
-        const response = await server.get(op.path, { method: op.method, headers: { 'content-type': type }, body });
+        const response = await server.get(op.path, {
+          method: op.method,
+          headers: { 'content-type': type },
+          body,
+        });
         const text = await response.text();
         const context = `${op.method} ${op.path} with ${name}`;
         // validate-config reports a bad configuration as a 200 report; a body that is not an object is still a 4xx.
@@ -101,7 +119,11 @@ describe('hostile input at every endpoint', () => {
   it('refuses an oversized body with 413', async () => {
     const huge = JSON.stringify({ logging: { level: 'x'.repeat(2 * 1024 * 1024) } });
     for (const op of ops.filter((o) => o.hasBody)) {
-      const response = await server.get(op.path, { method: op.method, headers: { 'content-type': 'application/json' }, body: huge });
+      const response = await server.get(op.path, {
+        method: op.method,
+        headers: { 'content-type': 'application/json' },
+        body: huge,
+      });
       const body: unknown = await response.json();
       expect(response.status, `${op.method} ${op.path}`).toBe(413);
       expectErrorShape(response.status, body, `${op.method} ${op.path}`);
@@ -114,9 +136,17 @@ describe('hostile input at every endpoint', () => {
       const response = await server.get(`${op.path}?definitely_unknown=1`);
       const body: unknown = await response.json().catch(() => ({}));
       expectErrorShape(response.status, body, `GET ${op.path}?definitely_unknown=1`);
-      expect((body as { error: { message: string } }).error.message).toContain('definitely_unknown');
+      expect((body as { error: { message: string } }).error.message).toContain(
+        'definitely_unknown',
+      );
     }
-    for (const query of ['limit=abc', 'limit=-1', 'limit=99999999999999999999', 'sort=%00', 'limit=1&limit=2']) {
+    for (const query of [
+      'limit=abc',
+      'limit=-1',
+      'limit=99999999999999999999',
+      'sort=%00',
+      'limit=1&limit=2',
+    ]) {
       const response = await server.get(`/api/system/processes?${query}`);
       expectErrorShape(response.status, await response.json(), `processes?${query}`);
     }

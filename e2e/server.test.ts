@@ -13,9 +13,18 @@ describe('codedance server over HTTP', () => {
   });
 
   it('answers /health with the store ready', async () => {
-    const { status, body } = await server.json<{ status: string; ready: boolean; store: { backend: string; ok: boolean } }>('/health');
+    const { status, body } = await server.json<{
+      status: string;
+      ready: boolean;
+      store: { backend: string; ok: boolean };
+    }>('/health');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 'ok', live: true, ready: true, store: { backend: 'sqlite', ok: true } });
+    expect(body).toMatchObject({
+      status: 'ok',
+      live: true,
+      ready: true,
+      store: { backend: 'sqlite', ok: true },
+    });
   });
 
   it('answers /api/status with version, uptime, store and counts', async () => {
@@ -32,7 +41,9 @@ describe('codedance server over HTTP', () => {
   });
 
   it('serves an OpenAPI document that lists every route, and a browsable UI', async () => {
-    const { status, body } = await server.json<{ openapi: string; paths: Record<string, unknown> }>('/api/openapi.json');
+    const { status, body } = await server.json<{ openapi: string; paths: Record<string, unknown> }>(
+      '/api/openapi.json',
+    );
     expect(status).toBe(200);
     expect(body.openapi).toMatch(/^3\./);
     for (const path of [
@@ -61,21 +72,30 @@ describe('codedance server over HTTP', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toContain('codedance_store_up{backend="sqlite"} 1');
-    expect(text).toMatch(/codedance_http_request_duration_seconds_count\{method="GET",route="\/api\/status",status_code="200"\} \d+/);
+    expect(text).toMatch(
+      /codedance_http_request_duration_seconds_count\{method="GET",route="\/api\/status",status_code="200"\} \d+/,
+    );
     expect(text).toContain('codedance_process_resident_memory_bytes');
   });
 
   it('reports storage information', async () => {
-    const { status, body } = await server.json<Record<string, unknown>>('/api/settings/storage-info');
+    const { status, body } = await server.json<Record<string, unknown>>(
+      '/api/settings/storage-info',
+    );
     expect(status).toBe(200);
-    expect(body).toMatchObject({ backend: 'sqlite', dataDir: server.dataDir, configFile: join(server.dataDir, 'config.json') });
+    expect(body).toMatchObject({
+      backend: 'sqlite',
+      dataDir: server.dataDir,
+      configFile: join(server.dataDir, 'config.json'),
+    });
     expect(body.schemaVersion).toBe(body.latestSchemaVersion);
   });
 
   it('returns the configuration with its sources', async () => {
-    const { status, body } = await server.json<{ config: { server: { port: number } }; sources: Record<string, string> }>(
-      '/api/settings/config',
-    );
+    const { status, body } = await server.json<{
+      config: { server: { port: number } };
+      sources: Record<string, string>;
+    }>('/api/settings/config');
     expect(status).toBe(200);
     expect(body.config.server.port).toBe(0);
     expect(body.sources['/server/port']).toBe('flag:port');
@@ -88,40 +108,63 @@ describe('codedance server over HTTP', () => {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ logging: { level: 'LOUD' }, tasks: { maxConcurrent: 0 }, nope: true }),
+        body: JSON.stringify({
+          logging: { level: 'LOUD' },
+          tasks: { maxConcurrent: 0 },
+          nope: true,
+        }),
       },
     );
     expect(status).toBe(200);
     expect(body.valid).toBe(false);
-    expect(body.problems.map((p) => p.path).sort()).toEqual(['/logging/level', '/nope', '/tasks/maxConcurrent']);
+    expect(body.problems.map((p) => p.path).sort()).toEqual([
+      '/logging/level',
+      '/nope',
+      '/tasks/maxConcurrent',
+    ]);
   });
 
   it('applies live settings at once and says which need a restart', async () => {
-    const { status, body } = await server.json<{ applied: string[]; restartRequired: string[]; config: { logging: { level: string } } }>(
-      '/api/settings/config',
-      {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ logging: { level: 'DEBUG' }, store: { url: 'json:/tmp/elsewhere.json' } }),
-      },
-    );
+    const { status, body } = await server.json<{
+      applied: string[];
+      restartRequired: string[];
+      config: { logging: { level: string } };
+    }>('/api/settings/config', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        logging: { level: 'DEBUG' },
+        store: { url: 'json:/tmp/elsewhere.json' },
+      }),
+    });
     expect(status).toBe(200);
     expect(body.applied).toEqual(['/logging/level']);
     expect(body.restartRequired).toEqual(['/store/url']);
     expect(body.config.logging.level).toBe('DEBUG');
-    const onDisk = JSON.parse(await readFile(join(server.dataDir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    expect(onDisk).toEqual({ logging: { level: 'DEBUG' }, store: { url: 'json:/tmp/elsewhere.json' } });
-    const after = await server.json<{ config: { store: { url: string } }; pendingRestart: string[] }>('/api/settings/config');
+    const onDisk = JSON.parse(
+      await readFile(join(server.dataDir, 'config.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(onDisk).toEqual({
+      logging: { level: 'DEBUG' },
+      store: { url: 'json:/tmp/elsewhere.json' },
+    });
+    const after = await server.json<{
+      config: { store: { url: string } };
+      pendingRestart: string[];
+    }>('/api/settings/config');
     expect(after.body.config.store.url).toMatch(/^sqlite:/);
     expect(after.body.pendingRestart).toEqual(['/store/url']);
   });
 
   it('refuses an invalid change with 422 and leaves config.json alone', async () => {
     const before = await readFile(join(server.dataDir, 'config.json'), 'utf8');
-    const { status, body } = await server.json<{ error: { code: string; message: string; details: { problems: unknown[] } } }>(
-      '/api/settings/config',
-      { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ monitoring: { interval: -1 } }) },
-    );
+    const { status, body } = await server.json<{
+      error: { code: string; message: string; details: { problems: unknown[] } };
+    }>('/api/settings/config', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ monitoring: { interval: -1 } }),
+    });
     expect(status).toBe(422);
     expect(body.error.code).toBe('CD_INVALID_CONFIG');
     expect(body.error.message).toContain('/monitoring/interval');
@@ -131,27 +174,69 @@ describe('codedance server over HTTP', () => {
   it('reloads config.json when it is edited on disk', async () => {
     const file = join(server.dataDir, 'config.json');
     await writeFile(file, JSON.stringify({ logging: { level: 'ERROR' } }));
-    await waitFor(async () => {
-      const { body } = await server.json<{ config: { logging: { level: string } } }>('/api/settings/config');
-      return body.config.logging.level === 'ERROR';
-    }, 10_000, 'the edited config.json to apply');
+    await waitFor(
+      async () => {
+        const { body } = await server.json<{ config: { logging: { level: string } } }>(
+          '/api/settings/config',
+        );
+        return body.config.logging.level === 'ERROR';
+      },
+      10_000,
+      'the edited config.json to apply',
+    );
     // A broken edit is reported in the log and the running configuration stays.
     await writeFile(file, '{ "logging": { "level": ');
-    await waitFor(async () => {
-      const { body } = await server.json<{ lines: { msg: string }[] }>('/api/system/server-log?level=ERROR&limit=5');
-      return body.lines.some((l) => l.msg.includes('not valid'));
-    }, 10_000, 'the broken edit to be logged');
-    const { body } = await server.json<{ config: { logging: { level: string } } }>('/api/settings/config');
+    await waitFor(
+      async () => {
+        const { body } = await server.json<{ lines: { msg: string }[] }>(
+          '/api/system/server-log?level=ERROR&limit=5',
+        );
+        return body.lines.some((l) => l.msg.includes('not valid'));
+      },
+      10_000,
+      'the broken edit to be logged',
+    );
+    const { body } = await server.json<{ config: { logging: { level: string } } }>(
+      '/api/settings/config',
+    );
     expect(body.config.logging.level).toBe('ERROR');
+    // Validating with an empty body judges the file as it is on disk now.
+    const report = await server.json<{ valid: boolean; problems: { message: string }[] }>(
+      '/api/settings/validate-config',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      },
+    );
+    expect(report.body.valid).toBe(false);
+    expect(report.body.problems[0]?.message).toMatch(/not valid JSON/);
+  });
+
+  it('reports a bad value in a candidate even when a flag overrides it now', async () => {
+    const { body } = await server.json<{
+      valid: boolean;
+      problems: { path: string; message: string }[];
+    }>('/api/settings/validate-config', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ server: { port: 70000 } }),
+    });
+    expect(body.valid).toBe(false);
+    expect(body.problems).toEqual([
+      { path: '/server/port', message: 'must be <= 65535 (overridden now by flag:port)' },
+    ]);
   });
 });
 
 describe('server start-up rules', () => {
   it('refuses a non-loopback address without an admin token', async () => {
-    await expect(startTestServer({ flags: { server: { host: '0.0.0.0' } } })).rejects.toMatchObject({
-      code: 'CD_INVALID_CONFIG',
-      message: expect.stringContaining('without an admin token'),
-    });
+    await expect(startTestServer({ flags: { server: { host: '0.0.0.0' } } })).rejects.toMatchObject(
+      {
+        code: 'CD_INVALID_CONFIG',
+        message: expect.stringContaining('without an admin token'),
+      },
+    );
   });
 
   it('requires the admin token on the API when one is configured', async () => {
@@ -162,13 +247,18 @@ describe('server start-up rules', () => {
       const denied = await server.json<{ error: { code: string } }>('/api/status');
       expect(denied.status).toBe(401);
       expect(denied.body.error.code).toBe('CD_UNAUTHENTICATED');
-      const wrong = await server.get('/api/status', { headers: { authorization: 'Bearer not-the-token-at-all' } });
+      const wrong = await server.get('/api/status', {
+        headers: { authorization: 'Bearer not-the-token-at-all' },
+      });
       expect(wrong.status).toBe(401);
       const ok = await server.get('/api/status', { headers: { authorization: `Bearer ${token}` } });
       expect(ok.status).toBe(200);
-      const config = await server.json<{ config: { server: { adminToken: string } } }>('/api/settings/config', {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const config = await server.json<{ config: { server: { adminToken: string } } }>(
+        '/api/settings/config',
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
       expect(config.body.config.server.adminToken).toBe('[redacted]');
       const log = await readFile(join(server.dataDir, 'logs', 'codedance.log'), 'utf8');
       expect(log).not.toContain(token);
@@ -181,10 +271,18 @@ describe('server start-up rules', () => {
     const { mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const dataDir = await mkdtemp(join(tmpdir(), 'codedance-bad-'));
-    await writeFile(join(dataDir, 'config.json'), JSON.stringify({ server: { bodyLimit: 'big' }, logging: { maxFiles: 0 } }));
+    await writeFile(
+      join(dataDir, 'config.json'),
+      JSON.stringify({ server: { bodyLimit: 'big' }, logging: { maxFiles: 0 } }),
+    );
     await expect(startTestServer({ dataDir })).rejects.toMatchObject({
       code: 'CD_INVALID_CONFIG',
-      details: { problems: expect.arrayContaining([expect.objectContaining({ path: '/server/bodyLimit' }), expect.objectContaining({ path: '/logging/maxFiles' })]) },
+      details: {
+        problems: expect.arrayContaining([
+          expect.objectContaining({ path: '/server/bodyLimit' }),
+          expect.objectContaining({ path: '/logging/maxFiles' }),
+        ]),
+      },
     });
   });
 });

@@ -5,7 +5,12 @@ import { startServer, type RunningServer, type StartOptions } from '@codedance/s
 
 export interface TestServer extends RunningServer {
   get: (path: string, init?: RequestInit) => Promise<Response>;
-  json: <T = unknown>(path: string, init?: RequestInit) => Promise<{ status: number; body: T; headers: Headers }>;
+  /** Fetches and parses JSON; T is what the test expects the body to be. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+  json: <T = unknown>(
+    path: string,
+    init?: RequestInit,
+  ) => Promise<{ status: number; body: T; headers: Headers }>;
   cleanup: () => Promise<void>;
 }
 
@@ -24,6 +29,7 @@ export async function startTestServer(
   return {
     ...server,
     get,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
     async json<T>(path: string, init?: RequestInit) {
       const response = await get(path, init);
       const text = await response.text();
@@ -43,7 +49,11 @@ export async function startTestServer(
 }
 
 /** Polls `check` until it returns true or the deadline passes. */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

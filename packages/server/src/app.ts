@@ -64,7 +64,13 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
           'Release and run software. Every error answer is `{ "error": { "code", "message", "details"? } }` with a stable code.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (server.adminToken).' } },
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The admin token (server.adminToken).',
+          },
+        },
       },
       security: [{ bearer: [] }],
       tags: [
@@ -81,11 +87,24 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'debug';
-    request.log[level]({ method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    request.log[level](
+      {
+        method: request.method,
+        url: request.routeOptions.url ?? request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
   });
 
   statusRoutes(app, { gate: context.gate, version: context.version, startedAt: context.startedAt });
-  settingsRoutes(app, { config, gate: context.gate, dataDir: context.dataDir, logFile: context.logFile });
+  settingsRoutes(app, {
+    config,
+    gate: context.gate,
+    dataDir: context.dataDir,
+    logFile: context.logFile,
+  });
   serverLogRoutes(app, { logFile: context.logFile });
   systemRoutes(app, {
     monitor: context.monitor,

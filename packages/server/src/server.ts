@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { CodedanceError, type Layer } from '@codedance/core';
+import { CodedanceError } from '@codedance/core';
 import { buildApp } from './app.js';
 import { ConfigRuntime } from './config/index.js';
 import { createServerMetrics } from './observability/metrics.js';
@@ -48,7 +48,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const config = await ConfigRuntime.load({
     dataDir,
     env: options.env ?? process.env,
-    flags: (options.flags ?? {}) as Layer,
+    flags: options.flags ?? {},
   });
   const boot = config.current();
   if (!isLoopback(boot.server.host) && boot.server.adminToken === null) {
@@ -56,7 +56,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       message:
         `Refusing to listen on ${boot.server.host} without an admin token: anyone who can reach that address could ` +
         'control this machine. Set CODEDANCE_ADMIN_TOKEN (16+ characters) or listen on 127.0.0.1.',
-      details: { problems: [{ path: '/server/adminToken', message: `is required when server.host is ${boot.server.host}` }] },
+      details: {
+        problems: [
+          {
+            path: '/server/adminToken',
+            message: `is required when server.host is ${boot.server.host}`,
+          },
+        ],
+      },
     });
   }
 
@@ -77,10 +84,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     monitor.setHistorySize(next.monitoring.historySize);
     monitor.setEnabled(next.monitoring.enabled);
     metrics.configReloads.inc();
-    logger.info({ changed: change.changed, pendingRestart: config.pendingRestart() }, 'configuration applied');
+    logger.info(
+      { changed: change.changed, pendingRestart: config.pendingRestart() },
+      'configuration applied',
+    );
   });
   config.on('invalid', (problems) => {
-    logger.error({ problems, file: config.file }, 'config.json changed but is not valid; keeping the previous configuration');
+    logger.error(
+      { problems, file: config.file },
+      'config.json changed but is not valid; keeping the previous configuration',
+    );
   });
 
   await gate.start();

@@ -1,4 +1,11 @@
-export { ConfigSchema, RESTART_PATHS, SECRET_PATHS, defaultConfig, type Config, type LogLevelName } from './schema.js';
+export {
+  ConfigSchema,
+  RESTART_PATHS,
+  SECRET_PATHS,
+  defaultConfig,
+  type Config,
+  type LogLevelName,
+} from './schema.js';
 export {
   ENV_VARIABLES,
   diffConfig,

@@ -28,17 +28,23 @@ describe('resolveConfig', () => {
   });
 
   it('prefers CODEDANCE_ names over the seed names', () => {
-    const { config } = resolveConfig({ dataDir, env: { CODEDANCE_LOG_LEVEL: 'ERROR', LOG_LEVEL: 'DEBUG' } });
+    const { config } = resolveConfig({
+      dataDir,
+      env: { CODEDANCE_LOG_LEVEL: 'ERROR', LOG_LEVEL: 'DEBUG' },
+    });
     expect(config.logging.level).toBe('ERROR');
   });
 
   it('reads the seed storage variables', () => {
-    expect(resolveConfig({ dataDir, env: { STORAGE_TYPE: 'json', JSON_FILE: 'tasks.json' } }).config.store.url).toBe(
-      'json:/var/lib/codedance/tasks.json',
-    );
     expect(
-      resolveConfig({ dataDir, env: { STORAGE_TYPE: 'redis', REDIS_URL: 'redis://h:6379/0', REDIS_DB: '3' } }).config
+      resolveConfig({ dataDir, env: { STORAGE_TYPE: 'json', JSON_FILE: 'tasks.json' } }).config
         .store.url,
+    ).toBe('json:/var/lib/codedance/tasks.json');
+    expect(
+      resolveConfig({
+        dataDir,
+        env: { STORAGE_TYPE: 'redis', REDIS_URL: 'redis://h:6379/0', REDIS_DB: '3' },
+      }).config.store.url,
     ).toBe('redis://h:6379/3');
     const bad = resolveConfig({ dataDir, env: { STORAGE_TYPE: 'mongo' } });
     expect(bad.problems[0]?.path).toBe('/store/url');
@@ -54,7 +60,10 @@ describe('resolveConfig', () => {
   it('reports every problem with its path and source', () => {
     const { problems } = resolveConfig({
       dataDir,
-      file: { server: { port: 70000, colour: 'blue' }, logging: { level: 'LOUD', maxSize: 'huge' } },
+      file: {
+        server: { port: 70000, colour: 'blue' },
+        logging: { level: 'LOUD', maxSize: 'huge' },
+      },
       env: { MAX_CONCURRENT_TASKS: 'many' },
     });
     const byPath = Object.fromEntries(problems.map((p) => [p.path, p.message]));

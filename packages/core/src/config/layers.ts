@@ -53,18 +53,42 @@ export const ENV_VARIABLES: readonly { names: readonly string[]; path: string; p
   { names: ['CODEDANCE_MAX_LOG_SIZE', 'MAX_LOG_SIZE'], path: '/logging/maxSize', parse: asSize },
   { names: ['CODEDANCE_MAX_LOG_FILES', 'MAX_LOG_FILES'], path: '/logging/maxFiles', parse: asInt },
   { names: ['CODEDANCE_LOG_MAX_LINES'], path: '/logging/maxLines', parse: asInt },
-  { names: ['CODEDANCE_MONITORING_ENABLED', 'MONITORING_ENABLED'], path: '/monitoring/enabled', parse: asBool },
-  { names: ['CODEDANCE_MONITORING_INTERVAL', 'MONITORING_INTERVAL'], path: '/monitoring/interval', parse: asInt },
+  {
+    names: ['CODEDANCE_MONITORING_ENABLED', 'MONITORING_ENABLED'],
+    path: '/monitoring/enabled',
+    parse: asBool,
+  },
+  {
+    names: ['CODEDANCE_MONITORING_INTERVAL', 'MONITORING_INTERVAL'],
+    path: '/monitoring/interval',
+    parse: asInt,
+  },
   {
     names: ['CODEDANCE_MONITORING_MAX_PROCESSES', 'MONITORING_MAX_PROCESSES'],
     path: '/monitoring/maxProcesses',
     parse: asInt,
   },
-  { names: ['CODEDANCE_MAX_CONCURRENT_TASKS', 'MAX_CONCURRENT_TASKS'], path: '/tasks/maxConcurrent', parse: asInt },
-  { names: ['CODEDANCE_DEFAULT_TASK_INTERVAL', 'DEFAULT_TASK_INTERVAL'], path: '/tasks/defaultInterval', parse: asInt },
+  {
+    names: ['CODEDANCE_MAX_CONCURRENT_TASKS', 'MAX_CONCURRENT_TASKS'],
+    path: '/tasks/maxConcurrent',
+    parse: asInt,
+  },
+  {
+    names: ['CODEDANCE_DEFAULT_TASK_INTERVAL', 'DEFAULT_TASK_INTERVAL'],
+    path: '/tasks/defaultInterval',
+    parse: asInt,
+  },
   { names: ['CODEDANCE_TASK_TIMEOUT', 'TASK_TIMEOUT'], path: '/tasks/timeout', parse: asInt },
-  { names: ['CODEDANCE_WEBSOCKET_ENABLED', 'WEBSOCKET_ENABLED'], path: '/websocket/enabled', parse: asBool },
-  { names: ['CODEDANCE_WEBSOCKET_HEARTBEAT', 'WEBSOCKET_HEARTBEAT'], path: '/websocket/heartbeat', parse: asInt },
+  {
+    names: ['CODEDANCE_WEBSOCKET_ENABLED', 'WEBSOCKET_ENABLED'],
+    path: '/websocket/enabled',
+    parse: asBool,
+  },
+  {
+    names: ['CODEDANCE_WEBSOCKET_HEARTBEAT', 'WEBSOCKET_HEARTBEAT'],
+    path: '/websocket/heartbeat',
+    parse: asInt,
+  },
 ];
 
 /** Reads a value at a JSON pointer, or undefined. */
@@ -138,7 +162,10 @@ export function mergeLayers(base: Layer, ...layers: unknown[]): Layer {
     if (!isPlainObject(layer)) continue;
     for (const [key, value] of Object.entries(layer)) {
       const current = out[key];
-      out[key] = isPlainObject(value) && isPlainObject(current) ? mergeLayers(current, value) : structuredClone(value);
+      out[key] =
+        isPlainObject(value) && isPlainObject(current)
+          ? mergeLayers(current, value)
+          : structuredClone(value);
     }
   }
   return out;
@@ -175,7 +202,8 @@ export function validateConfig(candidate: unknown): FieldProblem[] {
 
 function describeUnion(path: string): string {
   if (path === '/logging/level') return 'must be one of DEBUG, INFO, WARNING, ERROR';
-  if (path === '/logging/maxSize') return 'must be a byte size such as 10MB or a number of bytes ≥ 1024';
+  if (path === '/logging/maxSize')
+    return 'must be a byte size such as 10MB or a number of bytes ≥ 1024';
   if (path === '/server/adminToken') return 'must be null or a string of at least 16 characters';
   return 'does not match any allowed form';
 }
@@ -183,7 +211,9 @@ function describeUnion(path: string): string {
 /** A union failure also lists each branch's failure; keep only the summary. */
 function dedupeUnionNoise(problems: FieldProblem[]): FieldProblem[] {
   const unionPaths = new Set(
-    problems.filter((p) => p.message === describeUnion(p.path) || p.message.startsWith('must be one of')).map((p) => p.path),
+    problems
+      .filter((p) => p.message === describeUnion(p.path) || p.message.startsWith('must be one of'))
+      .map((p) => p.path),
   );
   const seen = new Set<string>();
   return problems.filter((p) => {
@@ -225,10 +255,14 @@ export function resolveConfig(input: {
   for (const [path, source] of env.sources) sources.set(path, source);
   const flags = input.flags ?? {};
   for (const path of leafPaths(flags)) sources.set(path, `flag:${path.split('/').pop() ?? ''}`);
-  const merged = mergeLayers(defaults as unknown as Layer, fileLayer, env.layer, flags);
+  const merged = mergeLayers(defaults, fileLayer, env.layer, flags);
   for (const problem of validateConfig(merged)) {
     const source = sources.get(problem.path);
-    problems.push(source && source !== 'file' && source !== 'default' ? { ...problem, message: `${problem.message} (from ${source})` } : problem);
+    problems.push(
+      source && source !== 'file' && source !== 'default'
+        ? { ...problem, message: `${problem.message} (from ${source})` }
+        : problem,
+    );
   }
   return { config: problems.length ? defaults : (merged as unknown as Config), sources, problems };
 }
@@ -238,7 +272,7 @@ export function redactConfig(config: Config): Config {
   const copy = structuredClone(config);
   for (const path of SECRET_PATHS) {
     if (getPath(copy, path) !== null && getPath(copy, path) !== undefined) {
-      setPath(copy as unknown as Layer, path, '[redacted]');
+      setPath(copy, path, '[redacted]');
     }
   }
   copy.store.url = redactUrl(copy.store.url);
@@ -262,7 +296,8 @@ export function diffConfig(before: Config, after: Config): ConfigChange {
     (path) => JSON.stringify(getPath(before, path)) !== JSON.stringify(getPath(after, path)),
   );
   const restartSet = new Set<string>(RESTART_PATHS);
-  const isRestart = (path: string) => [...restartSet].some((r) => path === r || path.startsWith(`${r}/`));
+  const isRestart = (path: string) =>
+    [...restartSet].some((r) => path === r || path.startsWith(`${r}/`));
   return {
     changed,
     live: changed.filter((p) => !isRestart(p)),

@@ -55,7 +55,11 @@ export const ConfigSchema = Type.Object(
     monitoring: Type.Object(
       {
         enabled: Type.Boolean(),
-        interval: Type.Integer({ minimum: 1, maximum: 3600, description: 'Seconds between samples.' }),
+        interval: Type.Integer({
+          minimum: 1,
+          maximum: 3600,
+          description: 'Seconds between samples.',
+        }),
         maxProcesses: Type.Integer({ minimum: 1, maximum: 100_000 }),
         historySize: Type.Integer({ minimum: 2, maximum: 100_000 }),
       },

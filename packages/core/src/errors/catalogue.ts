@@ -12,14 +12,20 @@ export const ERROR_CATALOGUE = {
   CD_ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint.' },
   CD_NOT_FOUND: { status: 404, message: 'The requested object does not exist.' },
   CD_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this endpoint.' },
-  CD_CONFLICT: { status: 409, message: 'The object was changed by someone else; reload and retry.' },
+  CD_CONFLICT: {
+    status: 409,
+    message: 'The object was changed by someone else; reload and retry.',
+  },
   CD_ALREADY_EXISTS: { status: 409, message: 'An object with this id already exists.' },
   CD_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   CD_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported.' },
   CD_INVALID_CONFIG: { status: 422, message: 'The configuration is not valid.' },
   CD_RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
   CD_INTERNAL: { status: 500, message: 'Something went wrong inside Codedance.' },
-  CD_UNSUPPORTED_PLATFORM: { status: 501, message: 'This feature is not available on this platform.' },
+  CD_UNSUPPORTED_PLATFORM: {
+    status: 501,
+    message: 'This feature is not available on this platform.',
+  },
   CD_STORE_UNAVAILABLE: { status: 503, message: 'The store cannot be reached; retry shortly.' },
   CD_SHUTTING_DOWN: { status: 503, message: 'The server is shutting down.' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -31,5 +37,5 @@ export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 
 /** The JSON body of every 4xx and 5xx answer. */
 export interface ErrorBody {
-  error: { code: ErrorCode | string; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; details?: unknown };
 }

@@ -20,7 +20,10 @@ export class CodedanceError extends Error {
 
   constructor(code: ErrorCode, options: CodedanceErrorOptions = {}) {
     const entry = ERROR_CATALOGUE[code];
-    super(options.message ?? entry.message, options.cause === undefined ? {} : { cause: options.cause });
+    super(
+      options.message ?? entry.message,
+      options.cause === undefined ? {} : { cause: options.cause },
+    );
     this.name = 'CodedanceError';
     this.code = code;
     this.status = entry.status;
@@ -42,7 +45,11 @@ export class CodedanceError extends Error {
 /** An object was looked up by id and is not there. */
 export class NotFoundError extends CodedanceError {
   constructor(kind: string, id: string, cause?: unknown) {
-    super('CD_NOT_FOUND', { message: `${kind} '${id}' does not exist.`, details: { kind, id }, cause });
+    super('CD_NOT_FOUND', {
+      message: `${kind} '${id}' does not exist.`,
+      details: { kind, id },
+      cause,
+    });
   }
 }
 
@@ -62,7 +69,10 @@ export class ConflictError extends CodedanceError {
 /** A create collided with an existing id. */
 export class AlreadyExistsError extends CodedanceError {
   constructor(kind: string, id: string) {
-    super('CD_ALREADY_EXISTS', { message: `${kind} '${id}' already exists.`, details: { kind, id } });
+    super('CD_ALREADY_EXISTS', {
+      message: `${kind} '${id}' already exists.`,
+      details: { kind, id },
+    });
   }
 }
 

@@ -1,1 +1,7 @@
-export { CONFIG_FILE_NAME, ConfigRuntime, type ConfigEvents, type ConfigReport, type ConfigRuntimeOptions } from './runtime.js';
+export {
+  CONFIG_FILE_NAME,
+  ConfigRuntime,
+  type ConfigEvents,
+  type ConfigReport,
+  type ConfigRuntimeOptions,
+} from './runtime.js';

@@ -49,7 +49,10 @@ async function readConfigFile(file: string): Promise<unknown> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CodedanceError('CD_INVALID_CONFIG', { message: `Cannot read ${file}.`, cause: error });
+    throw new CodedanceError('CD_INVALID_CONFIG', {
+      message: `Cannot read ${file}.`,
+      cause: error,
+    });
   }
   if (text.trim() === '') return undefined;
   try {
@@ -104,7 +107,12 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
   static async load(options: ConfigRuntimeOptions): Promise<ConfigRuntime> {
     const file = join(options.dataDir, CONFIG_FILE_NAME);
     const raw = await readConfigFile(file);
-    const resolved = resolveConfig({ dataDir: options.dataDir, file: raw, env: options.env, flags: options.flags });
+    const resolved = resolveConfig({
+      dataDir: options.dataDir,
+      file: raw,
+      env: options.env,
+      flags: options.flags,
+    });
     if (resolved.problems.length) throw invalid(resolved.problems, file);
     return new ConfigRuntime(options, resolved.config, (raw ?? {}) as Layer, resolved.sources);
   }
@@ -124,27 +132,62 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
 
   /** What the configuration would be after a restart. */
   private desired(): Config {
-    return resolveConfig({ dataDir: this.options.dataDir, file: this.fileLayer, env: this.options.env, flags: this.options.flags })
-      .config;
+    return resolveConfig({
+      dataDir: this.options.dataDir,
+      file: this.fileLayer,
+      env: this.options.env,
+      flags: this.options.flags,
+    }).config;
   }
 
-  /** Judges a candidate `config.json` without applying it. */
+  /**
+   * Judges a candidate `config.json` without applying it. The file is judged
+   * twice: as it would run now (with the environment and flags on top), and
+   * on its own, so a bad value hidden by an override today is still reported.
+   */
   check(candidate: unknown): ConfigReport {
-    const resolved = resolveConfig({
+    const layered = resolveConfig({
       dataDir: this.options.dataDir,
       file: candidate,
       env: this.options.env,
       flags: this.options.flags,
     });
-    if (resolved.problems.length) {
-      return { valid: false, problems: resolved.problems, live: [], restart: [], overridden: [] };
+    const alone = resolveConfig({ dataDir: this.options.dataDir, file: candidate });
+    const problems = [...layered.problems];
+    for (const problem of alone.problems) {
+      if (problems.some((p) => p.path === problem.path)) continue;
+      const source = layered.sources.get(problem.path);
+      problems.push({
+        ...problem,
+        message: `${problem.message} (overridden now by ${source ?? 'another layer'})`,
+      });
     }
-    const change = diffConfig(this.config, resolved.config);
+    if (problems.length) {
+      return { valid: false, problems, live: [], restart: [], overridden: [] };
+    }
+    const change = diffConfig(this.config, layered.config);
     const overridden = leafPaths(candidate).filter((path) => {
-      const source = resolved.sources.get(path);
+      const source = layered.sources.get(path);
       return source !== undefined && source !== 'file' && source !== 'default';
     });
     return { valid: true, problems: [], live: change.live, restart: change.restart, overridden };
+  }
+
+  /** Judges `config.json` as it is on disk now (it may have been edited since it was applied). */
+  async checkFile(): Promise<ConfigReport> {
+    try {
+      return this.check((await readConfigFile(this.file)) ?? {});
+    } catch (error) {
+      const details = (error as CodedanceError).details as
+        { problems?: FieldProblem[] } | undefined;
+      return {
+        valid: false,
+        problems: details?.problems ?? [{ path: '', message: (error as Error).message }],
+        live: [],
+        restart: [],
+        overridden: [],
+      };
+    }
   }
 
   /**
@@ -166,7 +209,8 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
     try {
       raw = await readConfigFile(this.file);
     } catch (error) {
-      const details = (error as CodedanceError).details as { problems?: FieldProblem[] } | undefined;
+      const details = (error as CodedanceError).details as
+        { problems?: FieldProblem[] } | undefined;
       this.emit('invalid', details?.problems ?? [{ path: '', message: (error as Error).message }]);
       return;
     }
@@ -179,7 +223,12 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
   }
 
   private adopt(fileLayer: Layer): void {
-    const resolved = resolveConfig({ dataDir: this.options.dataDir, file: fileLayer, env: this.options.env, flags: this.options.flags });
+    const resolved = resolveConfig({
+      dataDir: this.options.dataDir,
+      file: fileLayer,
+      env: this.options.env,
+      flags: this.options.flags,
+    });
     this.fileLayer = fileLayer;
     this.sourceMap = resolved.sources;
     const previous = this.config;
@@ -222,7 +271,9 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
         }, 100);
         this.debounce.unref();
       });
-      this.watcher.on('error', () => this.unwatch());
+      this.watcher.on('error', () => {
+        this.unwatch();
+      });
     } catch {
       // A data folder that cannot be watched still works; edits need the API or a restart.
       this.watcher = null;

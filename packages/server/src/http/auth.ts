@@ -8,7 +8,10 @@ const PUBLIC_PREFIXES = ['/api/docs'];
 
 function isPublic(url: string): boolean {
   const path = url.split('?')[0] ?? url;
-  return PUBLIC_PATHS.includes(path) || PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+  return (
+    PUBLIC_PATHS.includes(path) ||
+    PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))
+  );
 }
 
 function tokenOf(request: FastifyRequest): string | null {
@@ -32,17 +35,25 @@ function sameSecret(given: string, expected: string): boolean {
  * rotated token applies at once.
  */
 export function installAuth(app: FastifyInstance, adminToken: () => string | null): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const expected = adminToken();
-    if (expected === null || isPublic(request.url)) return;
+    if (expected === null || isPublic(request.url)) {
+      done();
+      return;
+    }
     const given = tokenOf(request);
     if (given === null) {
-      throw new CodedanceError('CD_UNAUTHENTICATED', {
-        message: 'This server requires a token: send "Authorization: Bearer <token>".',
-      });
+      done(
+        new CodedanceError('CD_UNAUTHENTICATED', {
+          message: 'This server requires a token: send "Authorization: Bearer <token>".',
+        }),
+      );
+      return;
     }
-    if (!sameSecret(given, expected)) {
-      throw new CodedanceError('CD_UNAUTHENTICATED', { message: 'The token is not valid.' });
-    }
+    done(
+      sameSecret(given, expected)
+        ? undefined
+        : new CodedanceError('CD_UNAUTHENTICATED', { message: 'The token is not valid.' }),
+    );
   });
 }

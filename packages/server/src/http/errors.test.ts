@@ -19,7 +19,10 @@ describe('error handling and validation', () => {
               },
               { additionalProperties: false },
             ),
-            querystring: Type.Object({ dry: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+            querystring: Type.Object(
+              { dry: Type.Optional(Type.Boolean()) },
+              { additionalProperties: false },
+            ),
           },
         },
         (request) => ({ got: request.body, query: request.query }),
@@ -31,7 +34,10 @@ describe('error handling and validation', () => {
         throw new Error('secret internal detail');
       });
       app.get('/coded', () => {
-        throw new CodedanceError('CD_NOT_FOUND', { message: 'task x does not exist', details: { id: 'x' } });
+        throw new CodedanceError('CD_NOT_FOUND', {
+          message: 'task x does not exist',
+          details: { id: 'x' },
+        });
       });
     });
   });
@@ -40,20 +46,35 @@ describe('error handling and validation', () => {
   });
 
   const post = (body: string, query = '') =>
-    fetch(`${bare.url}/things${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    fetch(`${bare.url}/things${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
 
   it('accepts a good body and coerces query strings', async () => {
     const response = await post('{"name":"a","size":2,"mode":"fast"}', '?dry=true');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ got: { name: 'a', size: 2, mode: 'fast' }, query: { dry: true } });
+    expect(await response.json()).toEqual({
+      got: { name: 'a', size: 2, mode: 'fast' },
+      query: { dry: true },
+    });
   });
 
   it('names every bad field, without coercing body types', async () => {
     const response = await post('{"name":"","size":"2","mode":"slow","extra":1}');
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { code: string; message: string; details: { problems: { path: string; message: string }[] } } };
+    const body = (await response.json()) as {
+      error: {
+        code: string;
+        message: string;
+        details: { problems: { path: string; message: string }[] };
+      };
+    };
     expect(body.error.code).toBe('CD_VALIDATION_FAILED');
-    const problems = Object.fromEntries(body.error.details.problems.map((p) => [p.path, p.message]));
+    const problems = Object.fromEntries(
+      body.error.details.problems.map((p) => [p.path, p.message]),
+    );
     expect(problems).toMatchObject({
       '/name': expect.stringContaining('fewer than 1'),
       '/size': 'must be integer',
@@ -64,7 +85,9 @@ describe('error handling and validation', () => {
   });
 
   it('reports a missing field by its path', async () => {
-    const body = (await (await post('{"name":"a","mode":"safe"}')).json()) as { error: { details: { problems: unknown[] } } };
+    const body = (await (await post('{"name":"a","mode":"safe"}')).json()) as {
+      error: { details: { problems: unknown[] } };
+    };
     expect(body.error.details.problems).toEqual([{ path: '/size', message: 'is required' }]);
   });
 
@@ -74,15 +97,23 @@ describe('error handling and validation', () => {
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('CD_INVALID_JSON');
     const empty = await post('');
     expect(empty.status).toBe(400);
-    const text = await fetch(`${bare.url}/things`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    const text = await fetch(`${bare.url}/things`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(text.status).toBe(415);
-    expect(((await text.json()) as { error: { code: string } }).error.code).toBe('CD_UNSUPPORTED_MEDIA_TYPE');
+    expect(((await text.json()) as { error: { code: string } }).error.code).toBe(
+      'CD_UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('refuses unknown query parameters', async () => {
     const response = await post('{"name":"a","size":1,"mode":"safe"}', '?verbose=1');
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('verbose');
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      'verbose',
+    );
   });
 
   it('keeps the catalogue status, code and details of domain errors', async () => {
@@ -103,13 +134,17 @@ describe('error handling and validation', () => {
     const response = await fetch(`${bare.url}/boom`);
     expect(response.status).toBe(500);
     const text = await response.text();
-    expect(JSON.parse(text)).toEqual({ error: { code: 'CD_INTERNAL', message: 'Something went wrong inside Codedance.' } });
+    expect(JSON.parse(text)).toEqual({
+      error: { code: 'CD_INTERNAL', message: 'Something went wrong inside Codedance.' },
+    });
     expect(text).not.toContain('secret internal detail');
   });
 
   it('answers unknown routes with a JSON 404', async () => {
     const response = await fetch(`${bare.url}/nowhere?x=1`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: { code: 'CD_ROUTE_NOT_FOUND', message: 'No endpoint GET /nowhere.' } });
+    expect(await response.json()).toEqual({
+      error: { code: 'CD_ROUTE_NOT_FOUND', message: 'No endpoint GET /nowhere.' },
+    });
   });
 });

@@ -1,17 +1,28 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CodedanceError, ValidationError, isCodedanceError, type FieldProblem } from '@codedance/core';
+import {
+  CodedanceError,
+  ValidationError,
+  isCodedanceError,
+  type FieldProblem,
+} from '@codedance/core';
 
 /** Fastify's own error codes, mapped to ours. Anything else unexpected is a 500. */
 const FASTIFY_CODES: Record<string, (error: FastifyError) => CodedanceError> = {
   FST_ERR_CTP_INVALID_JSON_BODY: (e) =>
-    new CodedanceError('CD_INVALID_JSON', { message: `The request body is not valid JSON: ${e.message}` }),
+    new CodedanceError('CD_INVALID_JSON', {
+      message: `The request body is not valid JSON: ${e.message}`,
+    }),
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
-    new CodedanceError('CD_INVALID_JSON', { message: "The body is empty but content-type is 'application/json'." }),
+    new CodedanceError('CD_INVALID_JSON', {
+      message: "The body is empty but content-type is 'application/json'.",
+    }),
   FST_ERR_CTP_BODY_TOO_LARGE: () => new CodedanceError('CD_PAYLOAD_TOO_LARGE'),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
     new CodedanceError('CD_BAD_REQUEST', { message: 'Content-Length does not match the body.' }),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (e) =>
-    new CodedanceError('CD_UNSUPPORTED_MEDIA_TYPE', { message: `${e.message}; send application/json.` }),
+    new CodedanceError('CD_UNSUPPORTED_MEDIA_TYPE', {
+      message: `${e.message}; send application/json.`,
+    }),
   FST_ERR_CTP_INVALID_TYPE: () => new CodedanceError('CD_UNSUPPORTED_MEDIA_TYPE'),
   FST_ERR_BAD_URL: () => new CodedanceError('CD_BAD_REQUEST', { message: 'The URL is not valid.' }),
   FST_ERR_ASYNC_CONSTRAINT: () => new CodedanceError('CD_BAD_REQUEST'),
@@ -19,7 +30,8 @@ const FASTIFY_CODES: Record<string, (error: FastifyError) => CodedanceError> = {
 
 function fromValidation(error: FastifyError): CodedanceError {
   const part = (error.validationContext as string | undefined) ?? 'request';
-  const where = part === 'querystring' ? 'query parameter' : part === 'params' ? 'path parameter' : part;
+  const where =
+    part === 'querystring' ? 'query parameter' : part === 'params' ? 'path parameter' : part;
   const raw = error.validation as unknown;
   const problems: FieldProblem[] = Array.isArray(raw)
     ? (raw as { path?: string; instancePath?: string; message?: string }[]).map((p) => ({
@@ -40,9 +52,16 @@ export function toCodedanceError(error: unknown): CodedanceError {
     if (mapped) return mapped(fe as FastifyError);
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       const code =
-        fe.statusCode === 413 ? 'CD_PAYLOAD_TOO_LARGE' : fe.statusCode === 415 ? 'CD_UNSUPPORTED_MEDIA_TYPE' : 'CD_BAD_REQUEST';
+        fe.statusCode === 413
+          ? 'CD_PAYLOAD_TOO_LARGE'
+          : fe.statusCode === 415
+            ? 'CD_UNSUPPORTED_MEDIA_TYPE'
+            : 'CD_BAD_REQUEST';
       const message = typeof fe.message === 'string' && fe.message !== '' ? fe.message : undefined;
-      return new CodedanceError(code, message === undefined ? { cause: error } : { message, cause: error });
+      return new CodedanceError(
+        code,
+        message === undefined ? { cause: error } : { message, cause: error },
+      );
     }
   }
   return new CodedanceError('CD_INTERNAL', { cause: error });
@@ -64,7 +83,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (mapped.code === 'CD_STORE_UNAVAILABLE' || mapped.code === 'CD_SHUTTING_DOWN') {
       void reply.header('retry-after', '2');
     }
-    return reply.status(mapped.status).type('application/json; charset=utf-8').send(mapped.toBody());
+    return reply
+      .status(mapped.status)
+      .type('application/json; charset=utf-8')
+      .send(mapped.toBody());
   });
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
@@ -79,7 +101,11 @@ export function installErrorHandling(app: FastifyInstance): void {
  * Fastify answers some errors (a URL that does not decode, say) before any
  * hook runs; this option hands them to the same mapping.
  */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const mapped = toCodedanceError(error);
   void reply.status(mapped.status).type('application/json; charset=utf-8').send(mapped.toBody());
 }

@@ -9,8 +9,20 @@ import { CodedanceError, type FieldProblem } from '@codedance/core';
  * so those are coerced to the declared type. Unknown fields are never
  * silently dropped: they are reported.
  */
-const strict = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false, useDefaults: true });
-const coercing = new Ajv({ allErrors: true, strict: false, coerceTypes: 'array', removeAdditional: false, useDefaults: true });
+const strict = new Ajv({
+  allErrors: true,
+  strict: false,
+  coerceTypes: false,
+  removeAdditional: false,
+  useDefaults: true,
+});
+const coercing = new Ajv({
+  allErrors: true,
+  strict: false,
+  coerceTypes: 'array',
+  removeAdditional: false,
+  useDefaults: true,
+});
 
 // ajv-formats is CommonJS: its function is the module's default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -29,7 +41,8 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
     if (httpPart === 'body') cache.set(key, validate);
   }
   const check = validate;
-  return (data: unknown) => (check(data) ? { value: data } : { error: toValidationError(check.errors ?? [], httpPart) });
+  return (data: unknown) =>
+    check(data) ? { value: data } : { error: toValidationError(check.errors ?? [], httpPart) };
 };
 
 class SchemaValidationError extends Error {
@@ -67,7 +80,10 @@ export function problemsFromAjv(errors: readonly ErrorObject[]): FieldProblem[] 
         push(`${error.instancePath}/${String(params.missingProperty)}`, 'is required');
         break;
       case 'enum':
-        push(error.instancePath, `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`);
+        push(
+          error.instancePath,
+          `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
+        );
         break;
       case 'const':
         push(error.instancePath, `must be ${JSON.stringify(params.allowedValue)}`);
@@ -85,7 +101,9 @@ function collapseUnions(problems: FieldProblem[]): FieldProblem[] {
   for (const p of problems) byPath.set(p.path, [...(byPath.get(p.path) ?? []), p]);
   const out: FieldProblem[] = [];
   for (const [path, list] of byPath) {
-    const constants = list.filter((p) => p.message.startsWith('must be "') || p.message.startsWith('must be '));
+    const constants = list.filter(
+      (p) => p.message.startsWith('must be "') || p.message.startsWith('must be '),
+    );
     const union = list.find((p) => p.message === 'must match a schema in anyOf');
     if (union && constants.length > 0) {
       const allowed = constants.map((p) => p.message.replace(/^must be /, '')).join(', ');
@@ -124,22 +142,26 @@ export function installJsonBodies(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parse(request, typeof body === 'string' ? body : body.toString('utf8'), (error, value: unknown) => {
-      if (error) {
-        done(error, undefined);
-        return;
-      }
-      if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-        done(
-          new CodedanceError('CD_BAD_REQUEST', {
-            message: `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
-            details: { maxDepth: MAX_JSON_DEPTH },
-          }),
-          undefined,
-        );
-        return;
-      }
-      done(null, value);
-    });
+    void parse(
+      request,
+      typeof body === 'string' ? body : body.toString('utf8'),
+      (error, value: unknown) => {
+        if (error) {
+          done(error, undefined);
+          return;
+        }
+        if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+          done(
+            new CodedanceError('CD_BAD_REQUEST', {
+              message: `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+              details: { maxDepth: MAX_JSON_DEPTH },
+            }),
+            undefined,
+          );
+          return;
+        }
+        done(null, value);
+      },
+    );
   });
 }

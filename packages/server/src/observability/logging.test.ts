@@ -42,7 +42,14 @@ describe('server log', () => {
   it('redacts secrets before writing', async () => {
     const dir = await tempDir();
     const log = createServerLog(defaultConfig(dir), { stderr: false });
-    log.logger.info({ adminToken: 'tok-123456789012345', req: { headers: { authorization: 'Bearer tok-abc' } }, password: 'hunter2' }, 'secrets');
+    log.logger.info(
+      {
+        adminToken: 'tok-123456789012345',
+        req: { headers: { authorization: 'Bearer tok-abc' } },
+        password: 'hunter2',
+      },
+      'secrets',
+    );
     log.logger.info({ config: { server: { adminToken: 'nested-secret-value' } } }, 'nested');
     await log.close();
     const text = await readFile(join(dir, 'logs', 'codedance.log'), 'utf8');

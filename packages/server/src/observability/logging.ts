@@ -57,7 +57,9 @@ export interface ServerLog {
 
 /** Where the server log lives for a configuration. */
 export function logFilePath(config: Config): string {
-  return isAbsolute(config.logging.file) ? config.logging.file : join(config.logging.dir, config.logging.file);
+  return isAbsolute(config.logging.file)
+    ? config.logging.file
+    : join(config.logging.dir, config.logging.file);
 }
 
 /**

@@ -48,13 +48,23 @@ export function installRequestMetrics(app: FastifyInstance, metrics: ServerMetri
   });
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });
   app.get(
     '/metrics',
-    { schema: { tags: ['status'], summary: 'Prometheus metrics of the server itself', produces: ['text/plain'] } },
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Prometheus metrics of the server itself',
+        produces: ['text/plain'],
+      },
+    },
     async (_request, reply) => {
       void reply.type(metrics.registry.contentType);
       return metrics.registry.metrics();

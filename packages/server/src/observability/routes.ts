@@ -16,7 +16,12 @@ export function serverLogRoutes(app: FastifyInstance, options: { logFile: () => 
         querystring: Type.Object(
           {
             level: Type.Optional(
-              Type.Union([Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('ERROR')]),
+              Type.Union([
+                Type.Literal('DEBUG'),
+                Type.Literal('INFO'),
+                Type.Literal('WARNING'),
+                Type.Literal('ERROR'),
+              ]),
             ),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
             since: Type.Optional(Type.String({ format: 'date-time' })),
@@ -27,7 +32,10 @@ export function serverLogRoutes(app: FastifyInstance, options: { logFile: () => 
           200: Type.Object({
             file: Type.String(),
             lines: Type.Array(
-              Type.Object({ time: Type.String(), level: Type.String(), msg: Type.String() }, { additionalProperties: true }),
+              Type.Object(
+                { time: Type.String(), level: Type.String(), msg: Type.String() },
+                { additionalProperties: true },
+              ),
             ),
           }),
           '4xx': ErrorResponse,

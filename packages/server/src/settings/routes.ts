@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { redactConfig, type Layer } from '@codedance/core';
+import { redactConfig } from '@codedance/core';
 import type { ConfigRuntime } from '../config/index.js';
 import { ErrorResponse, FieldProblemSchema } from '../http/schemas.js';
 import type { StoreGate } from '../status/store-gate.js';
@@ -24,8 +24,12 @@ const ReportSchema = Type.Object({
   valid: Type.Boolean(),
   problems: Type.Array(FieldProblemSchema),
   live: Type.Array(Type.String(), { description: 'Settings that would change and apply at once.' }),
-  restart: Type.Array(Type.String(), { description: 'Settings that would change after a restart.' }),
-  overridden: Type.Array(Type.String(), { description: 'Settings an environment variable or flag overrides.' }),
+  restart: Type.Array(Type.String(), {
+    description: 'Settings that would change after a restart.',
+  }),
+  overridden: Type.Array(Type.String(), {
+    description: 'Settings an environment variable or flag overrides.',
+  }),
 });
 
 const AnyObject = Type.Record(Type.String(), Type.Unknown());
@@ -34,7 +38,8 @@ async function folderBytes(dir: string): Promise<number> {
   let total = 0;
   try {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
-      if (entry.isFile()) total += (await stat(join(dir, entry.name)).catch(() => ({ size: 0 }))).size;
+      if (entry.isFile())
+        total += (await stat(join(dir, entry.name)).catch(() => ({ size: 0 }))).size;
     }
   } catch {
     return 0;
@@ -77,13 +82,16 @@ export function settingsRoutes(app: FastifyInstance, options: SettingsRoutesOpti
     {
       schema: {
         tags: ['settings'],
-        summary: 'Check a config.json document without applying it; reports every problem with its path',
-        description: 'Send `{}` to check the current configuration. Answers 200 with `valid: false` when there are problems.',
+        summary:
+          'Check a config.json document without applying it; reports every problem with its path',
+        description:
+          'Send `{}` to check config.json as it is on disk now. Answers 200 with `valid: false` and every problem when there are any.',
         body: ConfigLayer,
         response: { 200: ReportSchema, '4xx': ErrorResponse },
       },
     },
-    (request) => config.check(request.body),
+    (request) =>
+      Object.keys(request.body).length === 0 ? config.checkFile() : config.check(request.body),
   );
 
   api.put(
@@ -105,7 +113,7 @@ export function settingsRoutes(app: FastifyInstance, options: SettingsRoutesOpti
       },
     },
     async (request) => {
-      const report = await config.update(request.body as Layer);
+      const report = await config.update(request.body);
       request.log.info({ live: report.live, restart: report.restart }, 'configuration changed');
       return {
         config: redactConfig(config.current()) as unknown as Record<string, unknown>,

@@ -57,7 +57,8 @@ export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions)
       schema: {
         tags: ['status'],
         summary: 'Liveness, and readiness of the store',
-        description: 'Answers 200 when the server and its store are ready, 503 when the store cannot be reached.',
+        description:
+          'Answers 200 when the server and its store are ready, 503 when the store cannot be reached.',
         security: [],
         response: { 200: HealthSchema, 503: HealthSchema },
       },
@@ -72,9 +73,14 @@ export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions)
         ...(health.error ? { error: health.error } : {}),
       };
       if (health.ok) return { status: 'ok' as const, live: true, ready: true, store };
-      const error = health.error ?? { code: 'CD_STORE_UNAVAILABLE', message: 'The store cannot be reached.' };
+      const error = health.error ?? {
+        code: 'CD_STORE_UNAVAILABLE',
+        message: 'The store cannot be reached.',
+      };
       void reply.header('retry-after', '2');
-      return reply.status(503).send({ status: 'unavailable' as const, live: true, ready: false, store, error });
+      return reply
+        .status(503)
+        .send({ status: 'unavailable' as const, live: true, ready: false, store, error });
     },
   );
 

@@ -24,7 +24,13 @@ export interface StoreGateEvents {
  * which refuses with 503 until the store has been opened.
  */
 export class StoreGate extends EventEmitter<StoreGateEvents> {
-  private health: StoreHealth = { ok: false, opened: false, latencyMs: null, checkedAt: null, error: null };
+  private health: StoreHealth = {
+    ok: false,
+    opened: false,
+    latencyMs: null,
+    checkedAt: null,
+    error: null,
+  };
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private attempt = 0;
@@ -91,9 +97,12 @@ export class StoreGate extends EventEmitter<StoreGateEvents> {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     await this.check();
-    if (this.stopped) return;
+    // close() may have run while the check was awaited.
+    if (this.isStopped()) return;
     // While the store has never opened, retry sooner, backing off to the ping interval.
-    const delay = this.health.opened ? this.pingEveryMs : Math.min(this.pingEveryMs, 250 * 2 ** Math.min(this.attempt, 5));
+    const delay = this.health.opened
+      ? this.pingEveryMs
+      : Math.min(this.pingEveryMs, 250 * 2 ** Math.min(this.attempt, 5));
     this.timer = setTimeout(() => void this.tick(), delay);
     this.timer.unref();
   }
@@ -116,13 +125,26 @@ export class StoreGate extends EventEmitter<StoreGateEvents> {
   private markDown(error: unknown): void {
     const wasUp = this.health.ok || this.health.checkedAt === null;
     const info = isCodedanceError(error)
-      ? { code: error.code, message: error.message }
-      : { code: 'CD_STORE_UNAVAILABLE', message: error instanceof Error ? error.message : String(error) };
-    this.health = { ...this.health, ok: false, latencyMs: null, checkedAt: new Date().toISOString(), error: info };
+      ? { code: error.code, message: withCause(error.message, error.cause) }
+      : {
+          code: 'CD_STORE_UNAVAILABLE',
+          message: error instanceof Error ? error.message : String(error),
+        };
+    this.health = {
+      ...this.health,
+      ok: false,
+      latencyMs: null,
+      checkedAt: new Date().toISOString(),
+      error: info,
+    };
     if (wasUp) {
       this.logger.error({ backend: this.backend.backend, err: error }, 'store is unreachable');
       this.emit('down', info);
     }
+  }
+
+  private isStopped(): boolean {
+    return this.stopped;
   }
 
   /** Stops pinging and closes the store. */
@@ -132,4 +154,12 @@ export class StoreGate extends EventEmitter<StoreGateEvents> {
     this.timer = null;
     await this.backend.close();
   }
+}
+
+/** "The postgres store cannot be reached (connect ECONNREFUSED 127.0.0.1:5433)": say why. */
+function withCause(message: string, cause: unknown): string {
+  if (!(cause instanceof Error) || cause.message === '' || message.includes(cause.message))
+    return message;
+  const reason = cause.message.length > 200 ? `${cause.message.slice(0, 200)}…` : cause.message;
+  return `${message.replace(/[.;]?\s*retry shortly\.?$/i, '')} (${reason}); retry shortly.`;
 }

@@ -12,8 +12,10 @@ export interface BareApp {
  * A Fastify instance with Codedance's validation and error handling, for
  * testing one feature plugin over real HTTP on a free loopback port.
  */
-export async function startBareApp(register: (app: FastifyInstance) => Promise<void> | void): Promise<BareApp> {
-  const app = Fastify({ logger: false });
+export async function startBareApp(
+  register: (app: FastifyInstance) => Promise<void> | void,
+): Promise<BareApp> {
+  const app = Fastify({ logger: false, frameworkErrors });
   app.setValidatorCompiler(validatorCompiler);
   installJsonBodies(app);
   installErrorHandling(app);

@@ -1,0 +1,130 @@
+import { constants } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { resolveDataDir, type CommandContext, type Invocation, type Wrap } from '../context.js';
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+import { describeError, reportError } from '../failure.js';
+
+interface ServerOptions {
+  host?: string;
+  port?: number;
+  data?: string;
+  store?: string;
+}
+
+/** `--port`: an integer 0–65535; 0 asks the system for a free port. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  }
+  return port;
+}
+
+function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
+  return value;
+}
+
+/** The command-line layer of the configuration: only what was actually given. */
+export function serverFlags(options: ServerOptions): {
+  server?: { host?: string; port?: number };
+  store?: { url?: string };
+} {
+  const server = {
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+  };
+  return {
+    ...(Object.keys(server).length === 0 ? {} : { server }),
+    ...(options.store === undefined ? {} : { store: { url: options.store } }),
+  };
+}
+
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+async function runServer(ctx: CommandContext, call: Invocation<ServerOptions>): Promise<ExitCode> {
+  const { out, io } = ctx;
+  const dataDir = resolveDataDir(call.options.data, io.env, io.cwd);
+  // Loaded here, not at the top: the server pulls in Fastify and the store
+  // drivers, which every other command would otherwise pay for at startup.
+  const { startServer } = await import('@codedance/server');
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ dataDir, flags: serverFlags(call.options), env: io.env });
+  } catch (error) {
+    reportError(out, error);
+    return describeError(error).code === 'CD_INVALID_CONFIG'
+      ? EXIT_CODES.CONFIG
+      : EXIT_CODES.FAILURE;
+  }
+  if (out.json) out.event({ event: 'listening', url: server.url, dataDir: server.dataDir });
+  else out.line(`Codedance listening on ${server.url} (data: ${server.dataDir})`);
+
+  const running = server;
+  return new Promise<ExitCode>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal means "now": the person has given up on a clean stop.
+        process.exit(128 + constants.signals[signal]);
+      }
+      stopping = true;
+      if (!out.json) out.error(`${signal} received: stopping (send it again to stop at once)`);
+      running.close(signal).then(
+        () => {
+          if (out.json) out.event({ event: 'stopped', signal });
+          finish(EXIT_CODES.SUCCESS);
+        },
+        (error: unknown) => {
+          reportError(out, error);
+          finish(EXIT_CODES.FAILURE);
+        },
+      );
+    };
+    const finish = (code: ExitCode): void => {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      resolve(code);
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  });
+}
+
+export function registerServer(program: Command, wrap: Wrap): void {
+  program
+    .command('server')
+    .description('Run the Codedance server in this process (API, dashboard, store)')
+    .option(
+      '--host <host>',
+      'address to listen on (default 127.0.0.1; other hosts need CODEDANCE_ADMIN_TOKEN)',
+      nonEmpty,
+    )
+    .option('--port <port>', 'port to listen on; 0 picks a free one (default 8100)', parsePort)
+    .option(
+      '--data <dir>',
+      'data folder: config.json, the SQLite file, logs (default $CODEDANCE_DATA or ./.codedance)',
+      nonEmpty,
+    )
+    .option(
+      '--store <url>',
+      'store URL: sqlite:<file>, postgres://…, redis://… (default a SQLite file in the data folder)',
+      nonEmpty,
+    )
+    .addHelpText(
+      'after',
+      `
+Prints "Codedance listening on <url> (data: <dir>)" once it accepts requests (with --json, the
+line {"event":"listening","url":…,"dataDir":…}). SIGTERM or Ctrl-C stops it cleanly and exits 0;
+a second signal exits at once (128 + signal number). Exits 78 when the configuration cannot be
+used (each problem is listed with its path).
+
+Flags outrank environment variables (CODEDANCE_HOST, CODEDANCE_PORT, CODEDANCE_STORE, …), which
+outrank <data>/config.json.
+
+Examples:
+  $ codedance server
+  $ codedance server --port 0 --data /tmp/cd
+  $ codedance server --store postgres://codedance@127.0.0.1:5432/codedance
+  $ CODEDANCE_ADMIN_TOKEN=$(openssl rand -hex 24) codedance server --host 0.0.0.0`,
+    )
+    .action(wrap(runServer));
+}

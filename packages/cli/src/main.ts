@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { registerConfig } from './commands/config.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerServer } from './commands/server.js';
+import { registerStatus } from './commands/status.js';
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_URL,
+  createContext,
+  type GlobalOptions,
+  type Io,
+  type Wrap,
+} from './context.js';
+import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
+import { exitCodeFor, reportError } from './failure.js';
+
+function packageVersion(): string {
+  // package.json sits one folder above both src/ and dist/.
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  const { version } = JSON.parse(text) as { version?: unknown };
+  return typeof version === 'string' ? version : '0.0.0';
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new InvalidArgumentError('expected a number of seconds above 0.');
+  return seconds;
+}
+
+const ROOT_HELP = `
+Environment:
+  CODEDANCE_URL     server URL when --url is not given (default ${DEFAULT_URL})
+  CODEDANCE_TOKEN   API token when --token is not given; prefer it to --token, which other users
+                    can see in the process list
+  CODEDANCE_DATA    data folder of "server" and "doctor" when --data is not given
+  NO_COLOR          set to turn colour off (colour is only used on a terminal anyway)
+
+${EXIT_CODES_HELP}
+
+Examples:
+  $ codedance server                      run the server on http://127.0.0.1:8100
+  $ codedance status                      is it up, which store, how many objects
+  $ codedance doctor                      find out what is wrong, and how to fix it
+  $ codedance config get logging.level    one setting and where its value comes from
+  $ codedance status --json | jq .version`;
+
+/** Builds the command tree. `wrap` turns each command's handler into a commander action. */
+export function buildProgram(io: Io, wrap: Wrap): Command {
+  const program = new Command('codedance');
+  // Set before any subcommand is added: subcommands copy these settings when created.
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(add --help for usage)');
+  program
+    .description('Codedance: a self-hosted control plane for releasing and running software.')
+    .version(packageVersion(), '-V, --version', 'print the version of this CLI')
+    .option('--url <url>', `server URL (default $CODEDANCE_URL or ${DEFAULT_URL})`)
+    .option(
+      '--token <token>',
+      'API token (default $CODEDANCE_TOKEN); sent as a Bearer token, never printed',
+    )
+    .option('--json', 'print machine-readable JSON only, on stdout')
+    .option(
+      '--timeout <seconds>',
+      `seconds to wait for each answer (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      parseSeconds,
+    )
+    .addHelpText('after', ROOT_HELP);
+  registerServer(program, wrap);
+  registerStatus(program, wrap);
+  registerConfig(program, wrap);
+  registerDoctor(program, wrap);
+  return program;
+}
+
+/**
+ * Runs the `codedance` command line and resolves to the process exit code
+ * (see EXIT_CODES). Never throws: every failure is printed and mapped to a
+ * code. For `server` it resolves once the server has stopped.
+ */
+export async function main(argv: readonly string[], io: Partial<Io> = {}): Promise<number> {
+  const fullIo: Io = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+  };
+  let exitCode: ExitCode = EXIT_CODES.SUCCESS;
+  const wrap: Wrap =
+    (handler) =>
+    async (...args) => {
+      // commander calls an action with (...positional, options, command).
+      const command = args.at(-1) as Command;
+      const positional = args.slice(0, -2).map((a) => (typeof a === 'string' ? a : undefined));
+      const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), fullIo);
+      try {
+        exitCode = await handler(ctx, {
+          args: positional,
+          options: command.opts() as Parameters<typeof handler>[1]['options'],
+        });
+      } catch (error) {
+        reportError(ctx.out, error);
+        exitCode = exitCodeFor(error);
+      }
+    };
+  try {
+    await buildProgram(fullIo, wrap).parseAsync([...argv], { from: 'node' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end with code 0; everything else commander rejects is a usage error.
+      return error.exitCode === 0 ? EXIT_CODES.SUCCESS : EXIT_CODES.USAGE;
+    }
+    fullIo.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_CODES.FAILURE;
+  }
+  return exitCode;
+}
