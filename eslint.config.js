@@ -39,6 +39,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tool configuration files are loaded through their default export.
+    files: ['*.config.js', '*.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -20,7 +20,11 @@ export interface StoredRecord<T = unknown> {
   data: T;
 }
 
-/** Equality filters on top-level fields of `data`. */
+/**
+ * Equality filters on top-level fields of `data`, all of which must match.
+ * Types must agree (`true` never matches `1`, nor `"1"` match `1`); `null`
+ * also matches a field that is absent. Field names are plain identifiers.
+ */
 export type Where = Readonly<Record<string, string | number | boolean | null>>;
 
 export interface ListOptions {
@@ -74,7 +78,13 @@ export interface Store {
   get<T>(tenant: string, kind: string, id: string): Promise<StoredRecord<T> | null>;
   create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>>;
   /** Replaces `data` if the stored version equals `expectedVersion`. */
-  update<T>(tenant: string, kind: string, id: string, data: T, expectedVersion: number): Promise<StoredRecord<T>>;
+  update<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    expectedVersion: number,
+  ): Promise<StoredRecord<T>>;
   /**
    * Deletes the record. With `expectedVersion`, only if it still has that
    * version. Returns false when there was nothing to delete.
