@@ -92,7 +92,7 @@ async function runServer(ctx: CommandContext, call: Invocation<ServerOptions>): 
 export function registerServer(program: Command, wrap: Wrap): void {
   program
     .command('server')
-    .description('Run the Codedance server in this process (API, dashboard, store)')
+    .description('Run the Codedance server in this process (API, store, monitoring)')
     .option(
       '--host <host>',
       'address to listen on (default 127.0.0.1; other hosts need CODEDANCE_ADMIN_TOKEN)',
