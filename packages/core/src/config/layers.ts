@@ -79,6 +79,12 @@ export const ENV_VARIABLES: readonly { names: readonly string[]; path: string; p
     parse: asInt,
   },
   { names: ['CODEDANCE_TASK_TIMEOUT', 'TASK_TIMEOUT'], path: '/tasks/timeout', parse: asInt },
+  { names: ['CODEDANCE_TASK_RUN_HISTORY'], path: '/tasks/runHistory', parse: asInt },
+  {
+    names: ['CODEDANCE_JOBS_DIRECTORY', 'JOBS_DIRECTORY'],
+    path: '/tasks/jobsDirectory',
+    parse: asString,
+  },
   {
     names: ['CODEDANCE_WEBSOCKET_ENABLED', 'WEBSOCKET_ENABLED'],
     path: '/websocket/enabled',

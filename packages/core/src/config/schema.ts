@@ -70,6 +70,16 @@ export const ConfigSchema = Type.Object(
         maxConcurrent: Type.Integer({ minimum: 1, maximum: 10_000 }),
         defaultInterval: Type.Integer({ minimum: 1, description: 'Minutes.' }),
         timeout: Type.Integer({ minimum: 1, description: 'Seconds.' }),
+        runHistory: Type.Integer({
+          minimum: 1,
+          maximum: 100_000,
+          description: 'Runs kept per task; older ones are deleted.',
+        }),
+        jobsDirectory: Type.String({
+          minLength: 1,
+          description:
+            'Folder of one-task-per-file JSON definitions, watched and applied on change.',
+        }),
       },
       closed,
     ),
@@ -107,7 +117,13 @@ export function defaultConfig(dataDir: string): Config {
       maxLines: 500,
     },
     monitoring: { enabled: true, interval: 10, maxProcesses: 1000, historySize: 360 },
-    tasks: { maxConcurrent: 5, defaultInterval: 10, timeout: 300 },
+    tasks: {
+      maxConcurrent: 5,
+      defaultInterval: 10,
+      timeout: 300,
+      runHistory: 100,
+      jobsDirectory: joinPath(dataDir, 'jobs'),
+    },
     websocket: { enabled: true, heartbeat: 30 },
   };
 }
@@ -134,4 +150,5 @@ export const RESTART_PATHS = [
   '/logging/maxSize',
   '/logging/maxFiles',
   '/websocket/enabled',
+  '/tasks/jobsDirectory',
 ] as const;
