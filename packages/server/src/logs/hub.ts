@@ -1,0 +1,293 @@
+import { join } from 'node:path';
+import { Feed, type SubscribeOptions } from '../events/feed.js';
+import { SeqRing } from '../events/seq-ring.js';
+import { classifyLevel, type LevelPattern } from './classify.js';
+import { matchesFilter, QUERY_LIMITS, queryMatcher, sourceKey, type LogFilter } from './filter.js';
+import { Journal } from './journal.js';
+import { removeRawFiles, workloadDir } from './raw-files.js';
+import { FileTailer } from './tailer.js';
+import type { LogEntry, LogLevel, LogMessage, LogQuery, LogSource } from './types.js';
+
+export interface LogHubOptions {
+  /** The log folder: the journal and the raw workload files live here. */
+  dir: string;
+  /** Size (bytes) and count of the journal files. */
+  journal: { maxSize: number; maxFiles: number };
+  /** When a raw workload file is rotated, and how many files (itself included) are kept; the journal's by default. */
+  rawFiles?: { maxSize: number; maxFiles: number };
+  /** Entries kept in memory for queries and live subscribers (default 20000). */
+  ringSize?: number;
+  clock?: () => Date;
+  /** The tailers' slow poll (default 1000 ms). */
+  pollMs?: number;
+  /** Failures nobody waits for: a journal write, a raw file that cannot be read. */
+  onError?: (error: unknown) => void;
+}
+
+export interface AttachOptions {
+  /** Read the files from their beginning instead of from their end. */
+  fromStart?: boolean;
+  /** Resume where a previous server stopped (see `offsets`); wins over `fromStart`. */
+  offsets?: { stdout: number; stderr: number };
+  /** The workload's own level rules. */
+  patterns?: readonly LevelPattern[];
+}
+
+/** Which sources `clear` removes: all when empty. */
+export interface ClearFilter {
+  kind?: LogSource['kind'];
+  id?: string;
+}
+
+interface Attached {
+  source: LogSource;
+  files: { stdout: string; stderr: string };
+  tailers: { stdout: FileTailer; stderr: FileTailer };
+}
+
+/**
+ * The logs of every workload: follows the files the processes write to,
+ * numbers each line (the numbering continues across server restarts),
+ * keeps the newest in memory, journals all of them, answers queries and
+ * feeds live subscribers.
+ */
+export class LogHub {
+  readonly #dir: string;
+  readonly #journal: Journal;
+  readonly #ring: SeqRing<LogEntry>;
+  readonly #feed: Feed<LogEntry, LogMessage>;
+  readonly #clock: () => Date;
+  readonly #options: LogHubOptions;
+  readonly #onError: (error: unknown) => void;
+  readonly #attached = new Map<string, Attached>();
+  #seq: number;
+  #closing: Promise<void> | null = null;
+  #journalOpen = true;
+
+  constructor(options: LogHubOptions) {
+    this.#options = options;
+    this.#dir = options.dir;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#onError =
+      options.onError ??
+      ((error) => {
+        process.emitWarning(error instanceof Error ? error : String(error));
+      });
+    this.#journal = new Journal({ dir: options.dir, ...options.journal, onError: this.#onError });
+    this.#seq = this.#journal.lastSeqSync();
+    this.#ring = new SeqRing<LogEntry>(options.ringSize ?? 20_000, this.#seq + 1);
+    this.#feed = new Feed<LogEntry, LogMessage>(
+      {
+        lastSeq: () => this.#seq,
+        memory: this.#ring,
+        archive: (after) => this.#archive(after),
+      },
+      (entry) => ({ type: 'entry', entry }),
+      { onError: this.#onError },
+    );
+  }
+
+  /** The newest seq handed out. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /** Starts following a workload's two files; resolves once both are positioned. */
+  async attach(
+    source: LogSource,
+    files: { stdout: string; stderr: string },
+    options: AttachOptions = {},
+  ): Promise<void> {
+    const key = sourceKey(source);
+    if (this.#attached.has(key)) throw new Error(`${key} is already attached`);
+    const own = ownSource(source);
+    const raw = this.#options.rawFiles ?? this.#options.journal;
+    const tailer = (stream: 'stdout' | 'stderr'): FileTailer =>
+      new FileTailer({
+        path: files[stream],
+        from: options.offsets ? options.offsets[stream] : options.fromStart ? 'start' : 'end',
+        onLines: (lines) => {
+          this.#ingest(own, stream, lines, options.patterns ?? []);
+        },
+        onError: this.#onError,
+        rotate: { maxSize: raw.maxSize, keep: Math.max(0, raw.maxFiles - 1) },
+        ...(this.#options.pollMs === undefined ? {} : { pollMs: this.#options.pollMs }),
+      });
+    const attached: Attached = {
+      source: own,
+      files: { ...files },
+      tailers: { stdout: tailer('stdout'), stderr: tailer('stderr') },
+    };
+    this.#attached.set(key, attached);
+    try {
+      await Promise.all([attached.tailers.stdout.start(), attached.tailers.stderr.start()]);
+    } catch (error) {
+      this.#attached.delete(key);
+      await Promise.all([attached.tailers.stdout.stop(), attached.tailers.stderr.stop()]);
+      throw error;
+    }
+  }
+
+  /** Reads what is left in a workload's files (a last line without newline too) and stops following them. */
+  async detach(source: LogSource): Promise<void> {
+    const key = sourceKey(source);
+    const attached = this.#attached.get(key);
+    if (!attached) return;
+    await Promise.all([
+      attached.tailers.stdout.stop({ flush: true }),
+      attached.tailers.stderr.stop({ flush: true }),
+    ]);
+    this.#attached.delete(key);
+  }
+
+  /** Where each file has been read to, to persist for `attach(…, { offsets })`; null when not attached. */
+  offsets(source: LogSource): { stdout: number; stderr: number } | null {
+    const attached = this.#attached.get(sourceKey(source));
+    if (!attached) return null;
+    return { stdout: attached.tailers.stdout.offset, stderr: attached.tailers.stderr.offset };
+  }
+
+  /** A line from Codedance about a workload: "started pid 123", "exited with code 1". */
+  system(source: LogSource, level: LogLevel, line: string): LogEntry {
+    const [entry] = this.#add(ownSource(source), 'system', [line], () => level);
+    return entry as LogEntry;
+  }
+
+  /**
+   * Entries newest first: from memory while it reaches far enough, then
+   * from the journal, read backwards from its end.
+   */
+  async query(query: LogQuery): Promise<LogEntry[]> {
+    const limit = Math.min(Math.max(1, query.limit ?? QUERY_LIMITS.default), QUERY_LIMITS.max);
+    const matches = queryMatcher(query);
+    const since = query.since?.getTime();
+    let upper = query.before ?? Infinity;
+    const out: LogEntry[] = [];
+    const take = (entry: LogEntry): boolean => {
+      if (entry.seq >= upper) return true;
+      if (since !== undefined && Date.parse(entry.time) < since) return false;
+      if (matches(entry)) out.push(entry);
+      return out.length < limit;
+    };
+    for (const entry of this.#ring.newestFirst()) if (!take(entry)) return out;
+    // Everything from the floor up that still exists was in memory.
+    upper = Math.min(upper, this.#ring.floor);
+    if (upper <= 1) return out;
+    await this.#journal.flush();
+    for await (const entry of this.#journal.newestFirst()) if (!take(entry)) break;
+    return out;
+  }
+
+  /**
+   * Without a filter: removes the journal and every raw workload file. With
+   * one: the raw files of the matching workloads and their journal entries.
+   * Files running workloads still write to are emptied, not removed.
+   */
+  async clear(filter: ClearFilter = {}): Promise<{ removedEntries: number }> {
+    const everything = filter.kind === undefined && filter.id === undefined;
+    const selects = (source: LogSource): boolean =>
+      (filter.kind === undefined || source.kind === filter.kind) &&
+      (filter.id === undefined || source.id === filter.id);
+    const folders = (
+      filter.kind === undefined ? (['task', 'service'] as const) : [filter.kind]
+    ).map((kind) =>
+      filter.id === undefined
+        ? join(this.#dir, kind === 'task' ? 'tasks' : 'services')
+        : workloadDir(this.#dir, kind, filter.id),
+    );
+    // Memory first: entries that arrive during the rewrite are kept in both places.
+    this.#ring.removeWhere((entry) => selects(entry.source));
+    const removedEntries = everything
+      ? await this.#journal.removeAll()
+      : await this.#journal.rewrite((entry) => selects(entry.source));
+    // The entries that showed how far numbering went may be gone; the next server must not reuse seqs.
+    this.#journal.mark(this.#seq);
+    const running = [...this.#attached.values()].filter((a) => selects(a.source));
+    await removeRawFiles(
+      folders,
+      new Set(running.flatMap((a) => [a.files.stdout, a.files.stderr])),
+    );
+    await Promise.all(
+      running.flatMap((a) => [a.tailers.stdout.discard(), a.tailers.stderr.discard()]),
+    );
+    return { removedEntries };
+  }
+
+  /**
+   * Replays the entries after `since` that pass the filter (from the journal
+   * when memory does not reach back that far), then delivers live ones.
+   * `since` null: live only. `send` answering false means the client is
+   * congested: see `Feed`. Returns the unsubscribe function.
+   */
+  subscribe(
+    filter: LogFilter,
+    since: number | null,
+    send: (message: LogMessage) => boolean,
+    options: SubscribeOptions = {},
+  ): () => void {
+    const own = { ...filter };
+    return this.#feed.subscribe((entry) => matchesFilter(entry, own), since, send, options);
+  }
+
+  /**
+   * Stops following every file (a partial last line stays unread for the
+   * next server), ends the subscriptions and closes the journal.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all(
+        [...this.#attached.values()].flatMap((a) => [
+          a.tailers.stdout.stop(),
+          a.tailers.stderr.stop(),
+        ]),
+      );
+      this.#feed.close();
+      this.#journalOpen = false;
+      await this.#journal.close();
+    })();
+    return this.#closing;
+  }
+
+  #ingest(
+    source: LogSource,
+    stream: 'stdout' | 'stderr',
+    lines: readonly string[],
+    patterns: readonly LevelPattern[],
+  ): void {
+    this.#add(source, stream, lines, (line) => classifyLevel(line, stream, patterns));
+  }
+
+  #add(
+    source: LogSource,
+    stream: LogEntry['stream'],
+    lines: readonly string[],
+    level: (line: string) => LogLevel,
+  ): LogEntry[] {
+    const time = this.#clock().toISOString();
+    const entries = lines.map((line): LogEntry => ({
+      seq: ++this.#seq,
+      time,
+      source,
+      stream,
+      level: level(line),
+      line,
+    }));
+    for (const entry of entries) this.#ring.push(entry);
+    if (this.#journalOpen) this.#journal.append(entries);
+    for (const entry of entries) this.#feed.offer(entry);
+    return entries;
+  }
+
+  async *#archive(after: number): AsyncGenerator<LogEntry[]> {
+    await this.#journal.flush();
+    yield* this.#journal.after(after);
+  }
+}
+
+/** A copy with only the fields a source has, so entries do not keep the caller's object alive or see it change. */
+function ownSource(source: LogSource): LogSource {
+  const own: LogSource = { kind: source.kind, id: source.id };
+  if (source.run !== undefined) own.run = source.run;
+  if (source.instance !== undefined) own.instance = source.instance;
+  return own;
+}

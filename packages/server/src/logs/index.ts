@@ -1,0 +1,14 @@
+export { classifyLevel, type LevelPattern } from './classify.js';
+export { matchesFilter, queryMatcher, QUERY_LIMITS, sourceKey, type LogFilter } from './filter.js';
+export { LogHub, type AttachOptions, type ClearFilter, type LogHubOptions } from './hub.js';
+export { Journal, JOURNAL_FILE, type JournalOptions } from './journal.js';
+export { logFiles, removeRawFiles, rotateRawFile, workloadDir } from './raw-files.js';
+export { FileTailer, TRUNCATED_MARK, type FileTailerOptions } from './tailer.js';
+export {
+  LOG_LEVELS,
+  type LogEntry,
+  type LogLevel,
+  type LogMessage,
+  type LogQuery,
+  type LogSource,
+} from './types.js';

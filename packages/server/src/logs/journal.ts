@@ -1,0 +1,244 @@
+import { mkdirSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createStream, type RotatingFileStream } from 'rotating-file-stream';
+import {
+  firstSeq,
+  lastSeqSync,
+  linesBackwards,
+  linesForwards,
+  parseEntry,
+} from './journal-read.js';
+import type { LogEntry } from './types.js';
+
+/** The journal's live file under the log folder; rotated copies are `.1`, `.2`, … */
+export const JOURNAL_FILE = 'workloads.jsonl';
+
+export interface JournalOptions {
+  dir: string;
+  /** Bytes a file may reach before it is rotated. */
+  maxSize: number;
+  /** Files kept, the live one included. */
+  maxFiles: number;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Every workload log entry as one JSON line, in seq order, in files rotated
+ * by size and count like the server's own log. Writes are buffered by the
+ * stream; `flush` waits until everything appended so far is in the file.
+ */
+export class Journal {
+  readonly path: string;
+  readonly #options: JournalOptions;
+  #stream: RotatingFileStream;
+  /** Text appended while the files are being rewritten; written after. */
+  #held: string[] | null = null;
+  #appended = 0;
+  #settled = 0;
+  #waiters: { upTo: number; resolve: () => void }[] = [];
+  #exclusive: Promise<unknown> = Promise.resolve();
+
+  constructor(options: JournalOptions) {
+    mkdirSync(options.dir, { recursive: true });
+    this.path = join(options.dir, JOURNAL_FILE);
+    this.#options = options;
+    this.#stream = this.#open();
+  }
+
+  /** The journal files, newest first (some may not exist). */
+  paths(): string[] {
+    const paths = [this.path];
+    for (let i = 1; i < this.#options.maxFiles; i++) paths.push(`${this.path}.${i}`);
+    return paths;
+  }
+
+  /** The newest seq in the files, entries and markers alike; 0 for none. */
+  lastSeqSync(): number {
+    return lastSeqSync(this.paths());
+  }
+
+  append(entries: readonly LogEntry[]): void {
+    if (entries.length === 0) return;
+    this.#write(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+  }
+
+  /** Records how far the numbering has gone when the entries that showed it are removed. */
+  mark(seq: number): void {
+    this.#write(`${JSON.stringify({ seq })}\n`);
+  }
+
+  /** Resolves once everything appended before the call is written. */
+  flush(): Promise<void> {
+    if (this.#settled >= this.#appended) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ upTo: this.#appended, resolve }));
+  }
+
+  /** Every entry, newest first, across the rotated files. */
+  async *newestFirst(): AsyncGenerator<LogEntry> {
+    let previous = Infinity;
+    for (const path of this.paths()) {
+      for await (const line of linesBackwards(path)) {
+        const entry = parseEntry(line);
+        // A rotation while reading can show a file twice; seq order tells.
+        if (entry && entry.seq < previous) {
+          previous = entry.seq;
+          yield entry;
+        }
+      }
+    }
+  }
+
+  /**
+   * Entries with seq > `after`, oldest first, in batches, reading forwards.
+   * Files are chosen by their first seq, not their name, so a rotation
+   * while a slow reader is between files loses and repeats nothing.
+   */
+  async *after(after: number): AsyncGenerator<LogEntry[]> {
+    let cursor = after;
+    let file = await this.#fileHolding(after + 1);
+    while (file !== null) {
+      for await (const lines of linesForwards(file.path)) {
+        const batch: LogEntry[] = [];
+        for (const line of lines) {
+          const entry = parseEntry(line);
+          if (entry && entry.seq > cursor) batch.push(entry);
+        }
+        const last = batch[batch.length - 1];
+        if (last) {
+          cursor = last.seq;
+          yield batch;
+        }
+      }
+      file = await this.#nextAfter(file.first);
+    }
+  }
+
+  /**
+   * Keeps only the entries `drop` does not select, file by file, with the
+   * stream closed meanwhile; entries appended then are written after.
+   * Returns how many were removed.
+   */
+  rewrite(drop: (entry: LogEntry) => boolean): Promise<number> {
+    return this.#alone(async () => {
+      let removed = 0;
+      for (const path of this.paths()) {
+        const temp = `${path}.rewrite`;
+        const out = await open(temp, 'w');
+        let found = false;
+        try {
+          for await (const lines of linesForwards(path)) {
+            found = true;
+            const kept = lines.filter((line) => {
+              const entry = parseEntry(line);
+              const gone = entry !== null && drop(entry);
+              if (gone) removed++;
+              return !gone;
+            });
+            if (kept.length > 0) await out.write(kept.join('\n') + '\n');
+          }
+        } finally {
+          await out.close();
+        }
+        if (found) await rename(temp, path);
+        else await unlink(temp);
+      }
+      return removed;
+    });
+  }
+
+  /** Removes every journal file; returns how many entries they held. */
+  removeAll(): Promise<number> {
+    return this.#alone(async () => {
+      let removed = 0;
+      for (const path of this.paths()) {
+        for await (const lines of linesForwards(path)) {
+          // The key is written unescaped only as the entry's own field.
+          for (const line of lines) if (line.includes('"source":')) removed++;
+        }
+        await unlink(path).catch((error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        });
+      }
+      return removed;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#exclusive;
+    await this.flush();
+    await this.#end();
+  }
+
+  #open(): RotatingFileStream {
+    const stream = createStream(JOURNAL_FILE, {
+      path: this.#options.dir,
+      size: `${Math.max(1, Math.floor(this.#options.maxSize))}B`,
+      rotate: Math.max(1, this.#options.maxFiles - 1),
+    });
+    stream.on('error', this.#options.onError);
+    return stream;
+  }
+
+  #end(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#stream.end(() => {
+        resolve();
+      });
+    });
+  }
+
+  #write(text: string): void {
+    if (this.#held) {
+      this.#held.push(text);
+      return;
+    }
+    const number = ++this.#appended;
+    this.#stream.write(text, () => {
+      this.#settled = number;
+      const ready = this.#waiters.filter((w) => w.upTo <= number);
+      this.#waiters = this.#waiters.filter((w) => w.upTo > number);
+      for (const waiter of ready) waiter.resolve();
+    });
+  }
+
+  /** Runs `work` with the stream closed and no other such work running. */
+  #alone<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#exclusive.then(async () => {
+      await this.flush();
+      this.#held = [];
+      await this.#end();
+      try {
+        return await work();
+      } finally {
+        this.#stream = this.#open();
+        const held = this.#held;
+        this.#held = null;
+        for (const text of held) this.#write(text);
+      }
+    });
+    this.#exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  async #fileHolding(seq: number): Promise<{ path: string; first: number } | null> {
+    const files = await this.#firsts();
+    return files.find((file) => file.first <= seq) ?? files[files.length - 1] ?? null;
+  }
+
+  async #nextAfter(first: number): Promise<{ path: string; first: number } | null> {
+    const files = await this.#firsts();
+    const newer = files.filter((file) => file.first > first);
+    return newer[newer.length - 1] ?? null;
+  }
+
+  /** Existing files with their first seq, newest first. */
+  async #firsts(): Promise<{ path: string; first: number }[]> {
+    const files: { path: string; first: number }[] = [];
+    for (const path of this.paths()) {
+      const first = await firstSeq(path);
+      if (first !== null) files.push({ path, first });
+    }
+    return files;
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { LogHub, type LogHubOptions } from '../hub.js';
+import type { LogEntry, LogMessage } from '../types.js';
+
+/** Temporary folders for one test file, removed after each test. */
+export function useTempDirs(): () => Promise<string> {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  });
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'codedance-logs-'));
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+/** Closes what a test opened, after each test, in reverse order. */
+export function useClosers(): (close: () => unknown) => void {
+  const closers: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  return (close) => closers.push(close);
+}
+
+/** A subscriber that records what it is sent; `accept` decides whether the client is congested. */
+export function recorder(accept: () => boolean = () => true): {
+  messages: LogMessage[];
+  entries: () => LogEntry[];
+  send: (message: LogMessage) => boolean;
+} {
+  const messages: LogMessage[] = [];
+  return {
+    messages,
+    entries: () => messages.flatMap((m) => (m.type === 'entry' ? [m.entry] : [])),
+    send: (message) => {
+      if (!accept()) return false;
+      messages.push(message);
+      return true;
+    },
+  };
+}
+
+/** Waits until `probe` is true, polling; fails with `what` after `timeoutMs`. */
+export async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A hub on `dir` that fails the test on any background error; `onClose` registers its closing. */
+export function openTestHub(
+  dir: string,
+  onClose: (close: () => unknown) => void,
+  options: Partial<LogHubOptions> = {},
+): LogHub {
+  const hub = new LogHub({
+    dir,
+    journal: { maxSize: 1024 * 1024, maxFiles: 3 },
+    pollMs: 50,
+    onError: (error) => {
+      throw error;
+    },
+    ...options,
+  });
+  onClose(() => hub.close());
+  return hub;
+}

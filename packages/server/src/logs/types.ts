@@ -1,0 +1,48 @@
+/** Seed 004's log levels. */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Who wrote a line: a task run, a service instance, or Codedance about a workload. */
+export interface LogSource {
+  kind: 'task' | 'service';
+  id: string;
+  /** The run id, for a task. */
+  run?: string;
+  /** The instance number, for a service. */
+  instance?: number;
+}
+
+export interface LogEntry {
+  /** Grows by one per entry, across restarts of the server (persisted); the resume point of a live tail. */
+  seq: number;
+  /** ISO-8601 time the line was read (or written, for `system` lines). */
+  time: string;
+  source: LogSource;
+  /** `system` lines come from Codedance itself: "started", "exited with code 1", "restarting in 2 s". */
+  stream: 'stdout' | 'stderr' | 'system';
+  level: LogLevel;
+  line: string;
+}
+
+export interface LogQuery {
+  kind?: 'task' | 'service';
+  id?: string;
+  run?: string;
+  instance?: number;
+  /** Minimum level. */
+  level?: LogLevel;
+  since?: Date;
+  until?: Date;
+  /** Case-insensitive substring. */
+  text?: string;
+  /** Entries with seq < before (paging backwards). */
+  before?: number;
+  /** Default 200, at most 5000. Newest first. */
+  limit?: number;
+}
+
+/** What a live subscriber receives. */
+export type LogMessage =
+  | { type: 'entry'; entry: LogEntry }
+  /** Lines that were not delivered because the subscriber was too slow; they are in the journal. */
+  | { type: 'dropped'; count: number; fromSeq: number; toSeq: number };
