@@ -12,7 +12,12 @@ import { serverLogRoutes } from './observability/routes.js';
 import { settingsRoutes } from './settings/routes.js';
 import { statusRoutes } from './status/routes.js';
 import type { StoreGate } from './status/store-gate.js';
+import { liveRoutes } from './events/index.js';
 import { systemRoutes, type SystemMonitor } from './system/index.js';
+import { taskRoutes } from './tasks/routes.js';
+import { transferRoutes } from './transfer/routes.js';
+import type { Workloads } from './workloads/assembly.js';
+import { logRoutes } from './workloads/log-routes.js';
 
 /** What the HTTP layer is given; it owns none of these and closes none of them. */
 export interface AppContext {
@@ -25,6 +30,7 @@ export interface AppContext {
   metrics: ServerMetrics;
   logger: Logger;
   logFile: () => string;
+  workloads: Workloads;
 }
 
 /** Builds the Fastify application: every route, the OpenAPI document, auth, errors. */
@@ -77,6 +83,9 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
         { name: 'status', description: 'Health, status and metrics of Codedance itself' },
         { name: 'system', description: 'The host: CPU, memory, disk, processes' },
         { name: 'settings', description: 'Configuration and storage' },
+        { name: 'tasks', description: 'Scheduled and on-demand tasks (seed 004)' },
+        { name: 'logs', description: 'Workload logs' },
+        { name: 'transfer', description: 'Export and import' },
       ],
     },
   });
@@ -110,6 +119,25 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     monitor: context.monitor,
     dataDir: context.dataDir,
     maxProcesses: () => config.current().monitoring.maxProcesses,
+  });
+
+  const { workloads } = context;
+  if (boot.websocket.enabled) {
+    await liveRoutes(app, {
+      hub: workloads.hub,
+      bus: workloads.bus,
+      heartbeatSeconds: () => config.current().websocket.heartbeat,
+      adminToken: () => config.current().server.adminToken,
+    });
+  }
+  taskRoutes(app, { tasks: workloads.tasks });
+  logRoutes(app, { hub: () => workloads.hub });
+  transferRoutes(app, {
+    tasks: workloads.tasks,
+    hub: () => workloads.hub,
+    jobs: workloads.jobs,
+    config: () => config.current(),
+    version: context.version,
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

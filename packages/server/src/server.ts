@@ -10,6 +10,7 @@ import { StoreGate } from './status/store-gate.js';
 import { createStore } from './store/index.js';
 import { SystemMonitor } from './system/index.js';
 import { VERSION } from './version.js';
+import { createWorkloads } from './workloads/assembly.js';
 
 export interface StartOptions {
   /** The data folder: config.json, the SQLite file and logs live here. */
@@ -18,6 +19,8 @@ export interface StartOptions {
   flags?: { server?: { host?: string; port?: number }; store?: { url?: string } };
   /** Environment to read settings from; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** The environment workloads inherit (minus the server's secrets); defaults to `process.env`. */
+  workloadEnv?: NodeJS.ProcessEnv;
   /** Copy warnings and errors to stderr (default true). */
   stderr?: boolean;
 }
@@ -98,6 +101,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   await gate.start();
   if (boot.monitoring.enabled) monitor.start();
+  const workloads = createWorkloads({
+    gate,
+    config,
+    logger,
+    env: options.workloadEnv ?? process.env,
+  });
   const app = await buildApp({
     version: VERSION,
     startedAt: new Date(),
@@ -108,12 +117,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
     logger,
     logFile: () => log.file,
+    workloads,
   });
 
   try {
     await app.listen({ host: boot.server.host, port: boot.server.port });
   } catch (error) {
     monitor.stop();
+    await workloads.close().catch(() => undefined);
     await gate.close().catch(() => undefined);
     await log.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -144,6 +155,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         config.unwatch();
         monitor.stop();
         await app.close();
+        // Workloads keep running: the next server re-adopts them.
+        await workloads.close().catch((error: unknown) => {
+          logger.error({ err: error }, 'closing the workload controllers failed');
+        });
         await gate.close().catch((error: unknown) => {
           logger.error({ err: error }, 'closing the store failed');
         });

@@ -4,7 +4,8 @@ import { CodedanceError } from '@codedance/core';
 
 /** Paths anyone may read: liveness probes and the API description. */
 const PUBLIC_PATHS = ['/health', '/api/openapi.json'];
-const PUBLIC_PREFIXES = ['/api/docs'];
+/** `/ws/` routes check the token themselves: a browser's WebSocket cannot send a header, so they also accept `?token=`. */
+const PUBLIC_PREFIXES = ['/api/docs', '/ws'];
 
 function isPublic(url: string): boolean {
   const path = url.split('?')[0] ?? url;

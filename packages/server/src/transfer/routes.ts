@@ -1,0 +1,301 @@
+import { cpus } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  CodedanceError,
+  ValidationError,
+  parsePm2Ecosystem,
+  parseTasksFile,
+  planImport,
+  redactConfig,
+  tasksToCsv,
+  toTasksFile,
+  type Config,
+  type TaskSpec,
+} from '@codedance/core';
+import { ErrorResponse } from '../http/schemas.js';
+import type { LogHub } from '../logs/index.js';
+import type { LogEntry } from '../logs/types.js';
+import type { TaskController } from '../tasks/controller.js';
+import type { JobsWatcher } from './jobs.js';
+
+export interface TransferRoutesOptions {
+  tasks: () => TaskController;
+  hub: () => LogHub;
+  jobs: () => JobsWatcher;
+  config: () => Config;
+  version: string;
+  /** Services, when the service feature is present: creates one from a PM2 app. */
+  createService?: (spec: unknown) => Promise<unknown>;
+}
+
+const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
+const Loose = Type.Unknown();
+const Level = Type.Union([
+  Type.Literal('DEBUG'),
+  Type.Literal('INFO'),
+  Type.Literal('WARNING'),
+  Type.Literal('ERROR'),
+]);
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+function logsToCsv(entries: LogEntry[]): string {
+  const cell = (v: string | number | undefined) => {
+    const text = v === undefined ? '' : String(v);
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const rows = [
+    ['seq', 'time', 'kind', 'id', 'run', 'instance', 'stream', 'level', 'line'].join(','),
+  ];
+  for (const e of entries) {
+    rows.push(
+      [
+        e.seq,
+        e.time,
+        e.source.kind,
+        e.source.id,
+        e.source.run,
+        e.source.instance,
+        e.stream,
+        e.level,
+        e.line,
+      ]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+/** Seed 004's export endpoints and the import of tasks.json, jobs/ and PM2 ecosystem files. */
+export function transferRoutes(app: FastifyInstance, options: TransferRoutesOptions): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.post(
+    '/api/export/tasks',
+    {
+      schema: {
+        tags: ['transfer'],
+        summary: 'Export every task definition as tasks.json or CSV',
+        body: Type.Object(
+          { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Unknown({ description: 'The exported file.' }), ...errors },
+      },
+    },
+    (request, reply) => {
+      const specs = options.tasks().specs();
+      if (request.body.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="tasks-${stamp()}.csv"`)
+          .send(tasksToCsv(specs));
+      }
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="tasks-${stamp()}.json"`)
+        .send(
+          toTasksFile(specs, {
+            max_concurrent: options.config().tasks.maxConcurrent,
+            default_interval: options.config().tasks.defaultInterval,
+          }),
+        );
+    },
+  );
+
+  api.post(
+    '/api/export/logs',
+    {
+      schema: {
+        tags: ['transfer'],
+        summary: 'Export workload logs as JSON, CSV or plain text',
+        body: Type.Object(
+          {
+            format: Type.Optional(
+              Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('text')]),
+            ),
+            kind: Type.Optional(Type.Union([Type.Literal('task'), Type.Literal('service')])),
+            id: Type.Optional(Type.String({ maxLength: 128 })),
+            run: Type.Optional(Type.String({ maxLength: 64 })),
+            level: Type.Optional(Level),
+            text: Type.Optional(Type.String({ maxLength: 500 })),
+            since: Type.Optional(Type.String({ format: 'date-time' })),
+            until: Type.Optional(Type.String({ format: 'date-time' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Unknown({ description: 'The exported file.' }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { format = 'json', since, until, ...rest } = request.body;
+      const entries = (
+        await options.hub().query({
+          ...rest,
+          ...(since === undefined ? {} : { since: new Date(since) }),
+          ...(until === undefined ? {} : { until: new Date(until) }),
+          limit: rest.limit ?? 5000,
+        })
+      ).reverse();
+      const name = `logs-${stamp()}`;
+      if (format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.csv"`)
+          .send(logsToCsv(entries));
+      }
+      if (format === 'text') {
+        const text = entries
+          .map(
+            (e) =>
+              `${e.time} ${e.level.padEnd(7)} ${e.source.kind}/${e.source.id}${e.source.run ? `#${e.source.run}` : ''}${e.source.instance === undefined ? '' : `[${e.source.instance}]`} ${e.line}`,
+          )
+          .join('\n');
+        return reply
+          .type('text/plain; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.log"`)
+          .send(`${text}\n`);
+      }
+      return reply
+        .header('content-disposition', `attachment; filename="${name}.json"`)
+        .send({ entries });
+    },
+  );
+
+  api.post(
+    '/api/export/system',
+    {
+      schema: {
+        tags: ['transfer'],
+        summary:
+          'Export the whole system state: configuration (secrets redacted), tasks and their status',
+        body: Type.Object({}, { additionalProperties: false }),
+        response: { 200: Loose, ...errors },
+      },
+    },
+    (_request, reply) =>
+      reply.header('content-disposition', `attachment; filename="codedance-${stamp()}.json"`).send({
+        exportedAt: new Date().toISOString(),
+        version: options.version,
+        config: redactConfig(options.config()),
+        tasks: options.tasks().list(),
+      }),
+  );
+
+  api.post(
+    '/api/import/tasks',
+    {
+      schema: {
+        tags: ['transfer'],
+        summary: 'Import tasks.json or a PM2 ecosystem file; dry run by default',
+        description:
+          'Answers the plan (create / update / remove / unchanged). With `apply: true` it also carries it out.',
+        body: Type.Object(
+          {
+            format: Type.Union([Type.Literal('tasks.json'), Type.Literal('pm2')]),
+            content: Type.Unknown({
+              description:
+                'The parsed file: a tasks.json object or array, or a PM2 ecosystem object.',
+            }),
+            apply: Type.Optional(Type.Boolean()),
+            prune: Type.Optional(
+              Type.Boolean({ description: 'Delete tasks the file does not list.' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Loose, ...errors },
+      },
+    },
+    async (request) => {
+      const { format, content, apply = false, prune = false } = request.body;
+      let tasks: TaskSpec[];
+      let services: unknown[] = [];
+      let warnings: unknown[] = [];
+      if (format === 'tasks.json') {
+        const parsed = parseTasksFile(content);
+        if (parsed.problems.length) throw new ValidationError(parsed.problems, 'tasks.json');
+        tasks = parsed.tasks;
+      } else {
+        const parsed = parsePm2Ecosystem(content, { cpus: cpus().length });
+        if (parsed.problems.length) throw new ValidationError(parsed.problems, 'ecosystem file');
+        tasks = parsed.tasks;
+        services = parsed.services;
+        warnings = parsed.warnings;
+      }
+      const controller = options.tasks();
+      const plan = planImport(controller.specs(), tasks, { prune });
+      const results: Record<string, unknown>[] = [];
+      if (apply) {
+        for (const task of tasks) {
+          if (plan.create.includes(task.id)) await controller.create(task);
+          else if (plan.update.some((u) => u.id === task.id))
+            await controller.update(task.id, task);
+        }
+        for (const id of plan.remove) await controller.remove(id);
+        for (const service of services) {
+          if (!options.createService) {
+            throw new CodedanceError('CD_BAD_REQUEST', {
+              message: 'This server cannot create services.',
+            });
+          }
+          try {
+            results.push({
+              service: (service as { name: string }).name,
+              ok: true,
+              created: await options.createService(service),
+            });
+          } catch (error) {
+            const coded =
+              error instanceof CodedanceError
+                ? error
+                : new CodedanceError('CD_INTERNAL', { cause: error });
+            results.push({
+              service: (service as { name: string }).name,
+              ok: false,
+              error: coded.toBody().error,
+            });
+          }
+        }
+      }
+      return {
+        applied: apply,
+        plan,
+        services: services.map((s) => (s as { name: string }).name),
+        warnings,
+        results,
+      };
+    },
+  );
+
+  api.get(
+    '/api/import/jobs',
+    {
+      schema: {
+        tags: ['transfer'],
+        summary: 'Dry run of the jobs folder: what applying it would change',
+        response: { 200: Loose, ...errors },
+      },
+    },
+    () => options.jobs().plan(),
+  );
+
+  api.post(
+    '/api/import/jobs',
+    {
+      schema: {
+        tags: ['transfer'],
+        summary: 'Apply the jobs folder now (it is also applied whenever a file changes)',
+        body: Type.Object({}, { additionalProperties: false }),
+        response: { 200: Loose, ...errors },
+      },
+    },
+    () => options.jobs().apply(),
+  );
+}
