@@ -181,7 +181,12 @@ describe('running tasks', () => {
       [2, 'retry', 'FAILED', 3],
       [1, 'manual', 'FAILED', 3],
     ]);
-    expect((await server.json<{ status: string }>('/api/tasks/flaky')).body.status).toBe('FAILED');
+    const flaky = await server.json<{
+      status: string;
+      stats: { runs: number; failed: number; successRate: number };
+    }>('/api/tasks/flaky');
+    expect(flaky.body.status).toBe('FAILED');
+    expect(flaky.body.stats).toMatchObject({ runs: 3, failed: 3, successRate: 0 });
   });
 
   it('marks a command that cannot start EXCEPTION and says why', async () => {

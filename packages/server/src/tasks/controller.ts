@@ -7,6 +7,7 @@ import {
   missedFires,
   nextFireTimes,
   retryDelayMs,
+  runStats,
   taskStatus,
   validateTaskSpec,
   type TaskSpec,
@@ -541,6 +542,21 @@ export class TaskController {
     const record = await this.store().get<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, `${id}/${run}`);
     if (!record) throw new NotFoundError('run', `${id}/${run}`);
     return liveRun(this.entries.get(id), record);
+  }
+
+  /** Runs, success rate and mean duration over the newest `window` finished runs. */
+  async stats(id: string, window = 100): Promise<ReturnType<typeof runStats>> {
+    this.entry(id);
+    const page = await this.store().list<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, {
+      where: { task: id },
+      order: 'desc',
+      limit: window,
+    });
+    const finished: Parameters<typeof runStats>[0][number][] = [];
+    for (const { data } of page.items) {
+      if (data.status !== 'RUNNING') finished.push({ status: data.status, durationMs: data.durationMs });
+    }
+    return runStats(finished);
   }
 
   /** Runs known to be in flight (for shutdown and tests). */

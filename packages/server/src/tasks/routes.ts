@@ -91,11 +91,12 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     {
       schema: { tags, summary: 'One task', params: IdParams, response: { 200: Loose, ...errors } },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const view = tasks().view(request.params.id);
+      const stats = await tasks().stats(request.params.id);
       return reply
         .header('etag', `"${view.version}"`)
-        .send({ ...view, upcoming: tasks().preview(request.params.id, 5) });
+        .send({ ...view, upcoming: tasks().preview(request.params.id, 5), stats });
     },
   );
 
