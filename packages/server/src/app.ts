@@ -9,6 +9,7 @@ import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import { installJsonBodies, validatorCompiler } from './http/validation.js';
 import { installRequestMetrics, type ServerMetrics } from './observability/metrics.js';
 import { serverLogRoutes } from './observability/routes.js';
+import { serviceRoutes } from './services/index.js';
 import { settingsRoutes } from './settings/routes.js';
 import { statusRoutes } from './status/routes.js';
 import type { StoreGate } from './status/store-gate.js';
@@ -84,6 +85,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
         { name: 'system', description: 'The host: CPU, memory, disk, processes' },
         { name: 'settings', description: 'Configuration and storage' },
         { name: 'tasks', description: 'Scheduled and on-demand tasks (seed 004)' },
+        { name: 'services', description: 'Supervised long-running services (PM2-like)' },
         { name: 'logs', description: 'Workload logs' },
         { name: 'transfer', description: 'Export and import' },
       ],
@@ -131,6 +133,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     });
   }
   taskRoutes(app, { tasks: workloads.tasks });
+  serviceRoutes(app, { services: workloads.services });
   logRoutes(app, { hub: () => workloads.hub });
   transferRoutes(app, {
     tasks: workloads.tasks,
@@ -138,6 +141,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     jobs: workloads.jobs,
     config: () => config.current(),
     version: context.version,
+    createService: (spec) => workloads.services().create(spec, { start: true }),
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -5,6 +5,7 @@ import { EventBus } from '../events/index.js';
 import { LogHub } from '../logs/index.js';
 import { LocalRuntime } from '../runtime/index.js';
 import type { StoreGate } from '../status/store-gate.js';
+import { ServiceSupervisor } from '../services/index.js';
 import { TaskController } from '../tasks/controller.js';
 import { JobsWatcher } from '../transfer/jobs.js';
 
@@ -14,6 +15,8 @@ export interface Workloads {
   bus: EventBus;
   /** The task controller once the store has opened and it has started; a 503 before. */
   tasks: () => TaskController;
+  /** The service supervisor once started; a 503 before. */
+  services: () => ServiceSupervisor;
   jobs: () => JobsWatcher;
   /** Resolves when the controllers have started (after the store first opens). */
   ready: () => Promise<void>;
@@ -42,6 +45,15 @@ export function createWorkloads(input: {
     },
   });
   const bus = new EventBus();
+  const services = new ServiceSupervisor({
+    gate,
+    runtime,
+    hub,
+    bus,
+    logger: logger.child({ feature: 'services' }),
+    logsDir: boot.logging.dir,
+    env: input.env,
+  });
   const tasks = new TaskController({
     gate,
     runtime,
@@ -69,9 +81,13 @@ export function createWorkloads(input: {
     starting = true;
     try {
       await tasks.start();
+      await services.start();
       jobs.start();
       started = true;
-      logger.info({ tasks: tasks.list().length }, 'workloads started');
+      logger.info(
+        { tasks: tasks.list().length, services: services.list().length },
+        'workloads started',
+      );
     } catch (error) {
       logger.error(
         { err: error },
@@ -103,6 +119,7 @@ export function createWorkloads(input: {
     hub,
     bus,
     tasks: () => whenStarted(tasks),
+    services: () => whenStarted(services),
     jobs: () => whenStarted(jobs),
     ready: () => readyPromise,
     close: async () => {
@@ -110,6 +127,8 @@ export function createWorkloads(input: {
       gate.off('up', onUp);
       jobs.stop();
       await tasks.close();
+      // Services keep running too; the next server re-adopts them.
+      await services.close();
       await hub.close();
       runtime.close();
     },

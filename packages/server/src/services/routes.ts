@@ -1,0 +1,260 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CodedanceError, SERVICE_NAME_PATTERN } from '@codedance/core';
+import { ErrorResponse } from '../http/schemas.js';
+import type { ServiceSupervisor } from './supervisor.js';
+
+const NameParams = Type.Object(
+  { name: Type.String({ pattern: SERVICE_NAME_PATTERN }) },
+  { additionalProperties: false },
+);
+/** A definition is judged by the service schema in the supervisor, so every problem is reported at once. */
+const ServiceBody = Type.Record(Type.String(), Type.Unknown(), {
+  description:
+    'A service definition: name, command, args, cwd, env, instances, port, restart, readiness, …',
+});
+const Loose = Type.Record(Type.String(), Type.Unknown());
+const Level = Type.Union([
+  Type.Literal('DEBUG'),
+  Type.Literal('INFO'),
+  Type.Literal('WARNING'),
+  Type.Literal('ERROR'),
+]);
+const LogEntrySchema = Type.Object({
+  seq: Type.Integer(),
+  time: Type.String(),
+  source: Type.Object({
+    kind: Type.Union([Type.Literal('task'), Type.Literal('service')]),
+    id: Type.String(),
+    run: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.Integer()),
+  }),
+  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
+  level: Level,
+  line: Type.String(),
+});
+const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
+const WaitQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.Boolean({ description: 'Answer once the rolling restart is done (default true).' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+function expectedVersion(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(value?.trim() ?? '');
+  if (!match) {
+    throw new CodedanceError('CD_BAD_REQUEST', {
+      message: 'If-Match must be the version number of the service, e.g. "3".',
+    });
+  }
+  return Number(match[1]);
+}
+
+/** The service API: define, run, scale and read the logs of supervised services. */
+export function serviceRoutes(
+  app: FastifyInstance,
+  options: { services: () => ServiceSupervisor },
+): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const services = options.services;
+  const tags = ['services'];
+
+  api.get(
+    '/api/services',
+    {
+      schema: {
+        tags,
+        summary: 'Every service with its status and instances',
+        response: {
+          200: Type.Object({ services: Type.Array(Loose), total: Type.Integer() }),
+          ...errors,
+        },
+      },
+    },
+    () => {
+      const list = services().list();
+      return { services: list, total: list.length };
+    },
+  );
+
+  api.post(
+    '/api/services',
+    {
+      schema: {
+        tags,
+        summary: 'Define a service and start it (?start=false to only define it)',
+        body: ServiceBody,
+        querystring: Type.Object(
+          { start: Type.Optional(Type.Boolean({ description: 'Start it now (default true).' })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Loose, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const view = await services().create(request.body, { start: request.query.start ?? true });
+      return reply.status(201).header('etag', `"${view.version}"`).send(view);
+    },
+  );
+
+  api.get(
+    '/api/services/:name',
+    {
+      schema: {
+        tags,
+        summary:
+          'One service: definition, status, instances; the log tail when it is crash-looping',
+        params: NameParams,
+        response: { 200: Loose, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const view = await services().get(request.params.name);
+      return reply.header('etag', `"${view.version}"`).send(view);
+    },
+  );
+
+  api.put(
+    '/api/services/:name',
+    {
+      schema: {
+        tags,
+        summary:
+          'Replace a definition (If-Match: "<version>" refuses a stale write); rolls a restart',
+        params: NameParams,
+        querystring: WaitQuery,
+        body: ServiceBody,
+        response: { 200: Loose, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const view = await services().update(
+        request.params.name,
+        request.body,
+        expectedVersion(request.headers['if-match']),
+        { wait: request.query.wait ?? true },
+      );
+      return reply.header('etag', `"${view.version}"`).send(view);
+    },
+  );
+
+  api.delete(
+    '/api/services/:name',
+    {
+      schema: {
+        tags,
+        summary: 'Stop every instance and delete the service',
+        params: NameParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await services().remove(request.params.name);
+      return reply.status(204).send(null);
+    },
+  );
+
+  api.post(
+    '/api/services/:name/start',
+    {
+      schema: {
+        tags,
+        summary: 'Start every instance that is not running',
+        params: NameParams,
+        response: { 200: Loose, ...errors },
+      },
+    },
+    async (request) => await services().startService(request.params.name),
+  );
+
+  api.post(
+    '/api/services/:name/stop',
+    {
+      schema: {
+        tags,
+        summary: 'Stop every instance gracefully (stop_signal, then SIGKILL after stop_timeout_ms)',
+        params: NameParams,
+        response: { 200: Loose, ...errors },
+      },
+    },
+    async (request) => await services().stopService(request.params.name),
+  );
+
+  api.post(
+    '/api/services/:name/restart',
+    {
+      schema: {
+        tags,
+        summary: 'Rolling restart: one instance at a time, each ready before the next',
+        params: NameParams,
+        querystring: WaitQuery,
+        response: { 200: Loose, ...errors },
+      },
+    },
+    async (request) =>
+      await services().restartService(request.params.name, {
+        wait: request.query.wait ?? true,
+      }),
+  );
+
+  api.post(
+    '/api/services/:name/scale',
+    {
+      schema: {
+        tags,
+        summary: 'Change the number of instances',
+        params: NameParams,
+        body: Type.Object(
+          { instances: Type.Integer({ minimum: 1, maximum: 64 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Loose, ...errors },
+      },
+    },
+    async (request) => await services().scale(request.params.name, request.body.instances),
+  );
+
+  api.get(
+    '/api/services/:name/logs',
+    {
+      schema: {
+        tags,
+        summary: "The service's log lines, newest first",
+        params: NameParams,
+        querystring: Type.Object(
+          {
+            instance: Type.Optional(Type.Integer({ minimum: 0, maximum: 63 })),
+            level: Type.Optional(Level),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+            text: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            before: Type.Optional(Type.Integer({ minimum: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ entries: Type.Array(LogEntrySchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { name } = request.params;
+      // Refuses an unknown service with 404 rather than an empty list.
+      services().view(name);
+      const q = request.query;
+      const entries = await services().logs({
+        kind: 'service',
+        id: name,
+        limit: q.limit ?? 200,
+        ...(q.instance === undefined ? {} : { instance: q.instance }),
+        ...(q.level === undefined ? {} : { level: q.level }),
+        ...(q.text === undefined ? {} : { text: q.text }),
+        ...(q.before === undefined ? {} : { before: q.before }),
+      });
+      return { entries };
+    },
+  );
+}
