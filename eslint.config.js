@@ -44,8 +44,10 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['**/*.js'],
+    // Plain JavaScript (benchmarks, fixtures, small launchers) runs on Node: its globals are known.
+    files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
+    rules: { 'no-undef': 'off' },
   },
   {
     files: ['**/*.test.ts', '**/test-support/**', 'e2e/**', 'bench/**'],

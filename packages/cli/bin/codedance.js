@@ -5,4 +5,11 @@ import { main } from '../dist/main.js';
 // stopped), so exiting here never cuts a command short. Exiting explicitly
 // keeps a stray timer in a dependency from holding the process open.
 const code = await main(process.argv);
+// Writes to a pipe are asynchronous: wait until stdout and stderr have flushed,
+// or the end of a long output would be lost at exit.
+await Promise.all(
+  [process.stdout, process.stderr].map(
+    (stream) => new Promise((resolve) => stream.write('', resolve)),
+  ),
+);
 process.exit(code);

@@ -3,7 +3,10 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerServer } from './commands/server.js';
+import { registerServices } from './commands/services.js';
 import { registerStatus } from './commands/status.js';
+import { registerTasks } from './commands/tasks.js';
+import { registerTransfer } from './commands/transfer.js';
 import {
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_URL,
@@ -76,6 +79,9 @@ export function buildProgram(io: Io, wrap: Wrap): Command {
   registerStatus(program, wrap);
   registerConfig(program, wrap);
   registerDoctor(program, wrap);
+  registerServices(program, wrap);
+  registerTasks(program, wrap);
+  registerTransfer(program, wrap);
   return program;
 }
 

@@ -156,8 +156,8 @@ export class TaskRun {
       this.watch(handle, this.record.startedAt, spec.timeout ?? ctx.defaultTimeout());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // end() writes the run's summary ("could not start: …") as its last log line.
       await ctx.hub.attach(source, this.record.logFiles, { fromStart: true });
-      ctx.hub.system(source, 'ERROR', `could not start: ${message}`);
       await this.end(null, message);
     }
   }

@@ -1,0 +1,376 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InvalidArgumentError, type Command } from 'commander';
+import { isRecord, toApiError, type FieldProblem } from '../client.js';
+import type { CommandContext, Invocation, Wrap } from '../context.js';
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+import { UsageError } from '../failure.js';
+import { formatBytes, formatTable, type Output } from '../output.js';
+
+/** What an import would change (`planImport` on the server). */
+export interface ImportPlan {
+  create: string[];
+  update: { id: string; changed: string[] }[];
+  remove: string[];
+  unchanged: string[];
+}
+
+/** `POST /api/import/tasks` */
+export interface ImportAnswer {
+  applied: boolean;
+  plan: ImportPlan;
+  services: string[];
+  warnings: FieldProblem[];
+  results: { service: string; ok: boolean; error?: { code: string; message: string } }[];
+}
+
+/** `GET|POST /api/import/jobs` */
+export interface JobsAnswer {
+  directory: string;
+  files: number;
+  plan: ImportPlan;
+  problems: (FieldProblem & { file: string })[];
+}
+
+export type ImportFormat = 'tasks.json' | 'pm2';
+
+interface ExportOptions {
+  format?: string;
+  output?: string;
+}
+
+interface LogExportOptions extends ExportOptions {
+  task?: string;
+  service?: string;
+  run?: string;
+  level?: string;
+  text?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+}
+
+const MODULE_EXTENSIONS = new Set(['.js', '.cjs', '.mjs']);
+
+function choice(values: readonly string[]) {
+  return (value: string): string => {
+    const v = value.toLowerCase();
+    if (!values.includes(v))
+      throw new InvalidArgumentError(`expected one of ${values.join(', ')}.`);
+    return v;
+  };
+}
+
+function limit(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 5000)
+    throw new InvalidArgumentError('expected a whole number from 1 to 5000.');
+  return n;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since 2h` (that long before `now`) or an ISO date / date-time, as the server's date-time. */
+export function parseTime(value: string, now: Date): string {
+  const relative = /^(\d+)\s*([smhd])$/.exec(value.trim());
+  if (relative) {
+    const [, amount = '0', unit = 's'] = relative;
+    return new Date(now.getTime() - Number(amount) * (UNIT_MS[unit] ?? 0)).toISOString();
+  }
+  const time = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value.trim()) || Number.isNaN(time))
+    throw new UsageError(
+      `not a time: '${value}' (write 2h, 30m, 7d, 2024-05-01 or 2024-05-01T12:00:00Z)`,
+    );
+  return new Date(time).toISOString();
+}
+
+/** The body of `POST /api/export/logs` for the flags given. */
+export function logExportBody(options: LogExportOptions, now: Date): Record<string, unknown> {
+  if (options.task !== undefined && options.service !== undefined)
+    throw new UsageError('choose --task or --service, not both');
+  const source =
+    options.task !== undefined
+      ? { kind: 'task', id: options.task }
+      : options.service !== undefined
+        ? { kind: 'service', id: options.service }
+        : {};
+  if (options.run !== undefined && options.task === undefined)
+    throw new UsageError('--run goes with --task');
+  return {
+    format: options.format ?? 'json',
+    ...source,
+    ...(options.run === undefined ? {} : { run: options.run }),
+    ...(options.level === undefined ? {} : { level: options.level }),
+    ...(options.text === undefined ? {} : { text: options.text }),
+    ...(options.since === undefined ? {} : { since: parseTime(options.since, now) }),
+    ...(options.until === undefined ? {} : { until: parseTime(options.until, now) }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+  };
+}
+
+/**
+ * Sends an export request and writes the file it answers, to `-o` or
+ * stdout. JSON is re-indented: a person is as likely to read it as a program.
+ */
+async function runExport(
+  ctx: CommandContext,
+  path: string,
+  body: Record<string, unknown>,
+  output: string | undefined,
+): Promise<ExitCode> {
+  const client = ctx.client();
+  const answer = await client.raw('POST', path, body);
+  if (answer.status < 200 || answer.status >= 300) throw toApiError(client.url, path, answer);
+  const text =
+    answer.body === undefined ? answer.text : `${JSON.stringify(answer.body, null, 2)}\n`;
+  if (output === undefined) {
+    ctx.io.stdout.write(text);
+    return EXIT_CODES.SUCCESS;
+  }
+  const file = resolve(ctx.io.cwd, output);
+  try {
+    await writeFile(file, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${output}: ${(error as Error).message}`);
+  }
+  const bytes = Buffer.byteLength(text);
+  if (ctx.out.json) ctx.out.data({ file, bytes });
+  else ctx.out.line(`${ctx.out.mark('pass')} wrote ${output} (${formatBytes(bytes)})`);
+  return EXIT_CODES.SUCCESS;
+}
+
+/** A PM2 ecosystem file exports `{ apps: [...] }`; anything else is read as tasks.json. */
+export function detectFormat(content: unknown): ImportFormat {
+  return isRecord(content) && Array.isArray(content.apps) ? 'pm2' : 'tasks.json';
+}
+
+/**
+ * Reads an import file: JSON is parsed; a `.js`/`.cjs`/`.mjs` ecosystem
+ * file is loaded as the module it is, since PM2 files compute their apps
+ * in JavaScript. Loading it runs it in this process, which is what `pm2
+ * start` does with it too: it is the user's own file on their own
+ * machine, named by them on the command line.
+ */
+export async function readImportFile(
+  file: string,
+  cwd: string,
+): Promise<{ format: ImportFormat; content: unknown }> {
+  const absolute = resolve(cwd, file);
+  if (MODULE_EXTENSIONS.has(extname(absolute))) {
+    let loaded: Record<string, unknown>;
+    try {
+      loaded = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+    } catch (error) {
+      throw new UsageError(`cannot load ${file}: ${(error as Error).message}`);
+    }
+    // CommonJS `module.exports` and ESM `export default` both arrive as `default`.
+    const { default: exported, ...named } = loaded;
+    const content = exported ?? named;
+    // JSON keeps what the server can read; functions and the like are dropped here.
+    return { format: 'pm2', content: JSON.parse(JSON.stringify(content)) as unknown };
+  }
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  let content: unknown;
+  try {
+    content = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  return { format: detectFormat(content), content };
+}
+
+/** The plan, one line per kind of change; nothing for kinds that are empty. */
+export function formatPlan(out: Output, plan: ImportPlan): string[] {
+  const rows: string[][] = [];
+  if (plan.create.length > 0) rows.push([out.paint('green', '+ create'), plan.create.join(', ')]);
+  for (const u of plan.update)
+    rows.push([out.paint('yellow', '~ update'), `${u.id} (${u.changed.join(', ') || 'changed'})`]);
+  if (plan.remove.length > 0) rows.push([out.paint('red', '- remove'), plan.remove.join(', ')]);
+  if (plan.unchanged.length > 0)
+    rows.push([out.paint('dim', '= unchanged'), plan.unchanged.join(', ')]);
+  return rows.length === 0 ? ['  no tasks'] : formatTable(rows, { indent: 2 });
+}
+
+/** `codedance import <file>`: the plan or what was applied, the services and the warnings. */
+export function formatImport(out: Output, file: string, answer: ImportAnswer): string[] {
+  const { plan } = answer;
+  const lines = [
+    answer.applied
+      ? `${out.mark('pass')} imported ${file}: ${plan.create.length} created, ${plan.update.length} updated, ${plan.remove.length} removed`
+      : `Dry run of ${file} (nothing changed yet):`,
+    ...formatPlan(out, plan),
+  ];
+  if (answer.services.length > 0)
+    lines.push(`  services   ${answer.services.join(', ')} (PM2 apps that keep running)`);
+  for (const r of answer.results) {
+    lines.push(
+      r.ok
+        ? `  ${out.mark('pass')} service ${r.service} created`
+        : `  ${out.mark('fail')} service ${r.service}: ${r.error?.message ?? 'failed'} (${r.error?.code ?? '?'})`,
+    );
+  }
+  for (const w of answer.warnings)
+    lines.push(`  ${out.mark('warn')} ${w.path || '(root)'}: ${w.message}`);
+  return lines;
+}
+
+async function runImportJobs(ctx: CommandContext, apply: boolean): Promise<ExitCode> {
+  const client = ctx.client();
+  const answer = apply
+    ? await client.post<JobsAnswer>('/api/import/jobs', {})
+    : await client.get<JobsAnswer>('/api/import/jobs');
+  const { out } = ctx;
+  const ok = answer.problems.length === 0;
+  if (out.json) {
+    out.data({ applied: apply, ...answer });
+    return ok ? EXIT_CODES.SUCCESS : EXIT_CODES.FAILURE;
+  }
+  const { plan } = answer;
+  const where = `${answer.directory} (${answer.files} file${answer.files === 1 ? '' : 's'})`;
+  out.line(
+    apply
+      ? `${out.mark('pass')} applied the jobs folder ${where}: ${plan.create.length} created, ${plan.update.length} updated`
+      : `Dry run of the jobs folder ${where} (nothing changed yet):`,
+  );
+  out.lines(formatPlan(out, plan));
+  for (const p of answer.problems)
+    out.line(`  ${out.mark('fail')} ${p.file} ${p.path || '(root)'}: ${p.message}`);
+  if (!apply && plan.create.length + plan.update.length > 0)
+    out.line(out.paint('dim', 'apply it with: codedance import jobs --apply'));
+  return ok ? EXIT_CODES.SUCCESS : EXIT_CODES.FAILURE;
+}
+
+async function runImport(
+  ctx: CommandContext,
+  call: Invocation<{ apply?: boolean; prune?: boolean }>,
+): Promise<ExitCode> {
+  const [source = ''] = call.args;
+  const apply = call.options.apply === true;
+  const prune = call.options.prune === true;
+  if (source === 'jobs') {
+    if (prune) throw new UsageError('--prune does not apply to the jobs folder');
+    return runImportJobs(ctx, apply);
+  }
+  const { format, content } = await readImportFile(source, ctx.io.cwd);
+  const answer = await ctx
+    .client()
+    .post<ImportAnswer>('/api/import/tasks', { format, content, apply, prune });
+  const { out } = ctx;
+  const ok = answer.results.every((r) => r.ok);
+  if (out.json) {
+    out.data({ format, ...answer });
+    return ok ? EXIT_CODES.SUCCESS : EXIT_CODES.FAILURE;
+  }
+  out.lines(formatImport(out, source, answer));
+  if (!apply)
+    out.line(
+      out.paint(
+        'dim',
+        `apply it with: codedance import ${source} --apply${prune ? ' --prune' : ''}`,
+      ),
+    );
+  return ok ? EXIT_CODES.SUCCESS : EXIT_CODES.FAILURE;
+}
+
+export function registerTransfer(program: Command, wrap: Wrap): void {
+  /** An export command's action: the request body from its flags, the file to -o or stdout. */
+  const exportAction = (
+    path: string,
+    body: (options: LogExportOptions) => Record<string, unknown>,
+  ) =>
+    wrap<LogExportOptions>((ctx, call) =>
+      runExport(ctx, path, body(call.options), call.options.output),
+    );
+  const exporter = program
+    .command('export')
+    .description('Export task definitions, workload logs or the whole system state')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ codedance export tasks -o tasks.json
+  $ codedance export logs --task backup --since 1d --format text
+  $ codedance export system -o snapshot.json`,
+    );
+  exporter
+    .command('tasks')
+    .description('Every task definition, as tasks.json (importable again) or CSV')
+    .option('--format <format>', 'json | csv (default json)', choice(['json', 'csv']))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ codedance export tasks > tasks.json
+  $ codedance export tasks --format csv -o tasks.csv`,
+    )
+    .action(exportAction('/api/export/tasks', (o) => ({ format: o.format ?? 'json' })));
+  exporter
+    .command('logs')
+    .description('Workload log lines, oldest first, as JSON, CSV or plain text')
+    .option(
+      '--format <format>',
+      'json | csv | text (default json)',
+      choice(['json', 'csv', 'text']),
+    )
+    .option('--task <id>', "only this task's lines")
+    .option('--service <name>', "only this service's lines")
+    .option('--run <run>', 'only this run (with --task)')
+    .option('--level <level>', 'at least this level: DEBUG, INFO, WARNING, ERROR', (v) =>
+      choice(['debug', 'info', 'warning', 'error'])(v).toUpperCase(),
+    )
+    .option('--text <text>', 'only lines containing this text (case-insensitive)')
+    .option('--since <time>', 'from this time: 2h, 30m, 7d, or a date / ISO date-time')
+    .option('--until <time>', 'up to this time, written like --since')
+    .option('--limit <n>', 'at most this many lines, the newest (default and most 5000)', limit)
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ codedance export logs --task backup --level ERROR --since 7d -o errors.json
+  $ codedance export logs --service api --format text --since 1h
+  $ codedance export logs --format csv -o logs.csv`,
+    )
+    .action(exportAction('/api/export/logs', (o) => logExportBody(o, new Date())));
+  exporter
+    .command('system')
+    .description(
+      'The configuration (secrets redacted), every task and its status, as one JSON file',
+    )
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .addHelpText('after', '\nExamples:\n  $ codedance export system -o snapshot.json')
+    .action(exportAction('/api/export/system', () => ({})));
+
+  program
+    .command('import')
+    .description('Import tasks from tasks.json, a PM2 ecosystem file, or the jobs folder')
+    .argument(
+      '<source>',
+      'a file, or "jobs" for the server\'s jobs folder (a file named jobs: ./jobs)',
+    )
+    .option('--apply', 'carry the plan out (without it: a dry run that changes nothing)')
+    .option('--prune', 'also delete tasks the file does not list')
+    .addHelpText(
+      'after',
+      `
+Formats: a PM2 ecosystem file (ecosystem.config.js / .cjs / .mjs, loaded as JavaScript, or JSON
+with "apps"), or tasks.json (what "codedance export tasks" writes). PM2 apps with
+autorestart: false and cron_restart become tasks; the others become services.
+Without --apply it prints what would be created, updated, removed and left alone, and exits 0.
+
+Examples:
+  $ codedance import tasks.json                     dry run: what would change
+  $ codedance import tasks.json --apply --prune     make the tasks exactly those of the file
+  $ codedance import ecosystem.config.js --apply
+  $ codedance import jobs                           what the jobs folder would change`,
+    )
+    .action(wrap(runImport));
+}
