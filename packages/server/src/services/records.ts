@@ -1,5 +1,4 @@
-import { TENANT_DEFAULT, type InstanceState, type ServiceSpec } from '@codedance/core';
-import type { Store, StoredRecord } from '../store/index.js';
+import type { InstanceState, ServiceSpec } from '@codedance/core';
 
 /** Store kinds owned by the service feature. */
 export const SERVICE_KIND = 'service';
@@ -89,24 +88,4 @@ export function newInstanceData(
     nextRestartAt: null,
     reason: null,
   };
-}
-
-/** Every record of a kind, following cursors; `where` as the store takes it. */
-export async function listAll<T>(
-  store: Store,
-  kind: string,
-  where?: Record<string, string>,
-): Promise<StoredRecord<T>[]> {
-  const out: StoredRecord<T>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list<T>(TENANT_DEFAULT, kind, {
-      limit: 1000,
-      ...(where ? { where } : {}),
-      ...(cursor === undefined ? {} : { cursor }),
-    });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CodedanceError, SERVICE_NAME_PATTERN } from '@codedance/core';
+import { SERVICE_NAME_PATTERN } from '@codedance/core';
+import { expectedVersion } from '../http/if-match.js';
 import { ErrorResponse } from '../http/schemas.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
@@ -43,18 +44,6 @@ const WaitQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-function expectedVersion(header: string | string[] | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const value = Array.isArray(header) ? header[0] : header;
-  const match = /^(?:W\/)?"?(\d+)"?$/.exec(value?.trim() ?? '');
-  if (!match) {
-    throw new CodedanceError('CD_BAD_REQUEST', {
-      message: 'If-Match must be the version number of the service, e.g. "3".',
-    });
-  }
-  return Number(match[1]);
-}
 
 /** The service API: define, run, scale and read the logs of supervised services. */
 export function serviceRoutes(
@@ -137,7 +126,7 @@ export function serviceRoutes(
       const view = await services().update(
         request.params.name,
         request.body,
-        expectedVersion(request.headers['if-match']),
+        expectedVersion(request.headers['if-match'], 'service'),
         { wait: request.query.wait ?? true },
       );
       return reply.header('etag', `"${view.version}"`).send(view);

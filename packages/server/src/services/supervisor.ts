@@ -9,7 +9,7 @@ import type { EventBus } from '../events/index.js';
 import type { LogEntry, LogHub, LogQuery, LogSource } from '../logs/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { StoreGate } from '../status/store-gate.js';
-import type { StoredRecord } from '../store/index.js';
+import { listAll, type StoredRecord } from '../store/index.js';
 import { sameProcess, validateDefinition, validateReplacement } from './definition.js';
 import { ServiceEntry } from './entry.js';
 import type { InstanceContext } from './context.js';
@@ -17,7 +17,6 @@ import { ServiceInstance } from './instance.js';
 import {
   SERVICE_INSTANCE_KIND,
   SERVICE_KIND,
-  listAll,
   type InstanceData,
   type ServiceData,
 } from './records.js';
@@ -98,8 +97,8 @@ export class ServiceSupervisor {
     let services: StoredRecord<ServiceData>[];
     let instances: StoredRecord<InstanceData>[];
     try {
-      services = await listAll<ServiceData>(this.store(), SERVICE_KIND);
-      instances = await listAll<InstanceData>(this.store(), SERVICE_INSTANCE_KIND);
+      services = await listAll<ServiceData>(this.store(), TENANT_DEFAULT, SERVICE_KIND);
+      instances = await listAll<InstanceData>(this.store(), TENANT_DEFAULT, SERVICE_INSTANCE_KIND);
     } catch (error) {
       // Nothing was touched yet: a later call (once the store is up) starts over.
       this.started = false;

@@ -1,4 +1,5 @@
 export { createStore } from './open-store.js';
+export { listAll } from './list-all.js';
 export type { Clock, StoreOptions } from './rules.js';
 export {
   DEFAULT_LIST_LIMIT,

@@ -12,7 +12,7 @@ import {
   validateTaskSpec,
   type TaskSpec,
 } from '@codedance/core';
-import type { Store, StoredRecord } from '../store/index.js';
+import { listAll, type StoredRecord } from '../store/index.js';
 import { TaskRun, type RunContext } from './run.js';
 import {
   TASK_KIND,
@@ -86,7 +86,7 @@ export class TaskController {
     if (this.started) return;
     const store = this.store();
     const now = new Date();
-    for (const record of await listAll<TaskData>(store, TASK_KIND)) {
+    for (const record of await listAll<TaskData>(store, TENANT_DEFAULT, TASK_KIND)) {
       const stateRecord = await store.get<TaskStateData>(
         TENANT_DEFAULT,
         TASK_STATE_KIND,
@@ -104,7 +104,9 @@ export class TaskController {
       };
       this.entries.set(record.id, entry);
     }
-    for (const record of await listAll<RunData>(store, TASK_RUN_KIND, { status: 'RUNNING' })) {
+    for (const record of await listAll<RunData>(store, TENANT_DEFAULT, TASK_RUN_KIND, {
+      status: 'RUNNING',
+    })) {
       const entry = this.entries.get(record.data.task);
       const run = await TaskRun.adopt(this.options, record.data, record.version);
       if (entry && run.data().status === 'RUNNING') {
@@ -554,7 +556,8 @@ export class TaskController {
     });
     const finished: Parameters<typeof runStats>[0][number][] = [];
     for (const { data } of page.items) {
-      if (data.status !== 'RUNNING') finished.push({ status: data.status, durationMs: data.durationMs });
+      if (data.status !== 'RUNNING')
+        finished.push({ status: data.status, durationMs: data.durationMs });
     }
     return runStats(finished);
   }
@@ -581,19 +584,4 @@ export class TaskController {
 function liveRun(entry: Entry | undefined, record: StoredRecord<RunData>): RunData {
   const live = entry?.running.get(record.data.run);
   return live ? { ...record.data, ...live.data() } : record.data;
-}
-
-async function listAll<T>(store: Store, kind: string, where?: Record<string, string>) {
-  const out: StoredRecord<T>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list<T>(TENANT_DEFAULT, kind, {
-      limit: 1000,
-      ...(where ? { where } : {}),
-      ...(cursor ? { cursor } : {}),
-    });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
 }

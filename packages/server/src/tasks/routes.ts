@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CodedanceError } from '@codedance/core';
+import { expectedVersion } from '../http/if-match.js';
 import { ErrorResponse } from '../http/schemas.js';
 import type { TaskController } from './controller.js';
 
@@ -33,18 +34,6 @@ const TaskBody = Type.Record(Type.String(), Type.Unknown(), {
 /** Task views carry the definition plus live status; the definition's schema is in the task schema. */
 const Loose = Type.Unknown();
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-
-function expectedVersion(header: string | string[] | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const value = Array.isArray(header) ? header[0] : header;
-  const match = /^"?(\d+)"?$/.exec(value?.trim() ?? '');
-  if (!match) {
-    throw new CodedanceError('CD_BAD_REQUEST', {
-      message: 'If-Match must be the version number of the task, e.g. "3".',
-    });
-  }
-  return Number(match[1]);
-}
 
 /** Seed 004's task API, as written there. */
 export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskController }): void {
@@ -115,7 +104,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       const view = await tasks().update(
         request.params.id,
         request.body,
-        expectedVersion(request.headers['if-match']),
+        expectedVersion(request.headers['if-match'], 'task'),
       );
       return reply.header('etag', `"${view.version}"`).send(view);
     },
