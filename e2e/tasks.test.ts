@@ -406,3 +406,51 @@ describe('a server restart in the middle of a run', () => {
     }
   });
 });
+
+describe('the global limit', () => {
+  it('queues runs beyond MAX_CONCURRENT_TASKS and starts them as slots free up', async () => {
+    const limited = await startTestServer({ env: { MAX_CONCURRENT_TASKS: '1' } });
+    try {
+      const post = (path: string, body?: unknown) =>
+        limited.json<Record<string, unknown>>(path, {
+          method: 'POST',
+          ...(body === undefined
+            ? {}
+            : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        });
+      for (const id of ['first', 'second']) {
+        await post('/api/tasks', {
+          id,
+          script_path: node,
+          args: ['-e', 'setTimeout(() => {}, 500)'],
+        });
+      }
+      expect((await post('/api/tasks/first/run')).body.outcome).toBe('started');
+      const second = await post('/api/tasks/second/run');
+      expect(second.body).toMatchObject({
+        outcome: 'queued',
+        reason: expect.stringContaining('MAX_CONCURRENT_TASKS=1'),
+      });
+      await waitFor(
+        async () => {
+          const items = (
+            await limited.json<{ items: { status: string; startedAt: string }[] }>(
+              '/api/tasks/second/runs',
+            )
+          ).body.items;
+          return items[0]?.status === 'SUCCESS';
+        },
+        10_000,
+        'the queued run to finish',
+      );
+      const first = (await limited.json<{ items: { endedAt: string }[] }>('/api/tasks/first/runs'))
+        .body.items[0]!;
+      const queued = (
+        await limited.json<{ items: { startedAt: string }[] }>('/api/tasks/second/runs')
+      ).body.items[0]!;
+      expect(Date.parse(queued.startedAt)).toBeGreaterThanOrEqual(Date.parse(first.endedAt));
+    } finally {
+      await limited.cleanup();
+    }
+  });
+});
