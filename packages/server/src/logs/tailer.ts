@@ -12,7 +12,7 @@ export interface FileTailerOptions {
   /** Receives whole lines, in order, without their newline. */
   onLines: (lines: string[]) => void;
   onError?: (error: unknown) => void;
-  /** The slow poll behind fs.watch, which can miss events (default 1000 ms). */
+  /** The slow poll behind fs.watch, which can miss events (default 5000 ms). */
   pollMs?: number;
   /** Longer lines are cut and marked (default 64 KiB). */
   maxLineBytes?: number;
@@ -82,7 +82,7 @@ export class FileTailer {
     this.#state = 'running';
     this.#poll = setInterval(() => {
       this.#schedule();
-    }, this.#options.pollMs ?? 1000);
+    }, this.#options.pollMs ?? 5000);
     this.#poll.unref();
     this.#watch();
     this.#schedule();

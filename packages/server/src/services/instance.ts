@@ -10,8 +10,8 @@ import { newInstanceData, type DesiredState, type InstanceData } from './records
 import { resumeStep } from './resume.js';
 import { RunningProcess, instanceProcessSpec } from './running.js';
 
-/** Log offsets are saved every this many samples, so a server killed outright re-reads little. */
-const OFFSETS_EVERY = 3;
+/** Log offsets are saved every this many samples (when they moved), so a server killed outright re-reads little. */
+const OFFSETS_EVERY = 1;
 
 /**
  * One instance of a service: its process, readiness, restarts and record.
