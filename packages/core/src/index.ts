@@ -5,3 +5,4 @@ export * from './schedule/index.js';
 export * from './tasks/index.js';
 export * from './services/index.js';
 export * from './imports/index.js';
+export * from './analysis/index.js';

@@ -1,0 +1,123 @@
+import { mannWhitneyU, type MannWhitneyResult } from './mann-whitney.js';
+import {
+  initialErrorTest,
+  updateErrorTest,
+  type ErrorTestUpdate,
+  type SequentialErrorTest,
+} from './sequential.js';
+import {
+  judgeThresholds,
+  type CheckResult,
+  type ThresholdChecks,
+  type Verdict,
+  type VersionWindow,
+} from './thresholds.js';
+
+/** How the canary is compared with the baseline beyond fixed thresholds. */
+export interface ComparisonOptions {
+  /** False-alarm bound of each comparison (0.01 suits canaries). */
+  alpha: number;
+  /** Absolute error-rate increase worth catching (0.02 = two points). */
+  minErrorIncrease: number;
+  /** Median latency increase, in ms, worth failing for. */
+  minLatencyShiftMs: number;
+}
+
+/** Everything one look at a canary step needs; plain data, no I/O. */
+export interface StepInput {
+  /** The canary's window, cumulative since the step began. */
+  canary: VersionWindow;
+  /** The stable version over the same time, cumulative likewise; null when there is none. */
+  baseline: VersionWindow | null;
+  thresholds: ThresholdChecks;
+  /** Compare against the baseline when present (and a baseline exists). */
+  comparison?: ComparisonOptions;
+  /** The error test as the previous look left it; a fresh one is started when absent. */
+  errorTest?: SequentialErrorTest;
+  /** Failed looks tolerated in the step; the step fails on the next one. */
+  failureLimit: number;
+  /** Failed looks earlier in this step. */
+  failuresSoFar: number;
+  /** Uniform in [0, 1), for the latency comparison of very large samples. */
+  random?: () => number;
+}
+
+/** The canary held against the baseline: error rate sequentially, latency by ranks. */
+export interface StepComparison {
+  errorTest: ErrorTestUpdate;
+  latency: MannWhitneyResult;
+}
+
+/** The step's verdict at this look and the evidence behind it. */
+export interface StepJudgement {
+  verdict: Verdict;
+  /** Failed looks in this step, this one included. */
+  failures: number;
+  /** Why the step failed or could not be judged, fit for `status.reason`; null on a pass. */
+  reason: string | null;
+  checks: CheckResult[];
+  comparison: StepComparison | null;
+  /** The error test to hand to the next look; null when nothing was compared. */
+  errorTest: SequentialErrorTest | null;
+}
+
+/**
+ * Judges one analysis look of a canary step.
+ *
+ * - A look fails when a threshold check, the error-rate test or the latency test fails. The
+ *   step fails once the failed looks exceed `failureLimit`; a failed look within the limit
+ *   makes the step inconclusive (keep watching), never a pass.
+ * - A failure of the sequential error test fails the step at once: its false-alarm rate is
+ *   already bounded over all looks, so tolerating repeats would only delay the rollback.
+ * - Too few canary requests make the look inconclusive, skip the comparison (the error test
+ *   keeps its state) and do not count as a failure.
+ */
+export function judgeStep(input: StepInput): StepJudgement {
+  const checks = judgeThresholds(input.canary, input.thresholds);
+  const comparison = compare(input);
+  const errorTest = comparison?.errorTest.state ?? input.errorTest ?? null;
+  const failed = [
+    ...(comparison?.errorTest.decision === 'fail' ? [comparison.errorTest.evidence] : []),
+    ...checks.filter((c) => c.verdict === 'fail').map((c) => c.evidence),
+    ...(comparison?.latency.verdict === 'fail' ? [comparison.latency.evidence] : []),
+  ];
+  const failures = input.failuresSoFar + (failed.length > 0 ? 1 : 0);
+  const what = failed.join('; ');
+  const base = { failures, checks, comparison, errorTest };
+  if (comparison?.errorTest.decision === 'fail') {
+    return { ...base, verdict: 'fail', reason: what };
+  }
+  if (failed.length > 0 && failures > input.failureLimit) {
+    const count = `failed ${failures} ${failures === 1 ? 'look' : 'looks'}`;
+    return { ...base, verdict: 'fail', reason: `${what} (${count}, limit ${input.failureLimit})` };
+  }
+  if (failed.length > 0) {
+    const count = `failure ${failures} of ${input.failureLimit} tolerated`;
+    return { ...base, verdict: 'inconclusive', reason: `${what} (${count})` };
+  }
+  const unsure = checks.find((c) => c.verdict === 'inconclusive');
+  if (unsure !== undefined) {
+    return { ...base, verdict: 'inconclusive', reason: unsure.evidence };
+  }
+  return { ...base, verdict: 'pass', reason: null };
+}
+
+function compare(input: StepInput): StepComparison | null {
+  const { baseline, comparison } = input;
+  if (baseline === null || comparison === undefined) return null;
+  // Too few canary requests: the normal approximations behind both tests are not yet fair.
+  if (input.canary.requests < input.thresholds.minRequests) return null;
+  const state =
+    input.errorTest ??
+    initialErrorTest({ alpha: comparison.alpha, minEffect: comparison.minErrorIncrease });
+  const errorTest = updateErrorTest(state, {
+    canary: { requests: input.canary.requests, errors: input.canary.errors },
+    baseline: { requests: baseline.requests, errors: baseline.errors },
+  });
+  const latency = mannWhitneyU(input.canary.latenciesMs, baseline.latenciesMs, {
+    alpha: comparison.alpha,
+    minShiftMs: comparison.minLatencyShiftMs,
+    ...(input.random === undefined ? {} : { random: input.random }),
+  });
+  return { errorTest, latency };
+}
