@@ -17,7 +17,7 @@ const crash: RestartInput = {
 };
 
 describe('decideRestart', () => {
-  it('grows the delay by the multiplier up to the maximum', () => {
+  it('restarts at once, then grows the delay by the multiplier up to the maximum', () => {
     const delays: number[] = [];
     let previous: number | null = null;
     for (let i = 0; i < 6; i++) {
@@ -26,10 +26,10 @@ describe('decideRestart', () => {
       delays.push(decision.delayMs);
       previous = decision.baseDelayMs;
     }
-    expect(delays).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(delays).toEqual([0, 100, 200, 400, 800, 1000]);
   });
 
-  it('starts again from the initial delay after a healthy uptime', () => {
+  it('restarts at once again after a healthy uptime', () => {
     expect(
       decideRestart({ ...crash, previousDelayMs: 800, uptimeMs: 29_999 }, noJitter),
     ).toMatchObject({
@@ -38,7 +38,7 @@ describe('decideRestart', () => {
     expect(
       decideRestart({ ...crash, previousDelayMs: 800, uptimeMs: 30_000 }, noJitter),
     ).toMatchObject({
-      delayMs: 100,
+      delayMs: 0,
     });
   });
 

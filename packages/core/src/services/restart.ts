@@ -59,9 +59,11 @@ export function decideRestart(
     jitter,
     reset_after_ms: healthy,
   } = input.backoff;
+  // The first crash after a healthy run is restarted at once, as PM2 does: most crashes are
+  // one-offs and every millisecond is downtime. Only a crash that follows a restart backs off.
   const base =
     input.previousDelayMs === null || input.uptimeMs >= healthy
-      ? Math.min(initial, max)
+      ? 0
       : Math.min(max, Math.max(initial, input.previousDelayMs * multiplier));
   return { action: 'restart', delayMs: jittered(base, jitter, random, max), baseDelayMs: base };
 }

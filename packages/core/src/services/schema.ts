@@ -26,7 +26,14 @@ const Port = Type.Integer({ minimum: 1, maximum: 65_535 });
 
 const BackoffSchema = Type.Object(
   {
-    initial_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, default: 100 })),
+    initial_ms: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 3_600_000,
+        default: 100,
+        description: 'The delay before the second restart in a row; the first is immediate.',
+      }),
+    ),
     max_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 })),
     multiplier: Type.Optional(Type.Number({ minimum: 1, maximum: 10, default: 2 })),
     jitter: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.2 })),

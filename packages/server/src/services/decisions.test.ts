@@ -55,13 +55,13 @@ describe('planAfterExit', () => {
       now += plan.delayMs + 200;
       record = { ...plan.record, state: 'online', startedAt: new Date(now - 200).toISOString() };
     }
-    expect(delays).toEqual([100, 200, 400]);
+    expect(delays).toEqual([0, 100, 200]);
   });
 
   it('starts the backoff over after a healthy run', () => {
     const previous = running({ lastDelayMs: 800, startedAt: new Date(T0).toISOString() });
     const plan = planAfterExit(previous, exit(1), spec(), T0 + 10_000, () => 0.5);
-    expect(plan).toMatchObject({ action: 'restart', delayMs: 100 });
+    expect(plan).toMatchObject({ action: 'restart', delayMs: 0 });
   });
 
   it('honours never and on-failure, and treats a lost process as a failure', () => {

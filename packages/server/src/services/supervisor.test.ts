@@ -112,7 +112,7 @@ describe('ServiceSupervisor with real processes', () => {
       { start: true },
     );
     const view = await h.until('crash', (v) => v.status === 'CRASHLOOP');
-    expect(restartEvents('crash').map((e) => e.delayMs)).toEqual([50, 100, 200, 400]);
+    expect(restartEvents('crash').map((e) => e.delayMs)).toEqual([0, 50, 100, 200]);
     const instance = view.instances[0]!;
     expect(instance).toMatchObject({
       state: 'crashloop',
