@@ -1,0 +1,236 @@
+import { LatencyHistogram, type LatencySummary } from './histogram.js';
+
+/** `0` stands for a proxy failure (no usable answer from the backend). */
+export const PROXY_ERROR = 0;
+
+/** One version's traffic in one window. */
+export interface VersionWindow {
+  requests: number;
+  /** Proxy failures (502/504 from the router); also counted in `status['5xx']`. */
+  errors: number;
+  /** Requests the client abandoned before the response ended; not in `requests`. */
+  aborted: number;
+  status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+  /** `status['5xx'] / requests`. */
+  errorRate: number;
+  /** Response body bytes sent to clients. */
+  bytes: number;
+  latency: LatencySummary;
+  /** Requests per second over the window. */
+  requestRate: number;
+  /** Raw latencies (ms), a uniform sample of the window, for rank tests. */
+  samples?: number[];
+}
+
+export interface StatsWindow {
+  /** Epoch ms, inclusive, rounded down to the second. */
+  from: number;
+  /** Epoch ms, exclusive, rounded up to the second. */
+  to: number;
+  versions: Record<string, VersionWindow>;
+}
+
+export interface RouterStatsOptions {
+  /** Seconds of history kept. */
+  seconds?: number;
+  /** Latency samples kept per version per second. */
+  samplesPerSecond?: number;
+  /** Latency samples returned per version per window. */
+  samplesPerWindow?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+class SecondSlot {
+  second = -1;
+  requests = 0;
+  errors = 0;
+  aborted = 0;
+  s2xx = 0;
+  s3xx = 0;
+  s4xx = 0;
+  s5xx = 0;
+  bytes = 0;
+  readonly latency = new LatencyHistogram();
+  readonly samples: Float64Array;
+  sampled = 0;
+
+  constructor(capacity: number) {
+    this.samples = new Float64Array(capacity);
+  }
+
+  reset(second: number): void {
+    this.second = second;
+    this.requests = this.errors = this.aborted = 0;
+    this.s2xx = this.s3xx = this.s4xx = this.s5xx = 0;
+    this.bytes = 0;
+    this.sampled = 0;
+    this.latency.reset();
+  }
+}
+
+/** Per-second counters for one version, in a ring of the last N seconds. */
+export class VersionStats {
+  private readonly ring: (SecondSlot | undefined)[];
+
+  constructor(
+    private readonly seconds: number,
+    private readonly capacity: number,
+    private readonly random: () => number,
+  ) {
+    this.ring = new Array<SecondSlot | undefined>(seconds).fill(undefined);
+  }
+
+  private slot(nowMs: number): SecondSlot {
+    const second = Math.floor(nowMs / 1000);
+    const index = second % this.seconds;
+    let slot = this.ring[index];
+    if (slot === undefined) {
+      slot = new SecondSlot(this.capacity);
+      this.ring[index] = slot;
+    }
+    if (slot.second !== second) slot.reset(second);
+    return slot;
+  }
+
+  /** Counts one finished request; `status` is the HTTP status or `PROXY_ERROR`. */
+  record(status: number, latencyMs: number, bytes: number, nowMs: number): void {
+    const slot = this.slot(nowMs);
+    slot.requests++;
+    slot.bytes += bytes;
+    if (status === PROXY_ERROR) {
+      slot.errors++;
+      slot.s5xx++;
+    } else if (status < 300) slot.s2xx++;
+    else if (status < 400) slot.s3xx++;
+    else if (status < 500) slot.s4xx++;
+    else slot.s5xx++;
+    slot.latency.record(latencyMs);
+    // Reservoir sampling (algorithm R) within the second.
+    const seen = slot.requests;
+    if (seen <= this.capacity) slot.samples[seen - 1] = latencyMs;
+    else {
+      const at = Math.floor(this.random() * seen);
+      if (at < this.capacity) slot.samples[at] = latencyMs;
+    }
+    slot.sampled = Math.min(seen, this.capacity);
+  }
+
+  recordAborted(nowMs: number): void {
+    this.slot(nowMs).aborted++;
+  }
+
+  /** Slots whose second lies in `[fromSecond, toSecond)` and still in the ring. */
+  slotsIn(fromSecond: number, toSecond: number): SecondSlot[] {
+    const slots: SecondSlot[] = [];
+    for (const slot of this.ring) {
+      if (slot !== undefined && slot.second >= fromSecond && slot.second < toSecond) {
+        slots.push(slot);
+      }
+    }
+    return slots;
+  }
+}
+
+/** Traffic statistics for every version the router has served. */
+export class RouterStats {
+  private readonly versions = new Map<string, VersionStats>();
+  private readonly seconds: number;
+  private readonly samplesPerSecond: number;
+  private readonly samplesPerWindow: number;
+  readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(options: RouterStatsOptions = {}) {
+    this.seconds = options.seconds ?? 600;
+    this.samplesPerSecond = options.samplesPerSecond ?? 1000;
+    this.samplesPerWindow = options.samplesPerWindow ?? 5000;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  forVersion(version: string): VersionStats {
+    let stats = this.versions.get(version);
+    if (stats === undefined) {
+      stats = new VersionStats(this.seconds, this.samplesPerSecond, this.random);
+      this.versions.set(version, stats);
+    }
+    return stats;
+  }
+
+  /**
+   * Aggregates `[from, to)` (epoch ms, widened to whole seconds). Windows
+   * older than the ring are silently cut to what is still kept.
+   */
+  window(from: number, to: number, withSamples = false): StatsWindow {
+    const fromSecond = Math.floor(from / 1000);
+    const toSecond = Math.max(fromSecond + 1, Math.ceil(to / 1000));
+    const result: StatsWindow = { from: fromSecond * 1000, to: toSecond * 1000, versions: {} };
+    // Slots older than the ring may still hold data that was never overwritten.
+    const oldest = Math.floor(this.now() / 1000) - this.seconds + 1;
+    for (const [version, stats] of this.versions) {
+      const slots = stats.slotsIn(Math.max(fromSecond, oldest), toSecond);
+      if (slots.length === 0) continue;
+      result.versions[version] = this.summarise(slots, toSecond - fromSecond, withSamples);
+    }
+    return result;
+  }
+
+  private summarise(slots: SecondSlot[], seconds: number, withSamples: boolean): VersionWindow {
+    const latency = new LatencyHistogram();
+    const window: VersionWindow = {
+      requests: 0,
+      errors: 0,
+      aborted: 0,
+      status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+      errorRate: 0,
+      bytes: 0,
+      latency: { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 },
+      requestRate: 0,
+    };
+    for (const slot of slots) {
+      window.requests += slot.requests;
+      window.errors += slot.errors;
+      window.aborted += slot.aborted;
+      window.status['2xx'] += slot.s2xx;
+      window.status['3xx'] += slot.s3xx;
+      window.status['4xx'] += slot.s4xx;
+      window.status['5xx'] += slot.s5xx;
+      window.bytes += slot.bytes;
+      latency.add(slot.latency);
+    }
+    window.errorRate = window.requests === 0 ? 0 : window.status['5xx'] / window.requests;
+    window.latency = latency.summary();
+    window.requestRate = window.requests / seconds;
+    if (withSamples) window.samples = this.sample(slots, window.requests);
+    return window;
+  }
+
+  /**
+   * Stratified sampling: each second contributes in proportion to its
+   * request count, drawn at random from that second's reservoir, so the
+   * result is a uniform sample of the window capped at `samplesPerWindow`.
+   */
+  private sample(slots: SecondSlot[], requests: number): number[] {
+    const cap = this.samplesPerWindow;
+    const out: number[] = [];
+    if (requests === 0) return out;
+    const scale = Math.min(1, cap / requests);
+    let carry = 0;
+    for (const slot of slots) {
+      const exact = slot.requests * scale + carry;
+      let take = Math.floor(exact);
+      carry = exact - take;
+      take = Math.min(take, slot.sampled, cap - out.length);
+      const pool = slot.samples.slice(0, slot.sampled);
+      for (let i = 0; i < take; i++) {
+        const j = i + Math.floor(this.random() * (pool.length - i));
+        const picked = pool[j] ?? 0;
+        pool[j] = pool[i] ?? 0;
+        pool[i] = picked;
+        out.push(picked);
+      }
+    }
+    return out;
+  }
+}
