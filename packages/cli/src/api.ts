@@ -94,6 +94,16 @@ export interface ServerLogAnswer {
   lines: LogLine[];
 }
 
+/** One line of a task's or service's log, as `/api/logs` and `/ws/logs` send it. */
+export interface LogEntryAnswer {
+  seq: number;
+  time: string;
+  source: { kind: string; id: string; instance?: number };
+  stream: 'stdout' | 'stderr' | 'system';
+  level: string;
+  line: string;
+}
+
 /**
  * True when a body looks like Codedance's `/health`. A different program on
  * the same port answers something else, and the doctor says so.

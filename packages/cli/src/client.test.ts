@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, UnreachableError, networkReason } from './client.js';
 
-function clientAnswering(status: number, body: string, seen: Request[] = []): ApiClient {
+function clientAnswering(status: number, body: string | null, seen: Request[] = []): ApiClient {
   return new ApiClient({
     url: 'http://cd.test',
     token: 'secret-token-123456',
@@ -70,6 +70,60 @@ describe('ApiClient', () => {
     expect((error as UnreachableError).message).toBe(
       'cannot reach Codedance at http://cd.test: connection refused (ECONNREFUSED)',
     );
+  });
+});
+
+describe('ApiClient.put, delete and request', () => {
+  it('PUTs a JSON body and reads the JSON answer', async () => {
+    const seen: Request[] = [];
+    const answer = await clientAnswering(200, '{"name":"api"}', seen).put('/api/services/api', {
+      command: 'node',
+    });
+    expect(answer).toEqual({ name: 'api' });
+    expect(seen[0]?.method).toBe('PUT');
+    expect(seen[0]?.headers.get('authorization')).toBe('Bearer secret-token-123456');
+    expect(seen[0]?.headers.get('content-type')).toBe('application/json');
+    expect(await seen[0]?.text()).toBe('{"command":"node"}');
+  });
+
+  it('DELETEs without a body and takes an empty 204 as done', async () => {
+    const seen: Request[] = [];
+    await expect(
+      clientAnswering(204, null, seen).delete('/api/services/api'),
+    ).resolves.toBeUndefined();
+    expect(seen[0]?.method).toBe('DELETE');
+    expect(seen[0]?.headers.get('content-type')).toBeNull();
+    expect(seen[0]?.headers.get('authorization')).toBe('Bearer secret-token-123456');
+  });
+
+  it('still refuses an empty 2xx answer to anything but DELETE', async () => {
+    const error = await clientAnswering(204, null)
+      .request('PUT', '/api/services/api', {})
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CD_BAD_RESPONSE' });
+  });
+
+  it('turns an error answer to DELETE into ApiError', async () => {
+    const body = JSON.stringify({ error: { code: 'CD_NOT_FOUND', message: 'no such service' } });
+    const error = await clientAnswering(404, body)
+      .delete('/api/services/nope')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 404, code: 'CD_NOT_FOUND', message: 'no such service' });
+  });
+
+  it('adds the given headers to a request', async () => {
+    const seen: Request[] = [];
+    await clientAnswering(200, '{"ok":true}', seen).request(
+      'PUT',
+      '/x',
+      { a: 1 },
+      {
+        'if-match': '"3"',
+      },
+    );
+    expect(seen[0]?.headers.get('if-match')).toBe('"3"');
+    expect(seen[0]?.headers.get('accept')).toBe('application/json');
   });
 });
 

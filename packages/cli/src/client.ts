@@ -100,6 +100,9 @@ export interface RawAnswer {
   text: string;
 }
 
+/** The HTTP methods of the server's API. */
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 /** The small HTTP client every command uses. */
 export class ApiClient {
   readonly url: string;
@@ -118,8 +121,13 @@ export class ApiClient {
   }
 
   /** Sends a request and returns whatever came back; throws only UnreachableError. */
-  async raw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RawAnswer> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async raw(
+    method: Method,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<RawAnswer> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -144,20 +152,46 @@ export class ApiClient {
     return { status: response.status, body: parsed, text };
   }
 
-  /** GET a JSON answer; non-2xx answers become ApiError. */
-  async get<T>(path: string): Promise<T> {
+  /**
+   * Sends a request (a JSON body when given, `headers` added to the usual
+   * ones) and reads its JSON answer; non-2xx answers become ApiError.
+   */
+  async request<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<T> {
     // The server's response schemas are the contract; callers guard the fields they rely on.
-    return this.judge(path, await this.raw('GET', path)) as T;
+    return this.judge(method, path, await this.raw(method, path, body, headers)) as T;
+  }
+
+  /** GET a JSON answer; non-2xx answers become ApiError. */
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
   }
 
   /** POST a JSON body and read a JSON answer; non-2xx answers become ApiError. */
-  async post<T>(path: string, body: unknown): Promise<T> {
-    return this.judge(path, await this.raw('POST', path, body)) as T;
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
   }
 
-  private judge(path: string, answer: RawAnswer): unknown {
-    if (answer.status >= 200 && answer.status < 300 && answer.body !== undefined)
-      return answer.body;
+  /** PUT a JSON body and read a JSON answer; non-2xx answers become ApiError. */
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  /** DELETE; resolves to the JSON answer, or undefined for an empty one (204). */
+  delete<T = undefined>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
+  private judge(method: Method, path: string, answer: RawAnswer): unknown {
+    if (answer.status >= 200 && answer.status < 300) {
+      if (answer.body !== undefined) return answer.body;
+      // A deletion has nothing to say (204); elsewhere an empty answer is not from Codedance.
+      if (method === 'DELETE' && answer.text === '') return undefined;
+    }
     throw toApiError(this.url, path, answer);
   }
 }

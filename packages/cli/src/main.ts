@@ -3,9 +3,9 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerServer } from './commands/server.js';
-import { registerServices } from './commands/services.js';
+import { registerServices } from './commands/services/index.js';
 import { registerStatus } from './commands/status.js';
-import { registerTasks } from './commands/tasks.js';
+import { registerTasks } from './commands/tasks/index.js';
 import { registerTransfer } from './commands/transfer.js';
 import {
   DEFAULT_TIMEOUT_SECONDS,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../failure.js';
-import { Output } from '../output.js';
 import { assertBuilt } from '../test-support/cli.js';
+import { bufferedOutput } from '../test-support/output.js';
 import { startServerChild, stopServer, type ServerChild } from '../test-support/server-child.js';
 import {
   detectFormat,
@@ -15,10 +15,7 @@ import {
   readImportFile,
 } from './transfer.js';
 
-const plain = new Output(
-  { stdout: { write: () => true }, stderr: { write: () => true } },
-  { json: false, colour: false },
-);
+const plain = bufferedOutput().out;
 const NOW = new Date('2024-05-01T12:00:00Z');
 
 const PM2_APP = {

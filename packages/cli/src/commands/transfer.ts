@@ -1,12 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { isRecord, toApiError, type FieldProblem } from '../client.js';
 import type { CommandContext, Invocation, Wrap } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { UsageError } from '../failure.js';
 import { formatBytes, formatTable, type Output } from '../output.js';
+import { choice, numberIn } from './option-values.js';
 
 /** What an import would change (`planImport` on the server). */
 export interface ImportPlan {
@@ -52,22 +53,6 @@ interface LogExportOptions extends ExportOptions {
 }
 
 const MODULE_EXTENSIONS = new Set(['.js', '.cjs', '.mjs']);
-
-function choice(values: readonly string[]) {
-  return (value: string): string => {
-    const v = value.toLowerCase();
-    if (!values.includes(v))
-      throw new InvalidArgumentError(`expected one of ${values.join(', ')}.`);
-    return v;
-  };
-}
-
-function limit(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 5000)
-    throw new InvalidArgumentError('expected a whole number from 1 to 5000.');
-  return n;
-}
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -302,7 +287,7 @@ Examples:
   exporter
     .command('tasks')
     .description('Every task definition, as tasks.json (importable again) or CSV')
-    .option('--format <format>', 'json | csv (default json)', choice(['json', 'csv']))
+    .option('--format <format>', 'json | csv (default json)', choice(['json', 'csv'], 'lower'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addHelpText(
       'after',
@@ -318,18 +303,22 @@ Examples:
     .option(
       '--format <format>',
       'json | csv | text (default json)',
-      choice(['json', 'csv', 'text']),
+      choice(['json', 'csv', 'text'], 'lower'),
     )
     .option('--task <id>', "only this task's lines")
     .option('--service <name>', "only this service's lines")
     .option('--run <run>', 'only this run (with --task)')
     .option('--level <level>', 'at least this level: DEBUG, INFO, WARNING, ERROR', (v) =>
-      choice(['debug', 'info', 'warning', 'error'])(v).toUpperCase(),
+      choice(['debug', 'info', 'warning', 'error'], 'lower')(v).toUpperCase(),
     )
     .option('--text <text>', 'only lines containing this text (case-insensitive)')
     .option('--since <time>', 'from this time: 2h, 30m, 7d, or a date / ISO date-time')
     .option('--until <time>', 'up to this time, written like --since')
-    .option('--limit <n>', 'at most this many lines, the newest (default and most 5000)', limit)
+    .option(
+      '--limit <n>',
+      'at most this many lines, the newest (default and most 5000)',
+      numberIn(1, 5000),
+    )
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addHelpText(
       'after',

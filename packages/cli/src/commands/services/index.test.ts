@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../../server/src/services/test-support/harness.js';
+import { freePorts } from '../../../../server/src/services/test-support/harness.js';
 import {
   startServeProcess,
   type ServeProcess,
-} from '../../../server/src/services/test-support/server-process.js';
-import { assertBuilt, runCli, startCli, type LongRunning } from '../test-support/cli.js';
+} from '../../../../server/src/services/test-support/server-process.js';
+import { assertBuilt, runCli, startCli, type LongRunning } from '../../test-support/cli.js';
 
 /** The built `codedance` service commands, run as child processes against a real server process. */
 

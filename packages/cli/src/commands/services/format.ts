@@ -1,0 +1,67 @@
+import type { LogEntryAnswer } from '../../api.js';
+import { formatBytes, formatDuration, formatTable, type Output, type Style } from '../../output.js';
+import { paintLogText } from '../log-lines.js';
+import type { ServiceAnswer } from './answers.js';
+
+const STATUS_STYLE: Record<string, Style> = {
+  ONLINE: 'green',
+  STARTING: 'yellow',
+  STOPPING: 'yellow',
+  STOPPED: 'dim',
+  CRASHLOOP: 'red',
+  ERRORED: 'red',
+};
+
+function percent(value: number | null): string {
+  return value === null ? '-' : `${value.toFixed(1)}%`;
+}
+
+/** The `codedance ls` table. */
+export function formatServiceTable(out: Output, services: readonly ServiceAnswer[]): string[] {
+  const rows = services.map((s) => {
+    const running = s.instances.filter((i) => i.pid !== null);
+    const uptime =
+      running.length === 0 ? '-' : formatDuration(Math.min(...running.map((i) => i.uptimeSeconds)));
+    return [
+      s.name,
+      out.paint(STATUS_STYLE[s.status] ?? 'bold', s.status),
+      `${s.ready}/${s.desired}`,
+      String(s.restarts),
+      running.length === 0 ? '-' : percent(s.cpuPercent),
+      running.length === 0 ? '-' : formatBytes(s.rssBytes),
+      uptime,
+      running.map((i) => i.pid).join(',') || '-',
+    ];
+  });
+  return formatTable([
+    ['NAME', 'STATUS', 'READY', 'RESTARTS', 'CPU', 'MEMORY', 'UPTIME', 'PIDS'],
+    ...rows,
+  ]);
+}
+
+/** One service and its instances, as start/stop/restart print it. */
+export function formatService(out: Output, s: ServiceAnswer): string[] {
+  const ok = s.status === 'ONLINE' || s.status === 'STOPPED';
+  const head = `${out.tick(ok)} ${out.paint('bold', s.name)} ${out.paint(STATUS_STYLE[s.status] ?? 'bold', s.status)}  ${s.ready}/${s.desired} ready`;
+  const rows = s.instances.map((i) => [
+    `#${i.instance}`,
+    i.state,
+    i.pid === null ? '-' : `pid ${i.pid}`,
+    i.port === null ? '' : `port ${i.port}`,
+    `restarts ${i.restarts}`,
+    i.reason ??
+      (i.lastExitCodes.length > 0
+        ? `last exits ${i.lastExitCodes.map((c) => String(c ?? '?')).join(', ')}`
+        : ''),
+  ]);
+  const lines = [head, ...formatTable(rows, { indent: 2 })];
+  for (const t of s.logTail ?? [])
+    lines.push(out.paint('dim', `  | ${t.instance ?? '-'} ${t.line}`));
+  return lines;
+}
+
+/** `12:03:04.120 api/0 listening on 3000`; stderr in red, Codedance's own lines dimmed. */
+export function formatLogLine(out: Output, entry: LogEntryAnswer): string {
+  const who = `${entry.source.id}/${entry.source.instance ?? '-'}`;
+  return `${out.paint('dim', entry.time.slice(11, 23))} ${who} ${paintLogText(out, entry)}`;
+}

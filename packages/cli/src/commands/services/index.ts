@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import type { CommandContext, GlobalOptions, Invocation, Wrap } from '../../context.js';
+import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
+import { numberIn } from '../option-values.js';
+import { servicePath, type ServiceAnswer } from './answers.js';
+import { formatServiceTable } from './format.js';
+import { registerLogs } from './logs.js';
+import { registerStart } from './start.js';
+import { readinessWait, report, settle } from './wait.js';
+
+async function runStop(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
+  const [name = ''] = call.args;
+  const view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/stop'), {});
+  return report(ctx, view, 'STOPPED');
+}
+
+async function runRestart(
+  ctx: CommandContext,
+  call: Invocation<{ wait?: boolean }>,
+): Promise<ExitCode> {
+  const [name = ''] = call.args;
+  // The rollout can outlast one request's timeout; it is followed by polling instead.
+  let view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/restart?wait=false'), {});
+  if (call.options.wait !== false) {
+    const perInstance = (view.spec.stop_timeout_ms ?? 5000) + readinessWait(view);
+    view = await settle(ctx, name, perInstance * Math.max(1, view.instances.length));
+  }
+  return report(ctx, view, 'ONLINE');
+}
+
+async function runDelete(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
+  const [name = ''] = call.args;
+  await ctx.client().delete(servicePath(name));
+  if (ctx.out.json) ctx.out.data({ name, deleted: true });
+  else ctx.out.line(`${ctx.out.mark('pass')} deleted ${name}`);
+  return EXIT_CODES.SUCCESS;
+}
+
+async function runScale(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
+  const [name = '', count = ''] = call.args;
+  const instances = numberIn(1, 64)(count);
+  let view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/scale'), { instances });
+  view = await settle(ctx, name, readinessWait(view));
+  return report(
+    ctx,
+    view,
+    view.instances.some((i) => i.desired === 'running') ? 'ONLINE' : 'STOPPED',
+  );
+}
+
+async function runList(ctx: CommandContext): Promise<ExitCode> {
+  const answer = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
+  if (ctx.out.json) ctx.out.data(answer.services);
+  else if (answer.services.length === 0)
+    ctx.out.line('no services yet; start one with: codedance start <name> -- <command>');
+  else ctx.out.lines(formatServiceTable(ctx.out, answer.services));
+  return EXIT_CODES.SUCCESS;
+}
+
+/** The service commands, at the top level like pm2's: start, stop, restart, delete, scale, ls, logs. */
+export function registerServices(program: Command, wrap: Wrap): void {
+  const globals = () => program.opts<GlobalOptions>();
+  registerStart(program, wrap);
+  program
+    .command('stop')
+    .description('Stop a service gracefully; it stays stopped across server restarts')
+    .argument('<name>')
+    .action(wrap(runStop));
+  program
+    .command('restart')
+    .description('Rolling restart: one instance at a time, each ready before the next')
+    .argument('<name>')
+    .option('--no-wait', 'return at once; the rollout goes on')
+    .action(wrap(runRestart));
+  program
+    .command('delete')
+    .alias('rm')
+    .description('Stop a service and delete its definition')
+    .argument('<name>')
+    .action(wrap(runDelete));
+  program
+    .command('scale')
+    .description('Change the number of instances of a service')
+    .argument('<name>')
+    .argument('<instances>')
+    .action(wrap(runScale));
+  program
+    .command('ls')
+    .alias('list')
+    .description('List services: status, ready instances, restarts, CPU, memory, uptime, pids')
+    .action(wrap(runList));
+  registerLogs(program, wrap, globals);
+}

@@ -1,0 +1,49 @@
+import type { CommandContext } from '../../context.js';
+import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
+import { servicePath, type ServiceAnswer } from './answers.js';
+import { formatService } from './format.js';
+
+/** States an instance passes through on its way to being ready, or to giving up. */
+const MOVING = new Set(['starting', 'stopping', 'backoff']);
+
+/**
+ * Polls until no instance is on its way anywhere and no rollout runs, or
+ * the deadline. Without a readiness check "online" only means spawned, so
+ * such an instance must also have stayed up a second: a command that fails
+ * at once is then reported as failing, not as started.
+ */
+export async function settle(
+  ctx: CommandContext,
+  name: string,
+  deadlineMs: number,
+): Promise<ServiceAnswer> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const view = await ctx.client().get<ServiceAnswer>(servicePath(name));
+    const moving = view.rolling || view.instances.some((i) => MOVING.has(i.state));
+    const unproven =
+      view.spec.readiness === undefined &&
+      view.instances.some((i) => i.state === 'online' && i.uptimeSeconds < 1);
+    if ((!moving && !unproven) || Date.now() > deadline) return view;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Prints where the service ended; exits 0 only when that is `want`. */
+export function report(
+  ctx: CommandContext,
+  view: ServiceAnswer,
+  want: 'ONLINE' | 'STOPPED',
+): ExitCode {
+  if (ctx.out.json) ctx.out.data(view);
+  else ctx.out.lines(formatService(ctx.out, view));
+  if (view.status === want) return EXIT_CODES.SUCCESS;
+  if (!ctx.out.json)
+    ctx.out.error(`${view.name} is ${view.status}, not ${want}; see: codedance logs ${view.name}`);
+  return EXIT_CODES.FAILURE;
+}
+
+/** How long instances may take to become ready, with a margin for the polling. */
+export function readinessWait(view: ServiceAnswer): number {
+  return (view.spec.readiness_timeout_ms ?? 30_000) + 5000;
+}

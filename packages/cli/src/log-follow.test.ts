@@ -1,0 +1,176 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { LogEntryAnswer } from './api.js';
+import { followLogs } from './log-follow.js';
+import type { Output } from './output.js';
+import { bufferedOutput } from './test-support/output.js';
+
+interface Connection {
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  socket: WebSocket;
+  send(message: unknown): void;
+}
+
+/** A stand-in for the server's `/ws/logs` that hands each connection to the test. */
+class LogSocketServer {
+  readonly url: string;
+  private readonly server: WebSocketServer;
+  private readonly arrived: Connection[] = [];
+  private waiting: ((connection: Connection) => void) | null = null;
+
+  private constructor(server: WebSocketServer) {
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server.on('connection', (socket, request) => {
+      const connection: Connection = {
+        query: new URL(request.url ?? '/', this.url).searchParams,
+        headers: request.headers,
+        socket,
+        send: (message) => {
+          socket.send(JSON.stringify(message));
+        },
+      };
+      if (this.waiting === null) this.arrived.push(connection);
+      else this.waiting(connection);
+      this.waiting = null;
+    });
+  }
+
+  static start(): Promise<LogSocketServer> {
+    return new Promise((resolve) => {
+      const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ws/logs' }, () => {
+        resolve(new LogSocketServer(server));
+      });
+    });
+  }
+
+  nextConnection(): Promise<Connection> {
+    const ready = this.arrived.shift();
+    if (ready !== undefined) return Promise.resolve(ready);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  close(): Promise<void> {
+    for (const client of this.server.clients) client.terminate();
+    return new Promise((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
+  }
+}
+
+function entry(seq: number): LogEntryAnswer {
+  return {
+    seq,
+    time: '2024-05-01T12:00:00.000Z',
+    source: { kind: 'task', id: 'backup' },
+    stream: 'stdout',
+    level: 'INFO',
+    line: `line ${seq}`,
+  };
+}
+
+describe('followLogs', () => {
+  let server: LogSocketServer;
+  let stderr: () => string;
+  let ctx: { url: () => string; out: Output };
+
+  beforeEach(async () => {
+    server = await LogSocketServer.start();
+    const output = bufferedOutput();
+    stderr = output.stderr;
+    ctx = { url: () => server.url, out: output.out };
+  });
+
+  afterEach(() => server.close());
+
+  it('asks for the filter after `since` with the token, and hands on each new line once', async () => {
+    const listeners = process.listenerCount('SIGINT');
+    const seen: number[] = [];
+    const stop = new AbortController();
+    const following = followLogs(ctx, {
+      filter: new URLSearchParams({ kind: 'task', id: 'backup' }),
+      token: 'secret-token',
+      since: 5,
+      droppedHint: 'they are in the log',
+      onEntry: (e) => seen.push(e.seq),
+      signal: stop.signal,
+    });
+    const connection = await server.nextConnection();
+    expect(Object.fromEntries(connection.query)).toEqual({
+      kind: 'task',
+      id: 'backup',
+      since: '5',
+    });
+    expect(connection.headers.authorization).toBe('Bearer secret-token');
+    connection.send({ type: 'ready', seq: 7 });
+    for (const message of [
+      { type: 'entry', entry: entry(5) },
+      { type: 'entry', entry: entry(6) },
+      { type: 'dropped', count: 3 },
+      { type: 'entry', entry: entry(6) },
+      { type: 'error', error: { code: 'CD_VALIDATION_FAILED', message: 'bad' } },
+      { type: 'entry', entry: entry(7) },
+    ])
+      connection.send(message);
+    await vi.waitFor(() => {
+      expect(seen).toEqual([6, 7]);
+    });
+    stop.abort();
+    await following;
+    expect(stderr()).toBe('(3 lines were not delivered in time; they are in the log)\n');
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+
+  it('reconnects after the connection drops, resuming after the last line seen', async () => {
+    const seen: number[] = [];
+    const stop = new AbortController();
+    const following = followLogs(ctx, {
+      filter: new URLSearchParams({ kind: 'service', id: 'api' }),
+      token: undefined,
+      since: null,
+      droppedHint: 'see codedance logs api --lines N',
+      onEntry: (e) => seen.push(e.seq),
+      signal: stop.signal,
+    });
+    const first = await server.nextConnection();
+    expect(first.query.has('since')).toBe(false);
+    expect(first.headers.authorization).toBeUndefined();
+    first.send({ type: 'ready', seq: 11 });
+    first.send({ type: 'entry', entry: entry(10) });
+    first.send({ type: 'entry', entry: entry(11) });
+    await vi.waitFor(() => {
+      expect(seen).toEqual([10, 11]);
+    });
+    first.socket.close();
+    const second = await server.nextConnection();
+    expect(second.query.get('since')).toBe('11');
+    second.send({ type: 'entry', entry: entry(11) });
+    second.send({ type: 'entry', entry: entry(12) });
+    await vi.waitFor(() => {
+      expect(seen).toEqual([10, 11, 12]);
+    });
+    stop.abort();
+    await following;
+    expect(stderr()).toBe(`(connection to ${server.url} lost; reconnecting)\n`);
+  });
+
+  it('returns at once, listening for nothing, when stopped before it starts', async () => {
+    const listeners = process.listenerCount('SIGINT');
+    const stop = new AbortController();
+    stop.abort();
+    await followLogs(ctx, {
+      filter: new URLSearchParams(),
+      token: undefined,
+      since: null,
+      droppedHint: '',
+      onEntry: () => undefined,
+      signal: stop.signal,
+    });
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+});
