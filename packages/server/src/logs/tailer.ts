@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { open, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, stat, truncate } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { rotateRawFile } from './raw-files.js';
 
 /** What a line longer than the limit ends with once cut. */
@@ -69,10 +70,17 @@ export class FileTailer {
   /** Positions the tailer and starts following; resolves once positioned. */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error('a FileTailer starts once');
-    const found = await stat(this.path).catch((error: unknown) => {
+    let found = await stat(this.path).catch((error: unknown) => {
       if (isMissing(error)) return null;
       throw error;
     });
+    if (found === null) {
+      // A workload's file may not exist yet (it is followed before the process starts). Create
+      // it empty: fs.watch needs a file to watch, or the first lines would wait for the slow poll.
+      await mkdir(dirname(this.path), { recursive: true });
+      await (await open(this.path, 'a')).close();
+      found = await stat(this.path).catch(() => null);
+    }
     const from = this.#options.from ?? 'end';
     let position = from === 'end' ? (found?.size ?? 0) : from === 'start' ? 0 : from;
     // A saved offset beyond the end means the file was truncated or replaced while nobody watched.
