@@ -1,7 +1,8 @@
 import { CodedanceError } from '@codedance/core';
 import { JsonStore } from './json.js';
-import { PostgresStore } from './postgres.js';
-import { RedisStore } from './redis.js';
+import { DeferredStore } from './deferred.js';
+import { parsePostgresUrl } from './postgres-connection.js';
+import { parseRedisUrl } from './redis-layout.js';
 import { storeLocation, type StoreOptions } from './rules.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
@@ -28,8 +29,22 @@ function build(url: string, options: StoreOptions): Store {
   if (url.startsWith('json:')) {
     return new JsonStore({ ...options, path: filePath(url, 'json'), location: url });
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return new PostgresStore({ ...options, url });
-  if (/^rediss?:\/\//.test(url)) return new RedisStore({ ...options, url });
+  // The client libraries of the network stores load only when such a store is opened;
+  // the URL is still checked here, so a bad one is refused at start.
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    parsePostgresUrl(url);
+    return new DeferredStore('postgres', storeLocation(url), async () => {
+      const { PostgresStore } = await import('./postgres.js');
+      return new PostgresStore({ ...options, url });
+    });
+  }
+  if (/^rediss?:\/\//.test(url)) {
+    parseRedisUrl(url);
+    return new DeferredStore('redis', storeLocation(url), async () => {
+      const { RedisStore } = await import('./redis.js');
+      return new RedisStore({ ...options, url });
+    });
+  }
   throw invalidUrl(url, 'has an unknown scheme');
 }
 

@@ -1,0 +1,84 @@
+import { notOpen } from './rules.js';
+import type {
+  ListOptions,
+  Page,
+  Store,
+  StoreBackend,
+  StoredRecord,
+  StoreInfo,
+  Where,
+} from './types.js';
+
+/**
+ * A store whose adapter module is loaded by `open()`. The PostgreSQL and
+ * Redis client libraries cost about 40 MB of memory together; a server on
+ * SQLite (the default) should not carry them.
+ */
+export class DeferredStore implements Store {
+  #inner: Store | null = null;
+  #loading: Promise<Store> | null = null;
+
+  constructor(
+    readonly backend: StoreBackend,
+    readonly location: string,
+    private readonly load: () => Promise<Store>,
+  ) {}
+
+  async open(): Promise<void> {
+    this.#loading ??= this.load();
+    try {
+      this.#inner = await this.#loading;
+    } catch (error) {
+      this.#loading = null;
+      throw error;
+    }
+    await this.#inner.open();
+  }
+
+  close(): Promise<void> {
+    return this.#inner ? this.#inner.close() : Promise.resolve();
+  }
+
+  #store(): Store {
+    if (!this.#inner) throw notOpen(this.backend);
+    return this.#inner;
+  }
+
+  ping(): Promise<void> {
+    return this.#inner ? this.#inner.ping() : Promise.reject(notOpen(this.backend));
+  }
+
+  get<T>(tenant: string, kind: string, id: string): Promise<StoredRecord<T> | null> {
+    return this.#store().get<T>(tenant, kind, id);
+  }
+
+  create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
+    return this.#store().create(tenant, kind, id, data);
+  }
+
+  update<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    expectedVersion: number,
+  ): Promise<StoredRecord<T>> {
+    return this.#store().update(tenant, kind, id, data, expectedVersion);
+  }
+
+  delete(tenant: string, kind: string, id: string, expectedVersion?: number): Promise<boolean> {
+    return this.#store().delete(tenant, kind, id, expectedVersion);
+  }
+
+  list<T>(tenant: string, kind: string, options?: ListOptions): Promise<Page<T>> {
+    return this.#store().list<T>(tenant, kind, options);
+  }
+
+  count(tenant: string, kind: string, where?: Where): Promise<number> {
+    return this.#store().count(tenant, kind, where);
+  }
+
+  info(): Promise<StoreInfo> {
+    return this.#store().info();
+  }
+}
