@@ -56,6 +56,15 @@ describe('FileTailer', () => {
     await until('the watched line', () => lines.length === 1, 5_000);
   });
 
+  it('watches a file that does not exist yet from the start, without waiting for the poll', async () => {
+    const path = join(await tempDir(), 'nested', 'not-yet.log');
+    const { lines } = await follow(path, { pollMs: 60_000 });
+    // The tailer created the (empty) file and its folder so fs.watch could be set up on it.
+    expect((await stat(path)).size).toBe(0);
+    await appendFile(path, 'first line of a new workload\n');
+    await until('the first line', () => lines.length === 1, 5_000);
+  });
+
   it('keeps a partial line until its newline arrives', async () => {
     const path = join(await tempDir(), 'out.log');
     await writeFile(path, '');
