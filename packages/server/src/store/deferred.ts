@@ -39,24 +39,26 @@ export class DeferredStore implements Store {
     return this.#inner ? this.#inner.close() : Promise.resolve();
   }
 
+  // Methods are async so that a call before open() rejects, as the Store contract promises,
+  // instead of throwing synchronously.
   #store(): Store {
     if (!this.#inner) throw notOpen(this.backend);
     return this.#inner;
   }
 
-  ping(): Promise<void> {
-    return this.#inner ? this.#inner.ping() : Promise.reject(notOpen(this.backend));
+  async ping(): Promise<void> {
+    return this.#store().ping();
   }
 
-  get<T>(tenant: string, kind: string, id: string): Promise<StoredRecord<T> | null> {
+  async get<T>(tenant: string, kind: string, id: string): Promise<StoredRecord<T> | null> {
     return this.#store().get<T>(tenant, kind, id);
   }
 
-  create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
+  async create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
     return this.#store().create(tenant, kind, id, data);
   }
 
-  update<T>(
+  async update<T>(
     tenant: string,
     kind: string,
     id: string,
@@ -66,19 +68,24 @@ export class DeferredStore implements Store {
     return this.#store().update(tenant, kind, id, data, expectedVersion);
   }
 
-  delete(tenant: string, kind: string, id: string, expectedVersion?: number): Promise<boolean> {
+  async delete(
+    tenant: string,
+    kind: string,
+    id: string,
+    expectedVersion?: number,
+  ): Promise<boolean> {
     return this.#store().delete(tenant, kind, id, expectedVersion);
   }
 
-  list<T>(tenant: string, kind: string, options?: ListOptions): Promise<Page<T>> {
+  async list<T>(tenant: string, kind: string, options?: ListOptions): Promise<Page<T>> {
     return this.#store().list<T>(tenant, kind, options);
   }
 
-  count(tenant: string, kind: string, where?: Where): Promise<number> {
+  async count(tenant: string, kind: string, where?: Where): Promise<number> {
     return this.#store().count(tenant, kind, where);
   }
 
-  info(): Promise<StoreInfo> {
+  async info(): Promise<StoreInfo> {
     return this.#store().info();
   }
 }
