@@ -21,7 +21,6 @@ interface Sample extends TickReading {
 const SNAPSHOT_TTL_MS = 1000;
 
 interface Snapshot {
-  takenAt: number;
   atSeconds: number;
   byPid: Map<number, ProcStat>;
   all: ProcStat[];
@@ -32,28 +31,45 @@ interface Snapshot {
  * reading of the same tree. Keeps one reading per root pid; `forget` drops it
  * when the process has ended.
  */
+/** What one scan of the process table gives: every stat, and when (seconds since boot). */
+export interface ProcessTable {
+  all: ProcStat[];
+  atSeconds: number;
+}
+
+export interface UsageBookOptions {
+  /** Reads the whole process table; /proc by default. */
+  scan?: () => Promise<ProcessTable>;
+  /** Milliseconds, for the age of a scan. */
+  now?: () => number;
+}
+
+async function scanProc(): Promise<ProcessTable> {
+  const [all, atSeconds] = await Promise.all([readProcesses(), readUptimeSeconds()]);
+  return { all, atSeconds };
+}
+
 export class UsageBook {
   readonly #last = new Map<number, Sample>();
+  readonly #readTable: () => Promise<ProcessTable>;
+  readonly #now: () => number;
   #snapshot: Promise<Snapshot> | null = null;
+  #takenAt = 0;
+
+  constructor(options: UsageBookOptions = {}) {
+    this.#readTable = options.scan ?? scanProc;
+    this.#now = options.now ?? Date.now;
+  }
 
   /**
    * Finding a tree's children means reading every process's stat; with many
-   * workloads sampled every second or so, one scan serves all of them
-   * instead of one scan each.
+   * workloads sampled every few seconds, one scan serves all of them (reads
+   * that arrive while a scan runs wait for it) instead of one scan each.
    */
   #scan(): Promise<Snapshot> {
-    const current = this.#snapshot;
-    if (current) {
-      return current.then((snap) =>
-        Date.now() - snap.takenAt < SNAPSHOT_TTL_MS ? snap : this.#fresh(),
-      );
-    }
-    return this.#fresh();
-  }
-
-  #fresh(): Promise<Snapshot> {
-    const next = Promise.all([readProcesses(), readUptimeSeconds()]).then(([all, atSeconds]) => ({
-      takenAt: Date.now(),
+    if (this.#snapshot && this.#now() - this.#takenAt < SNAPSHOT_TTL_MS) return this.#snapshot;
+    this.#takenAt = this.#now();
+    const next = this.#readTable().then(({ all, atSeconds }) => ({
       atSeconds,
       all,
       byPid: new Map(all.map((stat) => [stat.pid, stat])),
