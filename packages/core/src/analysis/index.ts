@@ -6,7 +6,6 @@ export {
   ANALYSIS_METRICS,
   VERDICTS,
   judgeThresholds,
-  nearestRankQuantile,
   summarise,
   type AnalysisMetric,
   type CheckResult,

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import type { FieldProblem } from '../errors/index.js';
+import { ajvProblemTranslator } from '../validation/index.js';
 import { ConfigSchema, RESTART_PATHS, SECRET_PATHS, defaultConfig, type Config } from './schema.js';
 
 /** A plain JSON object, as read from `config.json` or built from the environment. */
@@ -183,52 +184,25 @@ export function leafPaths(layer: unknown, prefix = ''): string[] {
   return Object.entries(layer).flatMap(([key, value]) => leafPaths(value, `${prefix}/${key}`));
 }
 
+const configAjv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const checkConfig = configAjv.compile(ConfigSchema);
+
+/** What each union in the configuration accepts, in words a person can act on. */
+const UNION_EXPECTATIONS: Readonly<Record<string, string>> = {
+  '/logging/level': 'one of DEBUG, INFO, WARNING, ERROR',
+  '/logging/maxSize': 'a byte size such as 10MB or a number of bytes ≥ 1024',
+  '/server/adminToken': 'null or a string of at least 16 characters',
+};
+
+const configProblems = ajvProblemTranslator(configAjv, {
+  unknownField: 'is not a known setting',
+  unionExpectation: (path) => UNION_EXPECTATIONS[path],
+  missingAt: 'object',
+});
+
 /** Checks a whole candidate configuration; returns every problem with its path. */
-const checkConfig = new Ajv({ allErrors: true, strict: false }).compile(ConfigSchema);
-
 export function validateConfig(candidate: unknown): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  if (checkConfig(candidate)) return problems;
-  for (const error of checkConfig.errors ?? []) {
-    if (error.keyword === 'additionalProperties') {
-      const extra = (error.params as { additionalProperty?: string }).additionalProperty;
-      for (const key of extra === undefined ? [] : [extra]) {
-        problems.push({ path: `${error.instancePath}/${key}`, message: 'is not a known setting' });
-      }
-      continue;
-    }
-    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
-      problems.push({ path: error.instancePath, message: describeUnion(error.instancePath) });
-      continue;
-    }
-    problems.push({ path: error.instancePath, message: error.message ?? 'is not valid' });
-  }
-  return dedupeUnionNoise(problems);
-}
-
-function describeUnion(path: string): string {
-  if (path === '/logging/level') return 'must be one of DEBUG, INFO, WARNING, ERROR';
-  if (path === '/logging/maxSize')
-    return 'must be a byte size such as 10MB or a number of bytes ≥ 1024';
-  if (path === '/server/adminToken') return 'must be null or a string of at least 16 characters';
-  return 'does not match any allowed form';
-}
-
-/** A union failure also lists each branch's failure; keep only the summary. */
-function dedupeUnionNoise(problems: FieldProblem[]): FieldProblem[] {
-  const unionPaths = new Set(
-    problems
-      .filter((p) => p.message === describeUnion(p.path) || p.message.startsWith('must be one of'))
-      .map((p) => p.path),
-  );
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    if (unionPaths.has(p.path) && p.message !== describeUnion(p.path)) return false;
-    const key = `${p.path}\u0000${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return checkConfig(candidate) ? [] : configProblems(checkConfig.errors ?? [], candidate);
 }
 
 export interface ResolvedConfig {

@@ -1,4 +1,4 @@
-export { ERROR_CATALOGUE, ERROR_CODES, type ErrorBody, type ErrorCode } from './catalogue.js';
+export { ERROR_CATALOGUE, type ErrorBody, type ErrorCode } from './catalogue.js';
 export {
   AlreadyExistsError,
   CodedanceError,

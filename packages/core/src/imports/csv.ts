@@ -50,6 +50,7 @@ function cellText(value: TaskSpec[keyof TaskSpec]): string {
   return String(value);
 }
 
-function csvField(text: string): string {
+/** One RFC 4180 field: quoted, with quotes doubled, when it holds a comma, a quote or a line break. */
+export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

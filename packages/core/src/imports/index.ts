@@ -10,5 +10,5 @@ export {
   type TasksFile,
 } from './tasks-file.js';
 export { planImport, type ImportPlan } from './plan.js';
-export { TASK_CSV_COLUMNS, tasksToCsv } from './csv.js';
+export { TASK_CSV_COLUMNS, csvField, tasksToCsv } from './csv.js';
 export { parsePm2Ecosystem, type Pm2Import } from './pm2.js';

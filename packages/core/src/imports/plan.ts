@@ -1,4 +1,4 @@
-import { escapePointer } from '../tasks/problems.js';
+import { escapePointer } from '../validation/index.js';
 import type { TaskSpec } from '../tasks/index.js';
 
 /** What an import would do, computed without doing it (a dry run). */

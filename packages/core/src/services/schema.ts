@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { EXPECTED, type WithDefaults } from '../tasks/problems.js';
+import type { WithDefaults } from '../tasks/problems.js';
+import { EXPECTED } from '../validation/index.js';
 import { EnvironmentSchema } from '../tasks/schema.js';
 
 const closed = { additionalProperties: false } as const;

@@ -1,13 +1,14 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
-import { CodedanceError, type FieldProblem } from '@codedance/core';
+import { CodedanceError, ajvProblemTranslator, type FieldProblem } from '@codedance/core';
 
 /**
  * Bodies are checked as sent: a string where a number belongs is an error,
  * not something to coerce. Query strings and path parameters arrive as text,
  * so those are coerced to the declared type. Unknown fields are never
- * silently dropped: they are reported.
+ * silently dropped: they are reported. `verbose` lets the problem translator
+ * read each error's schema.
  */
 const strict = new Ajv({
   allErrors: true,
@@ -15,6 +16,7 @@ const strict = new Ajv({
   coerceTypes: false,
   removeAdditional: false,
   useDefaults: true,
+  verbose: true,
 });
 const coercing = new Ajv({
   allErrors: true,
@@ -22,6 +24,7 @@ const coercing = new Ajv({
   coerceTypes: 'array',
   removeAdditional: false,
   useDefaults: true,
+  verbose: true,
 });
 
 // ajv-formats is CommonJS: its function is the module's default export.
@@ -29,20 +32,31 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 addFormats(strict);
 addFormats(coercing);
 
+const strictProblems = ajvProblemTranslator(strict);
+const coercingProblems = ajvProblemTranslator(coercing);
+
 const cache = new WeakMap<object, ValidateFunction>();
 
 /** Fastify's validator compiler: Ajv, strict for bodies, coercing for URLs. */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
-  const ajv = httpPart === 'body' ? strict : coercing;
+  const isBody = httpPart === 'body';
   const key = schema as object;
-  let validate = httpPart === 'body' ? cache.get(key) : undefined;
+  let validate = isBody ? cache.get(key) : undefined;
   if (!validate) {
-    validate = ajv.compile(schema as object);
-    if (httpPart === 'body') cache.set(key, validate);
+    validate = (isBody ? strict : coercing).compile(schema as object);
+    if (isBody) cache.set(key, validate);
   }
   const check = validate;
+  const toProblems = isBody ? strictProblems : coercingProblems;
   return (data: unknown) =>
-    check(data) ? { value: data } : { error: toValidationError(check.errors ?? [], httpPart) };
+    check(data)
+      ? { value: data }
+      : {
+          error: new SchemaValidationError(
+            toProblems(check.errors ?? [], data),
+            httpPart ?? 'request',
+          ),
+        };
 };
 
 class SchemaValidationError extends Error {
@@ -53,66 +67,6 @@ class SchemaValidationError extends Error {
     this.validation = problems;
     this.validationContext = part;
   }
-}
-
-function toValidationError(errors: ErrorObject[], httpPart: string | undefined): Error {
-  return new SchemaValidationError(problemsFromAjv(errors), httpPart ?? 'request');
-}
-
-/** Turns Ajv's errors into field problems that name the field a person typed. */
-export function problemsFromAjv(errors: readonly ErrorObject[]): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const seen = new Set<string>();
-  const push = (path: string, message: string) => {
-    const key = `${path}\u0000${message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      problems.push({ path, message });
-    }
-  };
-  for (const error of errors) {
-    const params = error.params as Record<string, unknown>;
-    switch (error.keyword) {
-      case 'additionalProperties':
-        push(`${error.instancePath}/${String(params.additionalProperty)}`, 'is not a known field');
-        break;
-      case 'required':
-        push(`${error.instancePath}/${String(params.missingProperty)}`, 'is required');
-        break;
-      case 'enum':
-        push(
-          error.instancePath,
-          `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
-        );
-        break;
-      case 'const':
-        push(error.instancePath, `must be ${JSON.stringify(params.allowedValue)}`);
-        break;
-      default:
-        push(error.instancePath, error.message ?? 'is not valid');
-    }
-  }
-  return collapseUnions(problems);
-}
-
-/** `anyOf` over literals reports each branch; merge them into one line. */
-function collapseUnions(problems: FieldProblem[]): FieldProblem[] {
-  const byPath = new Map<string, FieldProblem[]>();
-  for (const p of problems) byPath.set(p.path, [...(byPath.get(p.path) ?? []), p]);
-  const out: FieldProblem[] = [];
-  for (const [path, list] of byPath) {
-    const constants = list.filter(
-      (p) => p.message.startsWith('must be "') || p.message.startsWith('must be '),
-    );
-    const union = list.find((p) => p.message === 'must match a schema in anyOf');
-    if (union && constants.length > 0) {
-      const allowed = constants.map((p) => p.message.replace(/^must be /, '')).join(', ');
-      out.push({ path, message: `must be one of ${allowed}` });
-    } else {
-      out.push(...list);
-    }
-  }
-  return out;
 }
 
 /** How deep a JSON body may nest; configuration and resources need far less. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse } from '../http/schemas.js';
+import { ErrorResponse, LogLevelSchema } from '../http/schemas.js';
 import { levelNumber } from './logging.js';
 import { readServerLog } from './server-log.js';
 
@@ -15,14 +15,7 @@ export function serverLogRoutes(app: FastifyInstance, options: { logFile: () => 
         summary: "Newest lines of Codedance's own log, newest first",
         querystring: Type.Object(
           {
-            level: Type.Optional(
-              Type.Union([
-                Type.Literal('DEBUG'),
-                Type.Literal('INFO'),
-                Type.Literal('WARNING'),
-                Type.Literal('ERROR'),
-              ]),
-            ),
+            level: Type.Optional(LogLevelSchema),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
             since: Type.Optional(Type.String({ format: 'date-time' })),
           },

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { isProcessAlive } from './adoption.js';
+import { readProcStat } from '../system/index.js';
+import { isSameLiveProcess } from './adoption.js';
 import { useWorkloads } from './test-support/workloads.js';
 
 const ORPHAN = fileURLToPath(new URL('./test-support/orphan.js', import.meta.url));
@@ -20,23 +21,27 @@ async function startOrphan(): Promise<{ pid: number; startTicks: number }> {
 
 const work = useWorkloads();
 
+async function isAlive(pid: number, startTicks: number): Promise<boolean> {
+  return isSameLiveProcess(await readProcStat(pid), startTicks);
+}
+
 describe('LocalRuntime.adopt', () => {
   it('finds a workload again after the server that started it died, and sees it end', async () => {
     const { pid, startTicks } = await startOrphan();
     const handle = await work.runtime.adopt(pid, startTicks);
     expect(handle).toMatchObject({ pid, startTicks, ownChild: false });
     expect(Math.abs(handle!.startedAt.getTime() - Date.now())).toBeLessThan(60_000);
-    expect(await isProcessAlive(pid, startTicks)).toBe(true);
+    expect(await isAlive(pid, startTicks)).toBe(true);
 
     process.kill(pid, 'SIGKILL');
     expect(await handle!.exited).toMatchObject({ code: null, signal: null, known: false });
-    expect(await isProcessAlive(pid, startTicks)).toBe(false);
+    expect(await isAlive(pid, startTicks)).toBe(false);
   });
 
   it('returns null when the start time differs (the pid was reused)', async () => {
     const { pid, startTicks } = await startOrphan();
     expect(await work.runtime.adopt(pid, startTicks + 1)).toBeNull();
-    expect(await isProcessAlive(pid, startTicks - 1)).toBe(false);
+    expect(await isAlive(pid, startTicks - 1)).toBe(false);
   });
 
   it('returns null for a process that is gone', async () => {

@@ -12,12 +12,6 @@ export function isSameLiveProcess(stat: ProcStat | null, startTicks: number): bo
   return !isEnded(stat.state) || stat.ppid === process.pid;
 }
 
-/** Whether the process `pid` that started at `startTicks` is still running. */
-export async function isProcessAlive(pid: number, startTicks: number): Promise<boolean> {
-  const stat = await readProcStat(pid);
-  return stat !== null && stat.startTicks === startTicks && !isEnded(stat.state);
-}
-
 interface Watched {
   startTicks: number;
   exited: Promise<ExitInfo>;

@@ -26,11 +26,6 @@ export class SpawnError extends Error implements SpawnFailure {
     this.command = context.command;
     this.cwd = context.cwd;
   }
-
-  /** The plain `{ code, message }` shape to store or send. */
-  toFailure(): SpawnFailure {
-    return { code: this.code, message: this.message };
-  }
 }
 
 /** The errno code of a Node system error, or a fallback for anything else. */

@@ -1,18 +1,10 @@
-import type { Logger } from 'pino';
 import type { InstanceState, ServiceSpec } from '@codedance/core';
-import type { LogHub, LogSource } from '../logs/index.js';
-import type { Runtime } from '../runtime/index.js';
-import type { StoreGate } from '../status/store-gate.js';
+import type { LogSource } from '../logs/index.js';
+import type { WorkloadContext } from '../workloads/context.js';
 import type { ServiceInstance } from './instance.js';
 
 /** What an instance is given by its supervisor: the edges, the clock, and ways to report back. */
-export interface InstanceContext {
-  gate: StoreGate;
-  runtime: Runtime;
-  hub: LogHub;
-  logger: Logger;
-  logsDir: string;
-  env: NodeJS.ProcessEnv;
+export interface InstanceContext extends WorkloadContext {
   clock: () => number;
   random: () => number;
   /** How often CPU and memory are sampled while the process runs. */

@@ -1,27 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { SERVICE_NAME_PATTERN } from '@codedance/core';
 import { expectedVersion } from '../http/if-match.js';
-import { ErrorResponse } from '../http/schemas.js';
+import { ErrorResponse, LogLevelSchema, ServiceNameSchema } from '../http/schemas.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
-const NameParams = Type.Object(
-  { name: Type.String({ pattern: SERVICE_NAME_PATTERN }) },
-  { additionalProperties: false },
-);
+const NameParams = Type.Object({ name: ServiceNameSchema }, { additionalProperties: false });
 /** A definition is judged by the service schema in the supervisor, so every problem is reported at once. */
 const ServiceBody = Type.Record(Type.String(), Type.Unknown(), {
   description:
     'A service definition: name, command, args, cwd, env, instances, port, restart, readiness, …',
 });
 const Loose = Type.Record(Type.String(), Type.Unknown());
-const Level = Type.Union([
-  Type.Literal('DEBUG'),
-  Type.Literal('INFO'),
-  Type.Literal('WARNING'),
-  Type.Literal('ERROR'),
-]);
 const LogEntrySchema = Type.Object({
   seq: Type.Integer(),
   time: Type.String(),
@@ -32,7 +22,7 @@ const LogEntrySchema = Type.Object({
     instance: Type.Optional(Type.Integer()),
   }),
   stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
-  level: Level,
+  level: LogLevelSchema,
   line: Type.String(),
 });
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
@@ -219,7 +209,7 @@ export function serviceRoutes(
         querystring: Type.Object(
           {
             instance: Type.Optional(Type.Integer({ minimum: 0, maximum: 63 })),
-            level: Type.Optional(Level),
+            level: Type.Optional(LogLevelSchema),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
             text: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             before: Type.Optional(Type.Integer({ minimum: 1 })),

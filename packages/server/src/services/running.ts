@@ -48,7 +48,7 @@ export interface RunningEvents {
  */
 export class RunningProcess {
   private readiness: ReadinessWatch | null = null;
-  private readonly sampler: NodeJS.Timeout;
+  private sampler: NodeJS.Timeout | null = null;
   private sampling = false;
   private released = false;
   private usage: ProcessUsage | null = null;
@@ -62,7 +62,7 @@ export class RunningProcess {
     void handle.exited.then((exit) => {
       if (!this.released) events.exited(exit);
     });
-    this.sampler = setInterval(() => void this.sample(), sampleMs);
+    this.scheduleSample(sampleMs);
   }
 
   /** The last CPU and memory sample; null before the first. */
@@ -83,7 +83,8 @@ export class RunningProcess {
     this.released = true;
     this.readiness?.stop();
     this.readiness = null;
-    clearInterval(this.sampler);
+    if (this.sampler) clearTimeout(this.sampler);
+    this.sampler = null;
   }
 
   /**
@@ -105,6 +106,23 @@ export class RunningProcess {
       const unknown: ExitInfo = { code: null, signal: null, known: false, at: new Date() };
       return withDeadline(this.handle.exited, graceMs + 5000, unknown);
     }
+  }
+
+  /**
+   * Samples on a beat shared by every process (the next multiple of
+   * `sampleMs` on the clock), so they all land together and one scan of the
+   * process table serves them all, however their starts were spread.
+   */
+  private scheduleSample(sampleMs: number): void {
+    if (this.released) return;
+    this.sampler = setTimeout(
+      () => {
+        this.sampler = null;
+        void this.sample();
+        this.scheduleSample(sampleMs);
+      },
+      sampleMs - (Date.now() % sampleMs),
+    );
   }
 
   /** Read through a method: a release can happen while a sample is awaited. */

@@ -1,15 +1,12 @@
-import type { Logger } from 'pino';
 import {
   AlreadyExistsError,
   NotFoundError,
   TENANT_DEFAULT,
   type ServiceSpec,
 } from '@codedance/core';
-import type { EventBus } from '../events/index.js';
-import type { LogEntry, LogHub, LogQuery, LogSource } from '../logs/index.js';
-import type { Runtime } from '../runtime/index.js';
-import type { StoreGate } from '../status/store-gate.js';
+import type { LogEntry, LogQuery, LogSource } from '../logs/index.js';
 import { listAll, type StoredRecord } from '../store/index.js';
+import type { WorkloadContext } from '../workloads/context.js';
 import { sameProcess, validateDefinition, validateReplacement } from './definition.js';
 import { ServiceEntry } from './entry.js';
 import type { InstanceContext } from './context.js';
@@ -23,19 +20,14 @@ import {
 import { isStale } from './rollout.js';
 import type { ServiceView, TailLine } from './views.js';
 
-export interface ServiceSupervisorOptions {
-  gate: StoreGate;
-  runtime: Runtime;
-  hub: LogHub;
-  bus: EventBus;
-  logger: Logger;
-  /** The folder under which `services/<name>/<instance>.out.log` are written (the hub's folder). */
-  logsDir: string;
-  /** The server's environment; workloads get it without Codedance's secrets. */
-  env: NodeJS.ProcessEnv;
+/**
+ * The workload edges (instances write `<logsDir>/services/<name>/<instance>.out.log`)
+ * and what tests replace.
+ */
+export interface ServiceSupervisorOptions extends WorkloadContext {
   clock?: () => number;
   random?: () => number;
-  /** How often CPU and memory of each process are sampled; 1500 ms by default. */
+  /** How often CPU and memory of each process are sampled; 5000 ms by default. */
   sampleMs?: number;
 }
 

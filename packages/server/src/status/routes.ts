@@ -2,12 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '../http/schemas.js';
+import type { StoreInfo } from '../store/index.js';
 import type { StoreGate } from './store-gate.js';
 
 export interface StatusRoutesOptions {
   gate: StoreGate;
   version: string;
   startedAt: Date;
+  /**
+   * How long `/api/status` reuses the store's info (5000 ms by default): it
+   * counts every kind, and on Redis that scans keys.
+   */
+  infoTtlMs?: number;
+  /** Milliseconds since the epoch; `Date.now` by default. */
+  clock?: () => number;
 }
 
 const ErrorInfo = Type.Object({ code: Type.String(), message: Type.String() });
@@ -50,6 +58,8 @@ const StatusSchema = Type.Object({
 export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { gate } = options;
+  const clock = options.clock ?? Date.now;
+  const storeInfo = reusedFor(options.infoTtlMs ?? 5000, clock, () => gate.raw().info());
 
   api.get(
     '/health',
@@ -101,7 +111,7 @@ export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions)
       let error = health.error;
       if (health.opened) {
         try {
-          const info = await gate.raw().info();
+          const info = await storeInfo();
           schemaVersion = info.schemaVersion;
           latestSchemaVersion = info.latestSchemaVersion;
           counts = info.kinds;
@@ -112,7 +122,7 @@ export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions)
       return {
         name: 'codedance',
         version: options.version,
-        uptimeSeconds: Math.round((Date.now() - options.startedAt.getTime()) / 100) / 10,
+        uptimeSeconds: Math.round((clock() - options.startedAt.getTime()) / 100) / 10,
         startedAt: options.startedAt.toISOString(),
         pid: process.pid,
         node: process.version,
@@ -128,4 +138,26 @@ export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions)
       };
     },
   );
+}
+
+/**
+ * `read()` at most once per `ttlMs`: calls in that time, and calls made while
+ * a read is under way, share its answer. A failed read is not kept.
+ */
+function reusedFor(
+  ttlMs: number,
+  clock: () => number,
+  read: () => Promise<StoreInfo>,
+): () => Promise<StoreInfo> {
+  let kept: { at: number; info: Promise<StoreInfo> } | null = null;
+  return () => {
+    const now = clock();
+    if (kept !== null && now - kept.at < ttlMs) return kept.info;
+    const entry = { at: now, info: read() };
+    kept = entry;
+    entry.info.catch(() => {
+      if (kept === entry) kept = null;
+    });
+    return entry.info;
+  };
 }

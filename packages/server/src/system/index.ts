@@ -12,7 +12,6 @@ export {
   readProcessTree,
   readProcStat,
   readUptimeSeconds,
-  sumProcessTree,
   sumUsage,
   type ProcRecord,
   type ProcStat,

@@ -86,10 +86,6 @@ export class SystemMonitor {
     return this.#intervalSeconds;
   }
 
-  get historySize(): number {
-    return this.#history.capacity;
-  }
-
   /** Why the last periodic sample failed; undefined once one succeeds again. */
   get lastError(): unknown {
     return this.#lastError;

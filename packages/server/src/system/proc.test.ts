@@ -9,7 +9,7 @@ import {
   readProcStat,
   readProcessTree,
   readProcesses,
-  sumProcessTree,
+  sumUsage,
 } from './proc.js';
 
 /** A stat line as the kernel writes it, with fields 3..24 after the name. */
@@ -143,7 +143,7 @@ describe('reading /proc', () => {
     expect(tree).toHaveLength(3);
     for (const sleep of tree.slice(1)) expect(sleep.ppid).toBe(root);
 
-    const usage = await sumProcessTree(root);
+    const usage = sumUsage(await readProcessTree(root));
     expect(usage.pids.sort()).toEqual(tree.map((s) => s.pid).sort());
     expect(usage.rssBytes).toBeGreaterThan(0);
     expect(usage.cpuTicks).toBeGreaterThanOrEqual(0);

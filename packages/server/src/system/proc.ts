@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile, readdir } from 'node:fs/promises';
 
 /**
@@ -139,22 +140,6 @@ export async function listPids(): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-/** Enough parallel reads to hide latency without holding hundreds of descriptors. */
-const READ_CONCURRENCY = 32;
-
-async function mapBounded<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
-  return results;
-}
-
 /** Which processes to read and how much of each. */
 export interface ReadProcessesOptions {
   /** Inspect at most this many pids, lowest first. */
@@ -163,17 +148,61 @@ export interface ReadProcessesOptions {
   cmdline?: boolean;
 }
 
-/** Reads every live process; those that exit while being read are left out. */
+/** Processes read in one go before the event loop gets a turn. */
+const PROCESSES_PER_SLICE = 32;
+
+/**
+ * The head of a /proc file, read synchronously into `buffer`; null when the
+ * process is gone. A /proc read never waits for a disk, so the promise and
+ * thread-pool round trips of an asynchronous read would cost several times
+ * the read itself.
+ */
+function readHeadSync(path: string, buffer: Buffer): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if (vanished(error)) return null;
+    throw error;
+  }
+  try {
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+  } catch (error) {
+    if (vanished(error)) return null;
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads every live process; those that exit while being read are left out.
+ * The files are read synchronously, a slice of processes at a time, so a
+ * whole scan costs little and never holds the event loop for long.
+ */
 export async function readProcesses(options: ReadProcessesOptions = {}): Promise<ProcRecord[]> {
   const pids = await listPids();
   const chosen = options.limit === undefined ? pids : pids.slice(0, options.limit);
-  const records = await mapBounded(chosen, async (pid): Promise<ProcRecord | null> => {
-    const stat = await readProcStat(pid);
-    if (stat === null || options.cmdline !== true) return stat;
-    const argv = await readCmdline(pid);
-    return argv === null ? null : { ...stat, argv };
-  });
-  return records.filter((record): record is ProcRecord => record !== null);
+  const buffer = Buffer.allocUnsafe(CMDLINE_READ_BYTES);
+  const records: ProcRecord[] = [];
+  for (let index = 0; index < chosen.length; index++) {
+    if (index > 0 && index % PROCESSES_PER_SLICE === 0) await yieldToEventLoop();
+    const pid = chosen[index] as number;
+    const text = readHeadSync(`/proc/${pid}/stat`, buffer);
+    const stat = text === null ? null : parseStatLine(text);
+    if (stat === null) continue;
+    if (options.cmdline !== true) {
+      records.push(stat);
+      continue;
+    }
+    const raw = readHeadSync(`/proc/${pid}/cmdline`, buffer);
+    if (raw !== null) records.push({ ...stat, argv: parseCmdline(raw) });
+  }
+  return records;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 let bootTimeMs: number | undefined;
@@ -248,9 +277,4 @@ export function sumUsage(stats: readonly ProcStat[]): TreeUsage {
     usage.rssBytes += stat.rssPages * pageSizeBytes();
   }
   return usage;
-}
-
-/** Reads `rootPid`'s tree and sums its CPU ticks and resident memory. */
-export async function sumProcessTree(rootPid: number): Promise<TreeUsage> {
-  return sumUsage(await readProcessTree(rootPid));
 }

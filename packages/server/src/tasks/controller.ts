@@ -401,10 +401,6 @@ export class TaskController {
     return [...this.entries.keys()].sort().map((id) => this.entry(id).spec);
   }
 
-  has(id: string): boolean {
-    return this.entries.has(id);
-  }
-
   /** The next `count` fire times of a task. */
   preview(id: string, count: number): string[] {
     const entry = this.entry(id);
@@ -560,11 +556,6 @@ export class TaskController {
         finished.push({ status: data.status, durationMs: data.durationMs });
     }
     return runStats(finished);
-  }
-
-  /** Runs known to be in flight (for shutdown and tests). */
-  inFlight(): number {
-    return this.runningTotal();
   }
 
   /** Stops timers and lets running processes go on; the next server re-adopts them. */

@@ -3,17 +3,14 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CodedanceError } from '@codedance/core';
 import { expectedVersion } from '../http/if-match.js';
-import { ErrorResponse } from '../http/schemas.js';
+import { ErrorResponse, RunIdSchema, TaskIdSchema } from '../http/schemas.js';
 import type { TaskController } from './controller.js';
 
-const IdParams = Type.Object(
-  { id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' }) },
-  { additionalProperties: false },
-);
+const IdParams = Type.Object({ id: TaskIdSchema }, { additionalProperties: false });
 const RunParams = Type.Object(
   {
-    id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' }),
-    run: Type.String({ pattern: '^[a-z0-9-]{1,64}$' }),
+    id: TaskIdSchema,
+    run: RunIdSchema,
   },
   { additionalProperties: false },
 );

@@ -1,21 +1,11 @@
-import type { Logger } from 'pino';
-import { classifyRun, taskCommand, type TaskSpec } from '@codedance/core';
-import type { EventBus } from '../events/index.js';
-import { logFiles, type LogHub } from '../logs/index.js';
-import type { ProcessHandle, Runtime } from '../runtime/index.js';
-import type { StoreGate } from '../status/store-gate.js';
-import { TENANT_DEFAULT } from '@codedance/core';
+import { TENANT_DEFAULT, classifyRun, taskCommand, type TaskSpec } from '@codedance/core';
+import { logFiles } from '../logs/index.js';
+import type { ProcessHandle } from '../runtime/index.js';
+import type { WorkloadContext } from '../workloads/context.js';
 import { workloadEnvironment } from '../workloads/environment.js';
 import { TASK_RUN_KIND, newRunId, runRecordId, type RunData } from './records.js';
 
-export interface RunContext {
-  gate: StoreGate;
-  runtime: Runtime;
-  hub: LogHub;
-  bus: EventBus;
-  logger: Logger;
-  logsDir: string;
-  env: NodeJS.ProcessEnv;
+export interface RunContext extends WorkloadContext {
   /** Seconds a run may take when its task sets no timeout. */
   defaultTimeout: () => number;
   /** Grace between SIGTERM and SIGKILL when a run is stopped or times out. */

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   CodedanceError,
   ValidationError,
+  csvField,
   parsePm2Ecosystem,
   parseTasksFile,
   planImport,
@@ -14,7 +15,7 @@ import {
   type Config,
   type TaskSpec,
 } from '@codedance/core';
-import { ErrorResponse } from '../http/schemas.js';
+import { ErrorResponse, LogLevelSchema } from '../http/schemas.js';
 import type { LogHub } from '../logs/index.js';
 import type { LogEntry } from '../logs/types.js';
 import type { TaskController } from '../tasks/controller.js';
@@ -32,22 +33,14 @@ export interface TransferRoutesOptions {
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 const Loose = Type.Unknown();
-const Level = Type.Union([
-  Type.Literal('DEBUG'),
-  Type.Literal('INFO'),
-  Type.Literal('WARNING'),
-  Type.Literal('ERROR'),
-]);
 
 function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
 
 function logsToCsv(entries: LogEntry[]): string {
-  const cell = (v: string | number | undefined) => {
-    const text = v === undefined ? '' : String(v);
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
+  const cell = (v: string | number | undefined): string =>
+    csvField(v === undefined ? '' : String(v));
   const rows = [
     ['seq', 'time', 'kind', 'id', 'run', 'instance', 'stream', 'level', 'line'].join(','),
   ];
@@ -122,7 +115,7 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
             kind: Type.Optional(Type.Union([Type.Literal('task'), Type.Literal('service')])),
             id: Type.Optional(Type.String({ maxLength: 128 })),
             run: Type.Optional(Type.String({ maxLength: 64 })),
-            level: Type.Optional(Level),
+            level: Type.Optional(LogLevelSchema),
             text: Type.Optional(Type.String({ maxLength: 500 })),
             since: Type.Optional(Type.String({ format: 'date-time' })),
             until: Type.Optional(Type.String({ format: 'date-time' })),

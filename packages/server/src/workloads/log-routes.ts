@@ -1,16 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse } from '../http/schemas.js';
+import { ErrorResponse, LogLevelSchema, RunIdSchema, TaskIdSchema } from '../http/schemas.js';
 import type { LogHub } from '../logs/index.js';
-
-const Level = Type.Union([
-  Type.Literal('DEBUG'),
-  Type.Literal('INFO'),
-  Type.Literal('WARNING'),
-  Type.Literal('ERROR'),
-]);
-const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' });
 
 /** Seed 004's `GET /api/logs` and `POST /api/settings/clear-logs`, over every workload's log. */
 export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }): void {
@@ -24,11 +16,13 @@ export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }):
         summary: 'Workload log lines, newest first, with filters',
         querystring: Type.Object(
           {
-            task: Type.Optional(Name),
-            service: Type.Optional(Name),
-            run: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,64}$' })),
+            task: Type.Optional(TaskIdSchema),
+            // Deliberately the wider task-id pattern, not SERVICE_NAME_PATTERN: a filter
+            // for a name no service can have matches nothing instead of failing.
+            service: Type.Optional(TaskIdSchema),
+            run: Type.Optional(RunIdSchema),
             instance: Type.Optional(Type.Integer({ minimum: 0, maximum: 63 })),
-            level: Type.Optional(Level),
+            level: Type.Optional(LogLevelSchema),
             since: Type.Optional(Type.String({ format: 'date-time' })),
             until: Type.Optional(Type.String({ format: 'date-time' })),
             text: Type.Optional(Type.String({ maxLength: 500 })),
@@ -83,7 +77,7 @@ export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }):
         body: Type.Object(
           {
             kind: Type.Optional(Type.Union([Type.Literal('task'), Type.Literal('service')])),
-            id: Type.Optional(Name),
+            id: Type.Optional(TaskIdSchema),
           },
           { additionalProperties: false },
         ),

@@ -1,0 +1,7 @@
+export {
+  EXPECTED,
+  ajvProblemTranslator,
+  escapePointer,
+  type AjvProblemOptions,
+  type AjvProblemTranslator,
+} from './ajv-problems.js';

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../events/index.js';
+import type { LogHub } from '../logs/index.js';
+import type { Runtime } from '../runtime/index.js';
+import type { StoreGate } from '../status/store-gate.js';
+
+/**
+ * The edges the workload controllers work through, shared by the task
+ * controller with its runs and the service supervisor with its instances.
+ */
+export interface WorkloadContext {
+  gate: StoreGate;
+  runtime: Runtime;
+  hub: LogHub;
+  bus: EventBus;
+  logger: Logger;
+  /** The folder under which workloads' own log files are written (the hub's folder). */
+  logsDir: string;
+  /** The server's environment; workloads get it without Codedance's secrets. */
+  env: NodeJS.ProcessEnv;
+}
