@@ -24,6 +24,7 @@ export async function startTestServer(
     env: options.env ?? {},
     stderr: false,
     flags: { ...options.flags, server: { port: 0, ...options.flags?.server } },
+    ...(options.demo === undefined ? {} : { demo: options.demo }),
   });
   const get = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
   return {

@@ -1,3 +1,5 @@
+import { httpFetch, type FetchLike, type HttpAnswer } from './http-fetch.js';
+
 /** One field that failed validation, named by its JSON pointer (`/server/port`). */
 export interface FieldProblem {
   path: string;
@@ -89,7 +91,7 @@ export interface ClientOptions {
   token?: string | undefined;
   timeoutMs: number;
   /** Replaced in tests. */
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
 }
 
 /** An HTTP answer as received, before it is judged. */
@@ -103,6 +105,14 @@ export interface RawAnswer {
 /** The HTTP methods of the server's API. */
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** A request body sent as it is, with its own content type (a YAML manifest), instead of as JSON. */
+export class TextBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+}
+
 /** The small HTTP client every command uses. */
 export class ApiClient {
   readonly url: string;
@@ -110,14 +120,14 @@ export class ApiClient {
   readonly hasToken: boolean;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
 
   constructor(options: ClientOptions) {
     this.url = options.url;
     this.hasToken = options.token !== undefined;
     this.token = options.token;
     this.timeoutMs = options.timeoutMs;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch ?? httpFetch;
   }
 
   /** Sends a request and returns whatever came back; throws only UnreachableError. */
@@ -129,14 +139,16 @@ export class ApiClient {
   ): Promise<RawAnswer> {
     const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+    if (body instanceof TextBody) headers['content-type'] = body.contentType;
+    else if (body !== undefined) headers['content-type'] = 'application/json';
+    const payload = body instanceof TextBody ? body.text : JSON.stringify(body);
+    let response: HttpAnswer;
     let text: string;
     try {
       response = await this.fetchImpl(`${this.url}${path}`, {
         method,
         headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: payload }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();
@@ -171,9 +183,9 @@ export class ApiClient {
     return this.request<T>('GET', path);
   }
 
-  /** POST a JSON body and read a JSON answer; non-2xx answers become ApiError. */
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
+  /** POST a JSON body (or a TextBody as it is); non-2xx answers become ApiError. */
+  post<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> {
+    return this.request<T>('POST', path, body, headers);
   }
 
   /** PUT a JSON body and read a JSON answer; non-2xx answers become ApiError. */

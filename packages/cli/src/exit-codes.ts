@@ -13,6 +13,10 @@ export const EXIT_CODES = {
   USAGE: 2,
   /** The server cannot be reached. */
   UNREACHABLE: 3,
+  /** A release that was waited for ended ROLLED_BACK or FAILED. */
+  RELEASE_FAILED: 4,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM while waiting, before the outcome was known. */
+  INTERRUPTED: 130,
   /** `codedance server` refused to start because of its configuration. */
   CONFIG: 78,
 } as const;
@@ -25,4 +29,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   ${EXIT_CODES.FAILURE}   the command ran but the answer is a failure (API error, doctor found a problem, invalid config)
   ${EXIT_CODES.USAGE}   usage error: unknown command, bad flag or argument
   ${EXIT_CODES.UNREACHABLE}   the server cannot be reached
+  ${EXIT_CODES.RELEASE_FAILED}   a release waited for (deploy --wait, rollout watch) was rolled back or failed
+  ${EXIT_CODES.INTERRUPTED} interrupted (Ctrl-C) while waiting; the release goes on
   ${EXIT_CODES.CONFIG}  codedance server refused to start because of its configuration`;

@@ -26,7 +26,15 @@ describe('exitCodeFor', () => {
   });
 
   it('publishes the codes as a constant object', () => {
-    expect(EXIT_CODES).toEqual({ SUCCESS: 0, FAILURE: 1, USAGE: 2, UNREACHABLE: 3, CONFIG: 78 });
+    expect(EXIT_CODES).toEqual({
+      SUCCESS: 0,
+      FAILURE: 1,
+      USAGE: 2,
+      UNREACHABLE: 3,
+      RELEASE_FAILED: 4,
+      INTERRUPTED: 130,
+      CONFIG: 78,
+    });
   });
 });
 

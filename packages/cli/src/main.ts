@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerConfig } from './commands/config.js';
+import { registerDelivery } from './commands/delivery/index.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerServer } from './commands/server.js';
 import { registerServices } from './commands/services/index.js';
@@ -82,7 +83,43 @@ export function buildProgram(io: Io, wrap: Wrap): Command {
   registerServices(program, wrap);
   registerTasks(program, wrap);
   registerTransfer(program, wrap);
+  registerDelivery(program, wrap);
   return program;
+}
+
+/**
+ * Commander reads the root's options anywhere on the line, so the root's `--version` would take
+ * `deploy shop --version v2` for itself. After a subcommand that declares its own
+ * `--version <value>`, the flag and its value are joined (`--version=v2`), a form only that
+ * subcommand reads; a missing value becomes an empty one, which its parser refuses.
+ */
+export function claimVersionFlags(program: Command, args: readonly string[]): string[] {
+  const claimed: string[] = [];
+  let command = program;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--') {
+      claimed.push(...args.slice(i));
+      break;
+    }
+    const sub = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (sub !== undefined) {
+      command = sub;
+      claimed.push(arg);
+      continue;
+    }
+    const owns =
+      command !== program && command.options.some((o) => o.long === '--version' && o.required);
+    if (arg === '--version' && owns) {
+      const value = args[i + 1];
+      const given = value !== undefined && !value.startsWith('-');
+      claimed.push(`--version=${given ? value : ''}`);
+      if (given) i++;
+      continue;
+    }
+    claimed.push(arg);
+  }
+  return claimed;
 }
 
 /**
@@ -116,7 +153,11 @@ export async function main(argv: readonly string[], io: Partial<Io> = {}): Promi
       }
     };
   try {
-    await buildProgram(fullIo, wrap).parseAsync([...argv], { from: 'node' });
+    const program = buildProgram(fullIo, wrap);
+    const [node = '', script = '', ...args] = argv;
+    await program.parseAsync([node, script, ...claimVersionFlags(program, args)], {
+      from: 'node',
+    });
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end with code 0; everything else commander rejects is a usage error.

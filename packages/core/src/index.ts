@@ -6,3 +6,9 @@ export * from './tasks/index.js';
 export * from './services/index.js';
 export * from './imports/index.js';
 export * from './analysis/index.js';
+export {
+  ajvProblemTranslator,
+  type AjvProblemOptions,
+  type AjvProblemTranslator,
+} from './validation/index.js';
+export * from './delivery/index.js';

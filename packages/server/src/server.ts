@@ -11,6 +11,7 @@ import { createStore } from './store/index.js';
 import { SystemMonitor } from './system/index.js';
 import { VERSION } from './version.js';
 import { createWorkloads } from './workloads/assembly.js';
+import { runDemo, type DemoOptions } from './delivery/demo.js';
 
 export interface StartOptions {
   /** The data folder: config.json, the SQLite file and logs live here. */
@@ -23,6 +24,8 @@ export interface StartOptions {
   workloadEnv?: NodeJS.ProcessEnv;
   /** Copy warnings and errors to stderr (default true). */
   stderr?: boolean;
+  /** Run the demo: the bundled shop app, a healthy release and a faulty one rolled back. */
+  demo?: DemoOptions;
 }
 
 export interface RunningServer {
@@ -106,6 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     config,
     logger,
     env: options.workloadEnv ?? process.env,
+    dataDir,
   });
   const app = await buildApp({
     version: VERSION,
@@ -138,6 +142,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw error;
   }
   config.watch();
+  const demo = new AbortController();
+  if (options.demo !== undefined) {
+    const demoOptions = options.demo;
+    const demoLogger = logger.child({ feature: 'demo' });
+    void workloads
+      .ready()
+      .then(() =>
+        runDemo(workloads.delivery(), workloads.services(), demoLogger, demoOptions, demo.signal),
+      )
+      .catch((error: unknown) => {
+        demoLogger.error({ err: error }, 'the demo could not run');
+      });
+  }
 
   const address = app.server.address();
   const port = address !== null && typeof address === 'object' ? address.port : boot.server.port;
@@ -152,6 +169,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     close(reason = 'shutdown') {
       closing ??= (async () => {
         logger.info({ reason }, 'codedance stopping');
+        demo.abort();
         config.unwatch();
         monitor.stop();
         await app.close();

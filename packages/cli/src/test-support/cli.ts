@@ -49,13 +49,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI to completion. */
+/** Runs the CLI to completion; `input` is written to its standard input. */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       { env: options.env ?? cleanEnv(), cwd: options.cwd, timeout: 30_000 },
@@ -64,6 +64,7 @@ export function runCli(
         resolve({ code, stdout, stderr });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

@@ -7,7 +7,7 @@ export interface ServerChild {
   server: LongRunning;
   url: string;
   /** Runs the built CLI with `--url` set to this server. */
-  cli(args: string[], options?: { cwd?: string }): Promise<CliResult>;
+  cli(args: string[], options?: { cwd?: string; input?: string }): Promise<CliResult>;
 }
 
 /** Starts the built `codedance server` on port 0 with its data in `dataDir`; stop it with `server.stop()`. */

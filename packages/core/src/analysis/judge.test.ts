@@ -37,6 +37,21 @@ describe('judgeStep', () => {
     expect(next.errorTest?.looks).toBe(2);
   });
 
+  it('holds the thresholds against the recent window, so a new fault is not diluted', () => {
+    const healthy = judgeStep(input({ canary: window(5000, 100), baseline: null }));
+    expect(healthy.verdict).toBe('pass');
+    const recent = judgeStep(
+      input({
+        canary: window(5000, 130),
+        recent: window(200, 30),
+        baseline: null,
+        failureLimit: 0,
+      }),
+    );
+    expect(recent.verdict).toBe('fail');
+    expect(recent.reason).toMatch(/^success rate 85 % < 95 % \(200 requests\)/);
+  });
+
   it('is inconclusive with too few requests, without counting a failure', () => {
     const r = judgeStep(input({ canary: window(40, 30) }));
     expect(r.verdict).toBe('inconclusive');

@@ -27,6 +27,12 @@ export interface ComparisonOptions {
 export interface StepInput {
   /** The canary's window, cumulative since the step began. */
   canary: VersionWindow;
+  /**
+   * The canary's most recent window, for the threshold checks: a fault that starts in the
+   * middle of a long step is not diluted by the healthy minutes before it. The thresholds
+   * read `canary` when absent; the baseline comparison always reads the cumulative windows.
+   */
+  recent?: VersionWindow;
   /** The stable version over the same time, cumulative likewise; null when there is none. */
   baseline: VersionWindow | null;
   thresholds: ThresholdChecks;
@@ -73,7 +79,7 @@ export interface StepJudgement {
  *   keeps its state) and do not count as a failure.
  */
 export function judgeStep(input: StepInput): StepJudgement {
-  const checks = judgeThresholds(input.canary, input.thresholds);
+  const checks = judgeThresholds(input.recent ?? input.canary, input.thresholds);
   const comparison = compare(input);
   const errorTest = comparison?.errorTest.state ?? input.errorTest ?? null;
   const failed = [

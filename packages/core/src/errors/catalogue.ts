@@ -16,6 +16,10 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'The object was changed by someone else; reload and retry.',
   },
+  CD_INVALID_STATE: {
+    status: 409,
+    message: 'The object is not in a state that allows this action.',
+  },
   CD_ALREADY_EXISTS: { status: 409, message: 'An object with this id already exists.' },
   CD_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   CD_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported.' },
@@ -28,12 +32,12 @@ export const ERROR_CATALOGUE = {
   },
   CD_STORE_UNAVAILABLE: { status: 503, message: 'The store cannot be reached; retry shortly.' },
   CD_SHUTTING_DOWN: { status: 503, message: 'The server is shutting down.' },
+  CD_BAD_GATEWAY: { status: 502, message: 'The backend could not be reached.' },
+  CD_GATEWAY_TIMEOUT: { status: 504, message: 'The backend did not answer in time.' },
+  CD_NO_ROUTE: { status: 503, message: 'No version is routed to yet.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
-
-/** Every code in the catalogue, in declaration order. */
-export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 
 /** The JSON body of every 4xx and 5xx answer. */
 export interface ErrorBody {

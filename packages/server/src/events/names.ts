@@ -9,6 +9,8 @@ export const EVENT_NAMES = [
   'service.instance',
   'service.restart',
   'workload.log',
+  'deployment.status',
+  'deployment.progress',
 ] as const satisfies readonly EventName[];
 
 // Fails to compile when an event is added to WorkloadEvents but not listed above.

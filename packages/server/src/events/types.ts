@@ -38,6 +38,23 @@ export interface WorkloadEvents {
     restarts: number;
   };
   'workload.log': { level: LogLevel; message: string };
+  'deployment.status': {
+    id: string;
+    app: string;
+    namespace: string;
+    status: string;
+    previous: string | null;
+    reason: string | null;
+  };
+  'deployment.progress': {
+    id: string;
+    app: string;
+    namespace: string;
+    step: number;
+    stepName: string;
+    weight: number;
+    percentage: number;
+  };
 }
 
 export type EventName = keyof WorkloadEvents;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { StoreUnavailableError, parseByteSize } from '@codedance/core';
 import type { ConfigRuntime } from '../config/index.js';
+import { DeliveryController } from '../delivery/index.js';
 import { EventBus } from '../events/index.js';
 import { LogHub } from '../logs/index.js';
 import { LocalRuntime } from '../runtime/index.js';
@@ -18,7 +19,9 @@ export interface Workloads {
   /** The service supervisor once started; a 503 before. */
   services: () => ServiceSupervisor;
   jobs: () => JobsWatcher;
-  /** Resolves when the controllers have started (after the store first opens). */
+  /** The release controller once started; a 503 before. */
+  delivery: () => DeliveryController;
+  /** Resolves when the controllers have started (after the store first opens); the demo waits on it. */
   ready: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -33,6 +36,8 @@ export function createWorkloads(input: {
   config: ConfigRuntime;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** Routers keep their sockets and tables under `<dataDir>/routers`. */
+  dataDir: string;
 }): Workloads {
   const { gate, config, logger } = input;
   const boot = config.current();
@@ -45,27 +50,26 @@ export function createWorkloads(input: {
     },
   });
   const bus = new EventBus();
+  const edges = { gate, runtime, hub, bus, logsDir: boot.logging.dir, env: input.env };
   const services = new ServiceSupervisor({
-    gate,
-    runtime,
-    hub,
-    bus,
+    ...edges,
     logger: logger.child({ feature: 'services' }),
-    logsDir: boot.logging.dir,
-    env: input.env,
   });
   const tasks = new TaskController({
-    gate,
-    runtime,
-    hub,
-    bus,
+    ...edges,
     logger: logger.child({ feature: 'tasks' }),
-    logsDir: boot.logging.dir,
-    env: input.env,
     defaultTimeout: () => config.current().tasks.timeout,
     graceMs: 5000,
     maxConcurrent: () => config.current().tasks.maxConcurrent,
     runHistory: () => config.current().tasks.runHistory,
+  });
+  const delivery = new DeliveryController({
+    gate,
+    services: () => services,
+    bus,
+    logger: logger.child({ feature: 'delivery' }),
+    dataDir: input.dataDir,
+    env: input.env,
   });
   const jobs = new JobsWatcher(
     boot.tasks.jobsDirectory,
@@ -82,6 +86,7 @@ export function createWorkloads(input: {
     try {
       await tasks.start();
       await services.start();
+      await delivery.start();
       jobs.start();
       started = true;
       logger.info(
@@ -121,11 +126,14 @@ export function createWorkloads(input: {
     tasks: () => whenStarted(tasks),
     services: () => whenStarted(services),
     jobs: () => whenStarted(jobs),
+    delivery: () => whenStarted(delivery),
     ready: () => readyPromise,
     close: async () => {
       closed = true;
       gate.off('up', onUp);
       jobs.stop();
+      // Releases stop where they are; routers and versions keep serving for the next server.
+      await delivery.close();
       await tasks.close();
       // Services keep running too; the next server re-adopts them.
       await services.close();

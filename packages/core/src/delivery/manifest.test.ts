@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from './duration.js';
+import { appManifest, presetSteps, validateAppManifest } from './manifest.js';
+
+const base = {
+  apiVersion: 'deploy.codedance.io/v1alpha1',
+  kind: 'App',
+  metadata: { name: 'shop', namespace: 'production' },
+  spec: { port: 8080, run: { command: 'node', args: ['server.js'] } },
+};
+
+function withSpec(spec: Record<string, unknown>) {
+  return { ...base, spec: { ...base.spec, ...spec } };
+}
+
+describe('durations', () => {
+  it('reads the forms a manifest uses', () => {
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('1m30s')).toBe(90_000);
+    expect(parseDuration('200ms')).toBe(200);
+    expect(parseDuration('1.5h')).toBe(5_400_000);
+    expect(parseDuration(45)).toBe(45_000);
+    expect(parseDuration('soon')).toBeNull();
+    expect(parseDuration('10')).toBeNull();
+    expect(parseDuration(-1)).toBeNull();
+  });
+
+  it('writes them back for people', () => {
+    expect(formatDuration(250)).toBe('250ms');
+    expect(formatDuration(90_000)).toBe('1m30s');
+    expect(formatDuration(3_600_000)).toBe('1h');
+    expect(formatDuration(0)).toBe('0ms');
+  });
+});
+
+describe('validateAppManifest', () => {
+  it('fills in every default: a linear canary judged by the seed thresholds', () => {
+    const result = validateAppManifest(base);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const app = result.value;
+    expect(app).toMatchObject({
+      name: 'shop',
+      namespace: 'production',
+      instances: 1,
+      autoRollback: true,
+      keepPreviousMs: 600_000,
+      readinessTimeoutMs: 30_000,
+    });
+    expect(app.strategy.type).toBe('CANARY');
+    expect(app.strategy.canary.preset).toBe('linear');
+    expect(app.strategy.canary.steps.map((s) => s.weight)).toEqual([20, 40, 60, 80]);
+    expect(app.analysis).toMatchObject({
+      successRate: 0.95,
+      errorRate: 0.05,
+      latencyP99Ms: 200,
+      intervalMs: 10_000,
+    });
+  });
+
+  it('expands presets into explicit steps; manual steps wait for promote', () => {
+    expect(presetSteps('exponential', 1000).map((s) => s.weight)).toEqual([5, 10, 20, 40, 80]);
+    expect(presetSteps('manual', 1000)).toEqual([
+      { weight: 10, pauseMs: null, analysis: false },
+      { weight: 50, pauseMs: null, analysis: false },
+    ]);
+  });
+
+  it('reads explicit steps, with {} as a pause that waits for promote', () => {
+    const result = validateAppManifest(
+      withSpec({
+        strategy: {
+          type: 'CANARY',
+          canary: {
+            steps: [{ weight: 10, pause: '1m' }, { weight: 30, pause: {} }, { weight: 100 }],
+          },
+        },
+      }),
+    );
+    expect(result.ok && result.value.strategy.canary.steps).toEqual([
+      { weight: 10, pauseMs: 60_000, analysis: true },
+      { weight: 30, pauseMs: null, analysis: false },
+      { weight: 100, pauseMs: 30_000, analysis: true },
+    ]);
+  });
+
+  it('names every problem by its path', () => {
+    const result = validateAppManifest({
+      ...base,
+      apiVersion: 'v2',
+      metadata: { name: 'Shop!' },
+      spec: {
+        port: 0,
+        run: {},
+        strategy: { type: 'SOMETIMES', canary: { steps: [{ weight: 50 }, { weight: 20 }] } },
+        analysis: { successRate: 2, interval: 'often' },
+        surprise: true,
+      },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const paths = result.problems.map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/apiVersion',
+        '/metadata/name',
+        '/spec/port',
+        '/spec/run/command',
+        '/spec/strategy/type',
+        '/spec/analysis/successRate',
+        '/spec/analysis/interval',
+        '/spec/surprise',
+        '/spec/strategy/canary/steps/1/weight',
+      ]),
+    );
+    const interval = result.problems.find((p) => p.path === '/spec/analysis/interval');
+    expect(interval?.message).toMatch(/duration such as 30s/);
+  });
+
+  it('refuses what relates badly across fields', () => {
+    const result = validateAppManifest(
+      withSpec({
+        instances: 2,
+        readiness: { type: 'http', path: '/healthz', port: 9000 },
+        strategy: { type: 'ROLLING', rolling: { batchSize: 3 }, blueGreen: { switch: [50, 80] } },
+        hooks: { preRollout: {} },
+      }),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        {
+          path: '/spec/strategy/rolling/batchSize',
+          message: 'must be at most the 2 instance(s) of the app',
+        },
+        { path: '/spec/strategy/blueGreen/switch', message: 'must end at 100' },
+        {
+          path: '/spec/readiness/port',
+          message: 'is chosen by Codedance for each version; leave it out',
+        },
+        { path: '/spec/hooks/preRollout', message: 'needs a command or a url' },
+      ]),
+    );
+  });
+
+  it('gives back a manifest that validates to the same app', () => {
+    const first = validateAppManifest(
+      withSpec({
+        instances: 3,
+        strategy: { type: 'BLUE_GREEN', blueGreen: { switch: [50, 100], observe: '2m' } },
+        analysis: { latencyP90: '150ms', requestRate: 5 },
+        hooks: { confirmPromotion: true, webhook: 'https://hooks.example.com/x' },
+      }),
+    );
+    if (!first.ok) throw new Error(JSON.stringify(first.problems));
+    const again = validateAppManifest(appManifest(first.value));
+    if (!again.ok) throw new Error(JSON.stringify(again.problems));
+    expect(again.value).toEqual({
+      ...first.value,
+      strategy: {
+        ...first.value.strategy,
+        canary: { ...first.value.strategy.canary, preset: null },
+      },
+    });
+  });
+});

@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { mkdir, open, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { RouterClient } from '../router/index.js';
+
+/** The built router entry point; the same path from `src/delivery` and `dist/delivery`. */
+export const ROUTER_MAIN = fileURLToPath(new URL('../../dist/router/main.js', import.meta.url));
+
+export interface RouterHandle {
+  readonly key: string;
+  readonly client: RouterClient;
+  readonly port: number;
+  readonly socket: string;
+}
+
+/**
+ * The router processes, one per app. Each is started detached from the server, in its own
+ * session, so it outlives a restart or a crash of the control plane and keeps serving its last
+ * table; a new server finds it again by its control socket.
+ */
+export class RouterFleet {
+  private readonly handles = new Map<string, RouterHandle>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly logger: Logger,
+    private readonly host = '127.0.0.1',
+  ) {}
+
+  private files(key: string) {
+    return {
+      socket: path.join(this.dir, `${key}.sock`),
+      state: path.join(this.dir, `${key}.routes.json`),
+      log: path.join(this.dir, `${key}.log`),
+    };
+  }
+
+  /** The router for `key`, adopted when one answers on its socket, started otherwise. */
+  async ensure(key: string, port: number): Promise<RouterHandle> {
+    const known = this.handles.get(key);
+    if (known !== undefined && known.port === port && (await alive(known.client))) return known;
+    await mkdir(this.dir, { recursive: true });
+    const files = this.files(key);
+    const client = new RouterClient({ path: files.socket }, { timeoutMs: 3000 });
+    const running = await client.health().catch(() => null);
+    if (running !== null && known?.port !== port && known !== undefined) {
+      // The app moved to another public port: replace its router.
+      await this.stop(key);
+    } else if (running !== null) {
+      const handle = { key, client, port, socket: files.socket };
+      this.handles.set(key, handle);
+      this.logger.info({ router: key, pid: running.pid }, 'router adopted');
+      return handle;
+    }
+    await unlink(files.socket).catch(() => undefined);
+    const log = await open(files.log, 'a');
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          ROUTER_MAIN,
+          '--listen',
+          `${this.host}:${port}`,
+          '--control',
+          files.socket,
+          '--state',
+          files.state,
+        ],
+        { detached: true, stdio: ['ignore', log.fd, log.fd] },
+      );
+      child.unref();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const health = await client.health().catch(() => null);
+        if (health !== null) break;
+        const code = await Promise.race([exited, delay(50).then(() => 'running' as const)]);
+        if (code !== 'running') {
+          throw new Error(
+            `the router for ${key} exited (code ${String(code)}); see ${files.log} — is port ${port} free?`,
+          );
+        }
+        if (Date.now() > deadline) throw new Error(`the router for ${key} did not start in 10 s`);
+      }
+      this.logger.info({ router: key, port, pid: child.pid }, 'router started');
+    } finally {
+      await log.close();
+    }
+    const handle = { key, client, port, socket: files.socket };
+    this.handles.set(key, handle);
+    return handle;
+  }
+
+  get(key: string): RouterHandle | undefined {
+    return this.handles.get(key);
+  }
+
+  /** Stops the router of `key` (it drains in-flight requests first). */
+  async stop(key: string): Promise<void> {
+    const files = this.files(key);
+    const client = this.handles.get(key)?.client ?? new RouterClient({ path: files.socket });
+    this.handles.delete(key);
+    const health = await client.health().catch(() => null);
+    if (health === null) return;
+    try {
+      process.kill(health.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (await client.health().catch(() => null)) !== null) {
+      await delay(50);
+    }
+    await unlink(files.state).catch(() => undefined);
+  }
+
+  /** Stops every router this fleet knows (tests and app deletion; a server stop leaves them). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.handles.keys()].map((key) => this.stop(key)));
+  }
+}
+
+async function alive(client: RouterClient): Promise<boolean> {
+  return (await client.health().catch(() => null)) !== null;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,129 @@
+import {
+  MANIFEST_API_VERSION,
+  appManifest,
+  csvField,
+  phaseOf,
+  type Deployment,
+  type DeploymentSummary,
+} from '@codedance/core';
+import { appKey, type AppRecord } from './book.js';
+
+/** An app as the API shows it. */
+export function appView(record: AppRecord, latest: DeploymentSummary | undefined) {
+  return {
+    name: record.spec.name,
+    namespace: record.spec.namespace,
+    key: appKey(record.spec.namespace, record.spec.name),
+    port: record.spec.port,
+    instances: record.spec.instances,
+    strategy: record.spec.strategy.type,
+    stable: record.stable,
+    previous: record.previous,
+    lastDeployment: latest ?? null,
+    appliedAt: record.appliedAt,
+    manifest: appManifest(record.spec),
+  };
+}
+
+/** Seed 000's list row. */
+export function canaryRow(summary: DeploymentSummary, record: AppRecord | undefined) {
+  return {
+    name: summary.app,
+    namespace: summary.environment,
+    phase: summary.phase,
+    currentStep: summary.currentStep,
+    currentWeight: summary.currentWeight,
+    strategy: strategyName(record, summary),
+    status: summary.status,
+    version: summary.version,
+    deployment: summary.id,
+    createdAt: summary.startTime,
+  };
+}
+
+function strategyName(record: AppRecord | undefined, summary: DeploymentSummary): string {
+  if (summary.deploymentType !== 'CANARY')
+    return summary.deploymentType.toLowerCase().replace('_', '-');
+  return record?.spec.strategy.canary.preset ?? 'custom';
+}
+
+/** Seed 000's `CanaryDeployment` resource for an app's latest release. */
+export function canaryResource(d: Deployment, record: AppRecord) {
+  const analysis = record.spec.analysis;
+  return {
+    apiVersion: MANIFEST_API_VERSION,
+    kind: 'CanaryDeployment',
+    metadata: {
+      name: d.app,
+      namespace: d.environment,
+      creationTimestamp: d.startTime,
+      deployment: d.id,
+    },
+    spec: {
+      targetDeployment: d.app,
+      canaryVersion: d.version,
+      stableVersion: d.previousVersion,
+      strategy: {
+        type: strategyName(record, { deploymentType: d.deploymentType } as DeploymentSummary),
+        deploymentType: d.deploymentType,
+        steps: d.progress.steps
+          .filter((s) => s.kind === 'traffic' || s.kind === 'batch' || s.kind === 'gate')
+          .map((s) => ({
+            name: s.name,
+            ...(s.weight === undefined ? {} : { weight: s.weight }),
+            pause:
+              s.pauseSeconds === null || s.pauseSeconds === undefined ? {} : `${s.pauseSeconds}s`,
+          })),
+      },
+      metrics: {
+        successRate: { threshold: analysis.successRate },
+        errorRate: { threshold: analysis.errorRate },
+        latency: {
+          p99: `${analysis.latencyP99Ms}ms`,
+          ...(analysis.latencyP90Ms === null ? {} : { p90: `${analysis.latencyP90Ms}ms` }),
+          ...(analysis.latencyP50Ms === null ? {} : { p50: `${analysis.latencyP50Ms}ms` }),
+        },
+        interval: `${analysis.intervalMs / 1000}s`,
+        minRequests: analysis.minRequests,
+        failureLimit: analysis.failureLimit,
+      },
+      autoRollback: { enabled: record.spec.autoRollback, onMetricsFail: record.spec.autoRollback },
+    },
+    status: {
+      phase: phaseOf(d.status),
+      currentStep: d.canary.currentStep,
+      currentWeight: d.canary.currentWeight,
+      status: d.status,
+      reason: d.reason,
+    },
+  };
+}
+
+export const DEPLOYMENT_CSV_COLUMNS = [
+  'id',
+  'app',
+  'version',
+  'previousVersion',
+  'environment',
+  'deploymentType',
+  'status',
+  'reason',
+  'executor',
+  'startTime',
+  'endTime',
+  'durationMs',
+] as const;
+
+/** Deployments as CSV (RFC 4180), one row per release. */
+export function deploymentsToCsv(rows: readonly DeploymentSummary[]): string {
+  const lines = [DEPLOYMENT_CSV_COLUMNS.join(',')];
+  for (const row of rows) {
+    lines.push(
+      DEPLOYMENT_CSV_COLUMNS.map((column) => {
+        const value = row[column];
+        return csvField(value === null ? '' : String(value));
+      }).join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
