@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { ConfigRuntime } from './config/index.js';
+import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
 import { installAuth } from './http/auth.js';
 import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import { installJsonBodies, validatorCompiler } from './http/validation.js';
@@ -13,12 +14,13 @@ import { serviceRoutes } from './services/index.js';
 import { settingsRoutes } from './settings/routes.js';
 import { statusRoutes } from './status/routes.js';
 import type { StoreGate } from './status/store-gate.js';
-import { liveRoutes } from './events/index.js';
+import { eventRoutes, liveRoutes } from './events/index.js';
 import { systemRoutes, type SystemMonitor } from './system/index.js';
 import { taskRoutes } from './tasks/routes.js';
 import { transferRoutes } from './transfer/routes.js';
 import type { Workloads } from './workloads/assembly.js';
 import { logRoutes } from './workloads/log-routes.js';
+import { deliveryRoutes } from './delivery/index.js';
 
 /** What the HTTP layer is given; it owns none of these and closes none of them. */
 export interface AppContext {
@@ -32,6 +34,8 @@ export interface AppContext {
   logger: Logger;
   logFile: () => string;
   workloads: Workloads;
+  /** The built dashboard; found through the installed `@codedance/web` package when absent. */
+  dashboardDir?: string | null;
 }
 
 /** Builds the Fastify application: every route, the OpenAPI document, auth, errors. */
@@ -51,7 +55,13 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // Ajv turns each schema into generated code. Doing that when a route is first used, rather
+  // than for every route at start-up, saves the server most of that time and memory: a given
+  // server is asked only a few of its routes.
+  app.setValidatorCompiler((route) => {
+    let check: ReturnType<typeof validatorCompiler> | undefined;
+    return (data) => (check ??= validatorCompiler(route))(data);
+  });
   installJsonBodies(app);
   installErrorHandling(app);
   // A route that takes no query parameters refuses unknown ones instead of ignoring them.
@@ -88,6 +98,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
         { name: 'services', description: 'Supervised long-running services (PM2-like)' },
         { name: 'logs', description: 'Workload logs' },
         { name: 'transfer', description: 'Export and import' },
+        { name: 'events', description: 'What workloads did, newest first; live over /ws' },
       ],
     },
   });
@@ -98,6 +109,9 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'debug';
+    // Every request passes here: at INFO, build nothing. Request loggers are children of
+    // this one with no level of their own, and FastifyBaseLogger does not type isLevelEnabled.
+    if (!context.logger.isLevelEnabled(level)) return;
     request.log[level](
       {
         method: request.method,
@@ -124,6 +138,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
 
   const { workloads } = context;
+  eventRoutes(app, { bus: workloads.bus });
   if (boot.websocket.enabled) {
     await liveRoutes(app, {
       hub: workloads.hub,
@@ -135,6 +150,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   taskRoutes(app, { tasks: workloads.tasks });
   serviceRoutes(app, { services: workloads.services });
   logRoutes(app, { hub: () => workloads.hub });
+  await deliveryRoutes(app, { delivery: workloads.delivery });
   transferRoutes(app, {
     tasks: workloads.tasks,
     hub: () => workloads.hub,
@@ -142,6 +158,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     config: () => config.current(),
     version: context.version,
     createService: (spec) => workloads.services().create(spec, { start: true }),
+  });
+
+  await dashboardRoutes(app, {
+    dir: context.dashboardDir === undefined ? dashboardDir() : context.dashboardDir,
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

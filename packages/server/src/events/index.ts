@@ -7,6 +7,8 @@ export {
   type SubscribeOptions,
 } from './feed.js';
 export { liveRoutes, type LiveRoutesOptions } from './live-routes.js';
+export { MAX_SUBSCRIPTIONS } from './mux-route.js';
+export { eventRoutes } from './routes.js';
 export { EVENT_NAMES, isEventName } from './names.js';
 export { SeqRing } from './seq-ring.js';
 export type { BusEvent, EventName, WorkloadEvents } from './types.js';

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { CodedanceError } from '@codedance/core';
+import { bearerToken, sameSecret } from '../http/auth.js';
 import { toCodedanceError } from '../http/errors.js';
 
 /** Above this many unsent bytes a client counts as congested and live items are dropped for it. */
@@ -60,15 +60,9 @@ export function keepAlive(socket: WebSocket, heartbeatSeconds: () => number): ()
   };
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function givenToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
-  if (typeof header === 'string') return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+  if (typeof header === 'string') return bearerToken(header);
   // Browsers cannot set headers on a WebSocket, so the token may come in the URL.
   const query = request.query as { token?: unknown } | undefined;
   return typeof query?.token === 'string' && query.token !== '' ? query.token : null;
@@ -192,7 +186,8 @@ export function serveStream<Q>(
   });
 }
 
-function parseClientMessage(data: RawData, isBinary: boolean): unknown {
+/** A client message as JSON; binary, oversized and malformed messages are refused with a coded error. */
+export function parseClientMessage(data: RawData, isBinary: boolean): unknown {
   const bytes = Buffer.isBuffer(data)
     ? data
     : Array.isArray(data)

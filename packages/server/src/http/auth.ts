@@ -1,6 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { CodedanceError } from '@codedance/core';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Anyone may fetch this route without a token: the dashboard's pages and assets, which carry no data. */
+    public?: boolean;
+  }
+}
 
 /** Paths anyone may read: liveness probes and the API description. */
 const PUBLIC_PATHS = ['/health', '/api/openapi.json'];
@@ -15,16 +22,14 @@ function isPublic(url: string): boolean {
   );
 }
 
-function tokenOf(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (typeof header === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1] ?? null;
-  }
-  return null;
+/** The token of an `Authorization: Bearer <token>` header; null when the header is absent or has another form. */
+export function bearerToken(header: string | undefined): string | null {
+  if (typeof header !== 'string') return null;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
 }
 
-function sameSecret(given: string, expected: string): boolean {
+/** Compares a given secret with the expected one in constant time, so timing does not reveal how much matched. */
+export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -32,17 +37,17 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * Requires `Authorization: Bearer <admin token>` on every non-public path
- * when a token is configured. The token is read on every request, so a
- * rotated token applies at once.
+ * when a token is configured; routes marked `config: { public: true }` are
+ * open. The token is read on every request, so a rotated token applies at once.
  */
 export function installAuth(app: FastifyInstance, adminToken: () => string | null): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const expected = adminToken();
-    if (expected === null || isPublic(request.url)) {
+    if (expected === null || isPublic(request.url) || request.routeOptions.config.public === true) {
       done();
       return;
     }
-    const given = tokenOf(request);
+    const given = bearerToken(request.headers.authorization);
     if (given === null) {
       done(
         new CodedanceError('CD_UNAUTHENTICATED', {

@@ -1,0 +1,414 @@
+/*
+ * What the server answers, as its routes document it. Deployments follow
+ * docs/delivery.md; the rest mirror the server's views.
+ */
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LogSource {
+  kind: 'task' | 'service';
+  id: string;
+  run?: string;
+  instance?: number;
+}
+
+export interface LogEntry {
+  seq: number;
+  time: string;
+  source: LogSource;
+  stream: 'stdout' | 'stderr' | 'system';
+  level: LogLevel;
+  line: string;
+}
+
+export interface BusEvent {
+  seq: number;
+  time: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+// Tasks (seed 004)
+
+export const TASK_STATUSES = [
+  'IDLE',
+  'RUNNING',
+  'SUCCESS',
+  'FAILED',
+  'EXCEPTION',
+  'DISABLED',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** A task definition in seed 004's snake_case, as `POST /api/tasks` takes it. */
+export interface TaskSpec {
+  id: string;
+  script_path: string;
+  execute_path?: string;
+  args?: string[];
+  cwd?: string;
+  environment?: Record<string, string>;
+  interval_minutes?: number;
+  cron?: string;
+  timezone?: string;
+  enabled?: boolean;
+  description?: string;
+  timeout?: number;
+  retry_count?: number;
+  retry_delay?: number;
+  shell?: boolean;
+}
+
+export interface LastRun {
+  run: string;
+  status: string;
+  reason: string | null;
+  finishedAt: string;
+  durationMs: number;
+  exitCode: number | null;
+}
+
+export interface Task extends TaskSpec {
+  version: number;
+  status: TaskStatus;
+  running: number;
+  queued: number;
+  nextRunAt: string | null;
+  lastRun: LastRun | null;
+}
+
+export interface TaskDetail extends Task {
+  upcoming: string[];
+  stats: {
+    runs: number;
+    success: number;
+    failed: number;
+    exception: number;
+    successRate: number | null;
+    meanDurationMs: number | null;
+  };
+}
+
+export interface TaskRun {
+  task: string;
+  run: string;
+  trigger: string;
+  attempt: number;
+  status: 'RUNNING' | 'SUCCESS' | 'FAILED' | 'EXCEPTION';
+  reason: string | null;
+  summary: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  pid: number | null;
+  peakRssBytes: number;
+  cpuSeconds: number;
+  command: string[];
+}
+
+export interface TriggerResult {
+  id: string;
+  outcome: 'started' | 'queued' | 'skipped';
+  run?: string;
+  reason?: string;
+}
+
+export interface BatchResult {
+  results: (
+    { ok: true; id: string } | { ok: false; id: string; error: { code: string; message: string } }
+  )[];
+}
+
+// Services
+
+export interface ExitRecord {
+  code: number | null;
+  signal: string | null;
+  at: string;
+}
+
+export interface ServiceInstance {
+  instance: number;
+  state: string;
+  desired: string;
+  pid: number | null;
+  port: number | null;
+  restarts: number;
+  startedAt: string | null;
+  readyAt: string | null;
+  uptimeSeconds: number;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  lastExit: ExitRecord | null;
+  nextRestartAt: string | null;
+  reason: string | null;
+}
+
+export interface Service {
+  name: string;
+  version: number;
+  status: string;
+  rolling: boolean;
+  spec: { command: string; args?: string[]; cwd?: string; instances: number; port?: number };
+  ready: number;
+  desired: number;
+  restarts: number;
+  cpuPercent: number;
+  rssBytes: number;
+  instances: ServiceInstance[];
+  logTail?: { time: string; instance: number | null; stream: string; line: string }[];
+}
+
+// System
+
+export interface MetricSample {
+  timestamp: string;
+  cpuPercent: number;
+  memoryPercent: number;
+  memoryUsedBytes: number;
+  memoryTotalBytes: number;
+  diskPercent: number;
+  diskUsedBytes: number;
+  diskTotalBytes: number;
+  loadAverage1: number;
+}
+
+export interface MonitoringMetrics {
+  enabled: boolean;
+  intervalSeconds: number;
+  current: MetricSample;
+  history: MetricSample[];
+}
+
+export interface SystemInfo {
+  hostname: string;
+  platform: string;
+  release: string;
+  arch: string;
+  uptimeSeconds: number;
+  node: string;
+  cpus: { count: number; model: string; speedMHz: number; loadAverage: [number, number, number] };
+  memory: { totalBytes: number; availableBytes: number; usedBytes: number; usedPercent: number };
+  disk: { path: string; totalBytes: number; availableBytes: number; usedPercent: number };
+  process: { pid: number; rssBytes: number; heapUsedBytes: number; uptimeSeconds: number };
+}
+
+export interface ProcessItem {
+  pid: number;
+  ppid: number;
+  name: string;
+  command: string;
+  state: string;
+  cpuPercent: number;
+  rssBytes: number;
+  startedAt: string;
+}
+
+export interface ProcessList {
+  total: number;
+  sampledAt: string;
+  items: ProcessItem[];
+}
+
+export interface Health {
+  status: 'ok' | 'unavailable';
+  ready: boolean;
+  store: { backend: string; ok: boolean; latencyMs: number | null };
+}
+
+export interface ServerStatus {
+  name: string;
+  version: string;
+  uptimeSeconds: number;
+  startedAt: string;
+  pid: number;
+  node: string;
+  store: { backend: string; location: string; ok: boolean; schemaVersion: number | null };
+}
+
+// Settings
+
+export interface ConfigAnswer {
+  config: Record<string, unknown>;
+  sources: Record<string, string>;
+  file: string;
+  pendingRestart: string[];
+}
+
+export interface ConfigReport {
+  valid: boolean;
+  problems: { path: string; message: string }[];
+  live: string[];
+  restart: string[];
+  overridden: string[];
+}
+
+export interface ConfigUpdate {
+  config: Record<string, unknown>;
+  applied: string[];
+  restartRequired: string[];
+  overriddenByEnv: string[];
+}
+
+export interface StorageInfo {
+  backend: string;
+  location: string;
+  schemaVersion: number;
+  latestSchemaVersion: number;
+  sizeBytes: number | null;
+  kinds: Record<string, number>;
+  dataDir: string;
+  configFile: string;
+  logFile: string;
+  logDirBytes: number;
+}
+
+// Deployments (docs/delivery.md)
+
+export const DEPLOYMENT_STATUSES = [
+  'PENDING',
+  'RUNNING',
+  'PAUSED',
+  'COMPLETED',
+  'FAILED',
+  'ROLLED_BACK',
+] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
+export const DEPLOYMENT_TYPES = ['CANARY', 'BLUE_GREEN', 'ROLLING', 'ALL_AT_ONCE'] as const;
+export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
+
+export const CANARY_PHASES = ['Progressing', 'Paused', 'Succeeded', 'Failed'] as const;
+export type CanaryPhase = (typeof CANARY_PHASES)[number];
+
+export type StepStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SKIPPED';
+
+export interface DeploymentStep {
+  name: string;
+  kind: string;
+  weight?: number;
+  pauseSeconds?: number | null;
+  analysis?: boolean;
+  status: StepStatus;
+  startTime?: string | null;
+  endTime?: string | null;
+  detail?: string;
+}
+
+export interface SideResource {
+  version: string;
+  instances: number;
+  ready: number;
+  command?: string;
+  image?: string;
+  traffic: number;
+  state: string;
+  service?: string;
+  port?: number | null;
+}
+
+export interface MetricPoint {
+  time: string;
+  version: string;
+  value: number;
+}
+
+export interface AnalysisCheck {
+  metric: string;
+  value: number | null;
+  threshold: number;
+  comparator: '>=' | '<=';
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  evidence: string;
+}
+
+export interface AnalysisRecord {
+  time: string;
+  step: number;
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  reason: string | null;
+  checks: AnalysisCheck[];
+  comparison?: {
+    errorTest?: { decision: string; evidence: string } | null;
+    latency?: { verdict: string; evidence: string } | null;
+  } | null;
+}
+
+export type DeploymentAction = 'pause' | 'resume' | 'promote' | 'abort' | 'rollback' | 'retry';
+
+export interface Deployment {
+  id: string;
+  app: string;
+  version: string;
+  previousVersion: string | null;
+  environment: string;
+  deploymentType: DeploymentType;
+  status: DeploymentStatus;
+  reason: string | null;
+  executor: string;
+  startTime: string;
+  endTime: string | null;
+  progress: {
+    percentage: number;
+    currentStep: string;
+    currentStepIndex: number;
+    steps: DeploymentStep[];
+  };
+  canary: { phase: CanaryPhase; currentStep: number; currentWeight: number; desiredWeight: number };
+  resources: { stable?: SideResource | null; canary?: SideResource | null };
+  metrics: { successRate: MetricPoint[]; responseTime: MetricPoint[] };
+  analysis: AnalysisRecord[];
+  config: Record<string, unknown>;
+  logs: { time: string; message: string }[];
+  requested?: { action: DeploymentAction; at: string; by: string } | null;
+}
+
+/** One row of `GET /api/deployments`: the record's summary fields (the list may carry more). */
+export interface DeploymentRow {
+  id: string;
+  app: string;
+  version: string;
+  environment: string;
+  deploymentType: DeploymentType;
+  status: DeploymentStatus;
+  reason: string | null;
+  executor: string;
+  startTime: string;
+  endTime: string | null;
+  durationMs?: number | null;
+  percentage?: number;
+}
+
+export interface DeploymentPage {
+  items: DeploymentRow[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface CanarySummary {
+  name: string;
+  namespace: string;
+  phase: CanaryPhase;
+  currentStep: number;
+  currentWeight: number;
+  strategy: string;
+  createdAt: string;
+}
+
+export interface LiveMetricValues {
+  successRate: number | null;
+  errorRate: number | null;
+  latencyP50: number | null;
+  latencyP90: number | null;
+  latencyP99: number | null;
+  requestRate: number | null;
+}
+
+export interface LiveMetrics extends LiveMetricValues {
+  timestamp: number | string;
+  versions?:
+    Record<string, Partial<LiveMetricValues>> | (Partial<LiveMetricValues> & { version: string })[];
+}

@@ -1,0 +1,141 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Deployment } from '../../api/types';
+import { fakeServer, renderWithApp } from '../../test-support/render';
+import { Route } from 'wouter';
+import { DeploymentPage } from './DeploymentPage';
+import { actionsFor } from './ReleaseActions';
+import { rolledBackDeployment, runningDeployment } from './test-support/fixtures';
+
+// Charts draw on a canvas, which jsdom does not have; they are tested in the browser.
+vi.mock('../../charts/TimeChart', () => ({
+  TimeChart: ({ title }: { title: string }) => <figure>{title}</figure>,
+}));
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const METRICS = {
+  timestamp: 1737369600,
+  successRate: 99.5,
+  errorRate: 0.5,
+  latencyP50: 45.2,
+  latencyP90: 89.5,
+  latencyP99: 156.8,
+  requestRate: 1250.5,
+  versions: { v1: { successRate: 99.9 } },
+};
+
+function serve(record: () => Deployment, onAction?: (action: string) => Deployment) {
+  return fakeServer(({ method, url }) => {
+    if (url.pathname === `/api/deployments/${record().id}` && method === 'GET')
+      return { body: record() };
+    const action = /^\/api\/deployments\/[^/]+\/(\w+)$/.exec(url.pathname)?.[1];
+    if (action && method === 'POST' && onAction) return { body: onAction(action) };
+    if (url.pathname === '/api/metrics/') return { body: METRICS };
+    return undefined;
+  });
+}
+
+describe('release detail', () => {
+  it('shows the header, the traffic actual against desired, the steps, live metrics, resources and logs', async () => {
+    serve(runningDeployment);
+    renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
+      path: '/deployments/dep-20261202-8k2m1x',
+    });
+    expect(await screen.findByRole('heading', { name: /shop · v2/ })).toBeTruthy();
+    const traffic = screen.getByRole('progressbar', { name: 'Traffic: 25% now, 25% desired' });
+    expect(traffic.getAttribute('aria-valuenow')).toBe('25');
+    expect(screen.getByText('Step 3 of 5 · Traffic 25%')).toBeTruthy();
+    expect(screen.getByRole('list', { name: 'Steps' })).toBeTruthy();
+    const success = await waitFor(() => {
+      const card = document.querySelector<HTMLElement>('[data-metric="successRate"]');
+      expect(card?.textContent).toContain('99.5%');
+      return card;
+    });
+    expect(success?.dataset.health).toBe('good');
+    expect(success?.textContent).toContain('stable: 99.9%');
+    expect(screen.getByRole('region', { name: 'New version (v2)' }).textContent).toContain(
+      '2 of 2 ready',
+    );
+    expect(screen.getByRole('region', { name: 'Stable version (v1)' }).textContent).toContain(
+      '75%',
+    );
+    expect(screen.getByRole('log', { name: 'Deployment log' }).textContent).toContain(
+      'Traffic 25% to v2',
+    );
+    expect(screen.getByText('success rate 99.1% ≥ 95% over 1,200 requests')).toBeTruthy();
+  });
+
+  it('says why a release rolled back, with the evidence of the failed analysis', async () => {
+    serve(rolledBackDeployment);
+    renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
+      path: '/deployments/dep-20261202-8k2m1x',
+    });
+    const note = await screen.findByRole('note');
+    expect(note.textContent).toContain('Why it rolled back');
+    expect(note.textContent).toContain('error rate 12.5% > 5% at step 3');
+    expect(note.textContent).toContain('error rate 12.5% > 5% over 800 requests');
+    expect(screen.getByText(/worse beyond chance/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
+  });
+
+  it('asks before an action and then shows the state the server answered with, not a guess', async () => {
+    let current = runningDeployment();
+    const requests = serve(
+      () => current,
+      (action) => {
+        expect(action).toBe('pause');
+        current = { ...current, status: 'PAUSED', canary: { ...current.canary, phase: 'Paused' } };
+        return current;
+      },
+    );
+    renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
+      path: '/deployments/dep-20261202-8k2m1x',
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Pause' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Pause shop v2?' });
+    expect(requests.some((r) => r.method === 'POST')).toBe(false);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Pause' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('alertdialog')).toBeNull();
+    });
+    expect(requests.filter((r) => r.method === 'POST').map((r) => r.url.pathname)).toEqual([
+      '/api/deployments/dep-20261202-8k2m1x/pause',
+    ]);
+    expect(await screen.findByRole('button', { name: 'Resume' })).toBeTruthy();
+    expect(screen.getAllByText('Paused').length).toBeGreaterThan(0);
+  });
+
+  it('keeps the dialog open with the refusal when the server says no', async () => {
+    const record = runningDeployment();
+    fakeServer(({ method, url }) => {
+      if (method === 'POST')
+        return {
+          status: 409,
+          body: { error: { code: 'CD_CONFLICT', message: 'The release already finished.' } },
+        };
+      if (url.pathname === `/api/deployments/${record.id}`) return { body: record };
+      return undefined;
+    });
+    renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
+      path: `/deployments/${record.id}`,
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Abort' }));
+    const dialog = screen.getByRole('alertdialog');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Abort' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('CD_CONFLICT');
+    expect(screen.getAllByText('Running').length).toBeGreaterThan(0);
+  });
+
+  it('offers the actions each status allows', () => {
+    expect(actionsFor('RUNNING')).toEqual(['pause', 'promote', 'abort']);
+    expect(actionsFor('PAUSED')).toEqual(['resume', 'promote', 'abort']);
+    expect(actionsFor('COMPLETED')).toEqual(['rollback']);
+    expect(actionsFor('ROLLED_BACK')).toEqual(['retry']);
+  });
+});
