@@ -1,20 +1,24 @@
 // Codedance router vs nginx as a weighted (90/10) reverse proxy, on this machine.
 //
-//   npx tsc -b && node bench/router-vs-nginx.mjs [--duration 10] [--rounds 3] [--connections 64]
+//   npx tsc -b && node bench/router-vs-nginx.mjs [--workers 1] [--duration 10] [--rounds 3]
+//                                                [--connections 64] [--paced-seconds 5]
 //
 // Backends: one nginx (2 workers) answering `return 200` on two ports, so the
 // backends are never the bottleneck and cost the same for both proxies.
-// Proxies under test: nginx with 1 worker (weight=9 / weight=1 upstreams,
-// keepalive) and the router process (one Node thread): one core each.
-// Load: wrk -t2 -cN -dDs --latency, rounds interleaved (direct, nginx, router)
-// and medians reported. CPU per request comes from /proc/<pid>/stat of the
-// proxy process (nginx: its worker). The added latency at a fixed 1,000 req/s
-// uses a paced Node load generator with keep-alive (Debian's wrk has no -R).
+// Proxies under test, with the same number of worker processes (--workers):
+// nginx with `worker_processes N` (weight=9 / weight=1 upstreams, keepalive)
+// and the router with `--workers N` (N = 1: one process; N > 1: a primary
+// that hands connections to N workers). Load: wrk -t2 -cN -dDs --latency,
+// rounds interleaved (direct, nginx, router) and medians reported. CPU per
+// request is the CPU time of the whole proxy (master or primary and every
+// worker) from /proc/<pid>/stat over the requests wrk completed. The added
+// latency at a fixed 1,000 req/s uses a paced Node load generator with
+// keep-alive (Debian's wrk has no -R).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,12 +31,18 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     'paced-seconds': { type: 'string', default: '5' },
+    workers: { type: 'string', default: '1' },
   },
 });
 const DURATION = Number(values.duration);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const PACED_SECONDS = Number(values['paced-seconds']);
+const WORKERS = Number(values.workers);
+if (!Number.isInteger(WORKERS) || WORKERS < 1) {
+  console.error(`--workers needs a whole number ≥ 1, got ${values.workers}`);
+  process.exit(1);
+}
 
 for (const tool of ['wrk', 'nginx']) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
@@ -46,10 +56,28 @@ if (!existsSync(MAIN)) {
 }
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-const cpuTicks = (pid) => {
+const ownTicks = (pid) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+};
+const childrenOf = (pid) =>
+  readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(' ')
+    .filter(Boolean)
+    .map(Number);
+/** CPU ticks of a proxy: the process and its direct children (workers), by pid. */
+const cpuTicks = (pid) => {
+  const ticks = new Map([[pid, ownTicks(pid)]]);
+  for (const child of childrenOf(pid)) ticks.set(child, ownTicks(child));
+  return ticks;
+};
+/** Ticks used between two readings, over the processes alive at both. */
+const ticksUsed = (before, after) => {
+  let used = 0;
+  for (const [pid, ticks] of after) used += ticks - (before.get(pid) ?? ticks);
+  return used;
 };
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -104,13 +132,12 @@ http {
   return child;
 }
 
-function workerPid(masterPid) {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const text = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim();
-    if (text) return Number(text.split(' ')[0]);
+async function waitForWorkers(pid, count) {
+  const deadline = Date.now() + 10_000;
+  while (childrenOf(pid).length < count) {
+    if (Date.now() > deadline) throw new Error(`${pid} did not start ${count} workers`);
+    await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error('nginx worker did not start');
 }
 
 function controlPut(socketPath, path, body) {
@@ -138,13 +165,13 @@ function parseLatency(text, label) {
 }
 
 function runWrk(port, pid) {
-  const before = pid ? cpuTicks(pid) : 0;
+  const before = pid ? cpuTicks(pid) : null;
   const out = execFileSync(
     'wrk',
     ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', `http://127.0.0.1:${port}/`],
     { encoding: 'utf8' },
   );
-  const after = pid ? cpuTicks(pid) : 0;
+  const after = pid ? cpuTicks(pid) : null;
   const requests = Number(/(\d+) requests in/.exec(out)[1]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
@@ -154,7 +181,7 @@ function runWrk(port, pid) {
     requests,
     p50: parseLatency(out, '50%'),
     p99: parseLatency(out, '99%'),
-    cpuUsPerRequest: pid ? (((after - before) / CLK_TCK) * 1e6) / requests : null,
+    cpuUsPerRequest: pid ? ((ticksUsed(before, after) / CLK_TCK) * 1e6) / requests : null,
     non2xx: errors ? Number(errors[1]) : 0,
     socketErrors: socketErrors ? socketErrors[1] : null,
   };
@@ -213,7 +240,7 @@ async function main() {
   );
   const proxyMaster = startNginx(
     'proxy',
-    1,
+    WORKERS,
     `upstream app { server 127.0.0.1:${b1} weight=9; server 127.0.0.1:${b2} weight=1; keepalive 128; }
   server { listen 127.0.0.1:${nginxPort};
     location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
@@ -223,7 +250,15 @@ async function main() {
   const socket = join(work, 'control.sock');
   const router = spawn(
     process.execPath,
-    [MAIN, '--listen', `127.0.0.1:${routerPort}`, '--control', socket],
+    [
+      MAIN,
+      '--listen',
+      `127.0.0.1:${routerPort}`,
+      '--control',
+      socket,
+      '--workers',
+      String(WORKERS),
+    ],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -247,10 +282,11 @@ async function main() {
       { version: 'canary', weight: 10, backends: [`127.0.0.1:${b2}`] },
     ],
   });
-  const nginxWorker = workerPid(proxyMaster.pid);
+  await waitForWorkers(proxyMaster.pid, WORKERS);
+  if (WORKERS > 1) await waitForWorkers(router.pid, WORKERS);
   const targets = [
     { name: 'direct', port: b1, pid: null },
-    { name: 'nginx', port: nginxPort, pid: nginxWorker },
+    { name: 'nginx', port: nginxPort, pid: proxyMaster.pid },
     { name: 'router', port: routerPort, pid: router.pid },
   ];
 
@@ -294,15 +330,22 @@ async function main() {
   for (const name of ['nginx', 'router']) {
     summary[name].addedP50MsAt1000 = summary[name].pacedP50Ms - summary.direct.pacedP50Ms;
   }
+  // Rounds are interleaved, so each round's own ratio cancels most of the
+  // drift of a shared machine; their median is reported next to the ratio of medians.
+  const perRound = (field) =>
+    median(throughput.router.map((r, i) => r[field] / throughput.nginx[i][field]));
   const ratios = {
     throughput: summary.router.rps / summary.nginx.rps,
     cpuPerRequest: summary.router.cpuUsPerRequest / summary.nginx.cpuUsPerRequest,
+    perRound: { throughput: perRound('rps'), cpuPerRequest: perRound('cpuUsPerRequest') },
   };
   const result = {
     date: new Date().toISOString(),
     node: process.version,
     nginx: spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim(),
     settings: {
+      workers: WORKERS,
+      cpus: availableParallelism(),
       wrk: `-t2 -c${CONNECTIONS} -d${DURATION}s --latency`,
       rounds: ROUNDS,
       pacedRate: 1000,
@@ -314,7 +357,7 @@ async function main() {
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(
-    join(ROOT, 'bench/results/router-vs-nginx.json'),
+    join(ROOT, `bench/results/router-vs-nginx${WORKERS === 1 ? '' : `-${WORKERS}-workers`}.json`),
     `${JSON.stringify(result, null, 2)}\n`,
   );
 
@@ -330,7 +373,8 @@ async function main() {
     );
   }
   console.log(
-    `\nrouter/nginx: throughput ${ratios.throughput.toFixed(2)}× (target ≥ 0.6×), CPU per request ${ratios.cpuPerRequest.toFixed(2)}× (target ≤ 3×), added p50 at 1,000 req/s ${summary.router.addedP50MsAt1000.toFixed(3)} ms (target ≤ 0.5 ms)`,
+    `\n${WORKERS} worker${WORKERS === 1 ? '' : 's'} each. router/nginx: throughput ${ratios.throughput.toFixed(2)}× (target ≥ 0.6×), CPU per request ${ratios.cpuPerRequest.toFixed(2)}× (target ≤ 3×), added p50 at 1,000 req/s ${summary.router.addedP50MsAt1000.toFixed(3)} ms (target ≤ 0.5 ms)` +
+      `\nmedian of per-round ratios: throughput ${ratios.perRound.throughput.toFixed(2)}×, CPU per request ${ratios.perRound.cpuPerRequest.toFixed(2)}×`,
   );
 }
 

@@ -1,25 +1,38 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ERROR_CATALOGUE, type ErrorCode } from '@codedance/core';
-import type { RouterStats } from './stats.js';
+import type { StatsWindow } from './stats.js';
 import { parseRouteTable, type RouteTable } from './table.js';
 
 const MAX_BODY = 1024 * 1024;
 
 /** What the control API needs from the running router. */
 export interface ControlTarget {
-  readonly stats: RouterStats;
+  /** Epoch ms; the default end of a stats window. */
+  now(): number;
+  /** Per-version statistics for `[from, to)`, over every process that serves traffic. */
+  stats(from: number, to: number, withSamples: boolean): StatsWindow | Promise<StatsWindow>;
   routes(): { revision: number; table: RouteTable };
-  /** Applies and persists a table; resolves once it is durable. */
+  /** Persists a table and applies it; resolves once it is durable and live. */
   applyRoutes(table: RouteTable): Promise<{ revision: number; table: RouteTable }>;
-  health(): RouterHealth;
+  health(): RouterHealth | Promise<RouterHealth>;
+}
+
+/** One process that serves traffic. */
+export interface RouterWorkerHealth {
+  pid: number;
+  inFlight: number;
 }
 
 export interface RouterHealth {
   status: 'ok' | 'draining';
+  /** The process the control API runs in (the primary when there are workers). */
   pid: number;
   uptimeSeconds: number;
   revision: number;
+  /** Requests in flight, over all workers. */
   inFlight: number;
+  /** The processes serving traffic: the router itself, or its workers. */
+  workers: RouterWorkerHealth[];
 }
 
 class ControlError extends Error {
@@ -70,7 +83,7 @@ async function dispatch(target: ControlTarget, req: IncomingMessage, res: Server
   const route = `${req.method ?? 'GET'} ${url.pathname}`;
   switch (route) {
     case 'GET /health':
-      send(res, 200, target.health());
+      send(res, 200, await target.health());
       return;
     case 'GET /routes':
       send(res, 200, target.routes());
@@ -82,11 +95,10 @@ async function dispatch(target: ControlTarget, req: IncomingMessage, res: Server
       return;
     }
     case 'GET /stats': {
-      const now = target.stats.now();
-      const to = numberParam(url, 'to', now);
+      const to = numberParam(url, 'to', target.now());
       const from = numberParam(url, 'from', to - 60_000);
       const samples = url.searchParams.get('samples') === 'true';
-      send(res, 200, target.stats.window(from, to, samples));
+      send(res, 200, await target.stats(from, to, samples));
       return;
     }
     default:

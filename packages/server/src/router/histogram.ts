@@ -40,7 +40,16 @@ export interface LatencySummary {
   mean: number;
 }
 
-export class LatencyHistogram {
+/** A histogram's data as plain values, as it crosses a process boundary. */
+export interface HistogramData {
+  readonly counts: Uint32Array;
+  readonly count: number;
+  readonly sum: number;
+  readonly max: number;
+  readonly min: number;
+}
+
+export class LatencyHistogram implements HistogramData {
   readonly counts = new Uint32Array(BUCKET_COUNT);
   count = 0;
   sum = 0;
@@ -56,7 +65,7 @@ export class LatencyHistogram {
     if (ms < this.min) this.min = ms;
   }
 
-  add(other: LatencyHistogram): void {
+  add(other: HistogramData): void {
     if (other.count === 0) return;
     const counts = this.counts;
     const theirs = other.counts;

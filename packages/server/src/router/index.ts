@@ -4,8 +4,7 @@ export {
   type RouterClientOptions,
   type RoutesState,
 } from './client.js';
-export type { RouterHealth } from './control.js';
-export { ROUTER_ERRORS, type RouterErrorCode } from './errors.js';
+export type { RouterHealth, RouterWorkerHealth } from './control.js';
 export { LatencyHistogram, type LatencySummary } from './histogram.js';
 export {
   parseEndpoint,
@@ -14,6 +13,7 @@ export {
   type RouterOptions,
   type RunningRouter,
 } from './process.js';
+export { startRouterWorkers, type RunningWorkers, type WorkersOptions } from './primary.js';
 export { RouterProxy, type ProxyOptions } from './proxy.js';
 export {
   RouterStats,

@@ -49,7 +49,8 @@ async function socketAlive(path: string): Promise<boolean> {
   });
 }
 
-async function listenOn(server: Server, endpoint: Endpoint): Promise<Endpoint> {
+/** Listens on a TCP or unix socket endpoint and returns the real address. */
+export async function listenOn(server: Server, endpoint: Endpoint): Promise<Endpoint> {
   // A socket file left by a killed router would block the path forever.
   if ('path' in endpoint && !(await socketAlive(endpoint.path))) {
     await unlink(endpoint.path).catch(() => undefined);
@@ -71,46 +72,87 @@ async function listenOn(server: Server, endpoint: Endpoint): Promise<Endpoint> {
 }
 
 /**
- * Starts the data plane and its control API, with the last persisted table
- * already applied, so a restarted router serves the same split at once.
+ * The table in force and its revision. A change is written to the state file
+ * before it is applied, and changes are applied one after another, so the
+ * file always matches what serves traffic.
+ */
+export class AppliedRoutes {
+  private applying: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly statePath: string | undefined,
+    private applied: { revision: number; table: RouteTable },
+  ) {}
+
+  /** The last persisted table, or the empty one. */
+  static async load(statePath: string | undefined): Promise<AppliedRoutes> {
+    const persisted = statePath === undefined ? undefined : await loadRoutes(statePath);
+    return new AppliedRoutes(statePath, {
+      revision: persisted?.revision ?? 0,
+      table: persisted?.table ?? EMPTY_TABLE,
+    });
+  }
+
+  get current(): { revision: number; table: RouteTable } {
+    return this.applied;
+  }
+
+  get revision(): number {
+    return this.applied.revision;
+  }
+
+  get table(): RouteTable {
+    return this.applied.table;
+  }
+
+  /** Persists `next`, makes it current, then runs `goLive` with it. */
+  apply(
+    next: RouteTable,
+    goLive: (revision: number, table: RouteTable) => void | Promise<void>,
+  ): Promise<{ revision: number; table: RouteTable }> {
+    const run = this.applying.then(async () => {
+      const revision = this.applied.revision + 1;
+      if (this.statePath !== undefined) {
+        await saveRoutes(this.statePath, { revision, table: next });
+      }
+      this.applied = { revision, table: next };
+      await goLive(revision, next);
+      return { revision, table: next };
+    });
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/**
+ * Starts the data plane and its control API in this process, with the last
+ * persisted table already applied, so a restarted router serves the same
+ * split at once.
  */
 export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
   const stats = options.stats ?? new RouterStats();
-  const persisted =
-    options.statePath === undefined ? undefined : await loadRoutes(options.statePath);
-  let revision = persisted?.revision ?? 0;
-  let table: RouteTable = persisted?.table ?? EMPTY_TABLE;
+  const routes = await AppliedRoutes.load(options.statePath);
   const proxy = new RouterProxy({
     stats,
-    table,
+    table: routes.table,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   const startedAt = Date.now();
-  // PUTs are applied one after another, so the file always matches the live table.
-  let applying: Promise<unknown> = Promise.resolve();
   const control = createControlServer({
-    stats,
-    routes: () => ({ revision, table }),
-    applyRoutes: (next) => {
-      const run = applying.then(async () => {
-        const nextRevision = revision + 1;
-        if (options.statePath !== undefined) {
-          await saveRoutes(options.statePath, { revision: nextRevision, table: next });
-        }
-        proxy.setTable(next);
-        table = next;
-        revision = nextRevision;
-        return { revision, table };
-      });
-      applying = run.catch(() => undefined);
-      return run;
-    },
+    now: () => stats.now(),
+    stats: (from, to, withSamples) => stats.window(from, to, withSamples),
+    routes: () => routes.current,
+    applyRoutes: (next) =>
+      routes.apply(next, (_revision, table) => {
+        proxy.setTable(table);
+      }),
     health: (): RouterHealth => ({
       status: proxy.closing ? 'draining' : 'ok',
       pid: process.pid,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      revision,
+      revision: routes.revision,
       inFlight: proxy.inFlight,
+      workers: [{ pid: process.pid, inFlight: proxy.inFlight }],
     }),
   });
   const listen = await proxy.listen(options.listen.port, options.listen.host);
@@ -126,14 +168,20 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     listen: { host: listen.address, port: listen.port },
     control: controlAt,
     async close(graceMs?: number) {
-      const controlClosed = new Promise<void>((resolve) => {
-        control.close(() => {
-          resolve();
-        });
-      });
-      control.closeAllConnections();
+      const controlClosed = closeServer(control);
       await proxy.close(graceMs);
       await controlClosed;
     },
   };
+}
+
+/** Closes a server and drops its idle keep-alive connections at once. */
+export function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+  server.closeAllConnections();
+  return closed;
 }

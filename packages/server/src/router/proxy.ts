@@ -1,18 +1,27 @@
-import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ROUTER_ERRORS, routerErrorBody, type RouterErrorCode } from './errors.js';
+import { CodedanceError, type ErrorCode } from '@codedance/core';
+import { Exchange, kExchange, type ClientResponse, type ExchangeCarrier } from './exchange.js';
+import { ClientConnection, type FastPathHost, type FastResponse } from './fastpath.js';
+import { requestHead } from './headers.js';
+import type { FastRequest } from './request-head.js';
 import { PROXY_ERROR, type RouterStats } from './stats.js';
 import { EMPTY_TABLE, type RouteTable } from './table.js';
+import { UpstreamPool, type UpstreamFailure } from './upstream.js';
 import {
   chooseVersion,
   compileTable,
   pickBackend,
   stickyVersion,
-  type Backend,
   type RoutingState,
-  type VersionRoute,
 } from './weights.js';
+
+/** The errors the data plane answers with itself. */
+export type RouterErrorCode = Extract<
+  ErrorCode,
+  'CD_BAD_GATEWAY' | 'CD_GATEWAY_TIMEOUT' | 'CD_NO_ROUTE'
+>;
 
 export interface ProxyOptions {
   stats: RouterStats;
@@ -20,203 +29,19 @@ export interface ProxyOptions {
   timeoutMs?: number;
   /** How long a backend that refused a connection is skipped (ms). */
   downMs?: number;
-  /** Sockets per backend. */
+  /** Connections per backend. */
   maxSockets?: number;
+  /** Idle backend connections are closed after this long (ms). */
+  idleMs?: number;
   table?: RouteTable;
 }
 
-// Listeners are module-level functions that find their exchange through this
-// symbol, so a request allocates one Exchange and no closures.
-const kExchange = Symbol('codedance.exchange');
-type Carrier = { [kExchange]?: Exchange };
+/** Idle client connections are closed after this long, as Node's server does (ms). */
+const CLIENT_KEEP_ALIVE_MS = 65_000;
+/** A client has this long to send a whole request head, as with Node's server (ms). */
+const CLIENT_HEADERS_MS = 60_000;
 
-class Exchange {
-  readonly start = performance.now();
-  backend: Backend | undefined = undefined;
-  outgoing: ClientRequest | undefined = undefined;
-  upstream: IncomingMessage | undefined = undefined;
-  headers: string[] | undefined = undefined;
-  hasBody = false;
-  canary: string | undefined = undefined;
-  cookie: string | undefined = undefined;
-  status = 0;
-  bytes = 0;
-  attempts = 0;
-  failed = false;
-  done = false;
-
-  constructor(
-    readonly proxy: RouterProxy,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-  ) {}
-
-  version!: VersionRoute;
-  setCookie = false;
-}
-
-// Lower-case names by length, to skip toLowerCase for most headers.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-const HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length));
-
-function isHopByHop(name: string): boolean {
-  return HOP_LENGTHS.has(name.length) && HOP_BY_HOP.has(name.toLowerCase());
-}
-
-/** Extra hop-by-hop names listed in a `Connection` header, if any. */
-function connectionTokens(value: string): Set<string> | undefined {
-  let tokens: Set<string> | undefined;
-  for (const token of value.split(',')) {
-    const name = token.trim().toLowerCase();
-    if (name === '' || name === 'keep-alive' || name === 'close') continue;
-    (tokens ??= new Set()).add(name);
-  }
-  return tokens;
-}
-
-/** Request headers for the backend, as a raw `[name, value, …]` list. */
-function forwardHeaders(ex: Exchange): string[] {
-  const raw = ex.req.rawHeaders;
-  const out: string[] = [];
-  let forwardedFor: string | undefined;
-  let forwardedProto: string | undefined;
-  let host: string | undefined;
-  let extra: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] ?? '';
-    const value = raw[i + 1] ?? '';
-    const length = name.length;
-    if (length === 4 && name.toLowerCase() === 'host') host = value;
-    else if (length === 15 && name.toLowerCase() === 'x-forwarded-for') {
-      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
-      continue;
-    } else if (length === 17) {
-      const lower = name.toLowerCase();
-      if (lower === 'x-forwarded-proto') {
-        forwardedProto = value;
-        continue;
-      }
-      if (lower === 'transfer-encoding') {
-        ex.hasBody = true;
-        continue;
-      }
-    } else if (length === 8 && name.toLowerCase() === 'x-canary') ex.canary = value;
-    else if (length === 6 && name.toLowerCase() === 'cookie') {
-      ex.cookie = ex.cookie === undefined ? value : `${ex.cookie}; ${value}`;
-    } else if (length === 14 && name.toLowerCase() === 'content-length') {
-      if (value !== '0') ex.hasBody = true;
-    } else if (length === 16 && name.toLowerCase() === 'x-forwarded-host') continue;
-    if (isHopByHop(name)) {
-      if (length === 10 && name.toLowerCase() === 'connection') extra = connectionTokens(value);
-      continue;
-    }
-    out.push(name, value);
-  }
-  if (extra !== undefined) stripNamed(out, extra);
-  const address = ex.req.socket.remoteAddress ?? '';
-  out.push(
-    'x-forwarded-for',
-    forwardedFor === undefined ? address : `${forwardedFor}, ${address}`,
-    'x-forwarded-proto',
-    forwardedProto ?? 'http',
-  );
-  if (host !== undefined) out.push('x-forwarded-host', host);
-  return out;
-}
-
-function stripNamed(headers: string[], names: Set<string>): void {
-  for (let i = headers.length - 2; i >= 0; i -= 2) {
-    if (names.has((headers[i] ?? '').toLowerCase())) headers.splice(i, 2);
-  }
-}
-
-/** Response headers for the client: the backend's, minus hop-by-hop, plus ours. */
-function responseHeaders(ex: Exchange, upstream: IncomingMessage): string[] {
-  const raw = upstream.rawHeaders;
-  const out: string[] = [];
-  let extra: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] ?? '';
-    const value = raw[i + 1] ?? '';
-    if (isHopByHop(name)) {
-      if (name.length === 10 && name.toLowerCase() === 'connection')
-        extra = connectionTokens(value);
-      continue;
-    }
-    out.push(name, value);
-  }
-  if (extra !== undefined) stripNamed(out, extra);
-  out.push('x-codedance-version', ex.version.version);
-  if (ex.setCookie) out.push('set-cookie', ex.version.cookie);
-  if (ex.proxy.closing) out.push('connection', 'close');
-  return out;
-}
-
-function onUpstreamResponse(this: ClientRequest & Carrier, upstream: IncomingMessage): void {
-  const ex = this[kExchange];
-  if (ex === undefined || ex.done) {
-    upstream.destroy();
-    return;
-  }
-  ex.upstream = upstream;
-  (upstream as IncomingMessage & Carrier)[kExchange] = ex;
-  ex.status = upstream.statusCode ?? 502;
-  ex.res.writeHead(ex.status, responseHeaders(ex, upstream));
-  upstream.on('data', onUpstreamData);
-  upstream.on('end', onUpstreamEnd);
-  upstream.on('error', onUpstreamBodyError);
-  ex.res.on('drain', onClientDrain);
-}
-
-function onUpstreamData(this: IncomingMessage & Carrier, chunk: Buffer): void {
-  const ex = this[kExchange];
-  if (ex === undefined) return;
-  ex.bytes += chunk.length;
-  if (!ex.res.write(chunk)) this.pause();
-}
-
-function onClientDrain(this: ServerResponse & Carrier): void {
-  this[kExchange]?.upstream?.resume();
-}
-
-function onUpstreamEnd(this: IncomingMessage & Carrier): void {
-  this[kExchange]?.res.end();
-}
-
-function onUpstreamBodyError(this: IncomingMessage & Carrier): void {
-  const ex = this[kExchange];
-  if (ex === undefined || ex.done) return;
-  // Headers are already sent: the only honest signal left is a cut response.
-  ex.failed = true;
-  ex.res.destroy();
-}
-
-function onUpstreamError(this: ClientRequest & Carrier, error: NodeJS.ErrnoException): void {
-  const ex = this[kExchange];
-  if (ex === undefined || ex.done || ex.failed || ex.upstream !== undefined) return;
-  const proxy = ex.proxy;
-  const refused = error.code === 'ECONNREFUSED';
-  if (refused && ex.backend !== undefined) ex.backend.downUntil = Date.now() + proxy.downMs;
-  // A bodyless request that never reached a backend (refused, or a stale
-  // keep-alive socket) is safe to send once more, to another instance.
-  if (!ex.hasBody && ex.attempts < 2 && (refused || this.reusedSocket)) {
-    proxy.forward(ex);
-    return;
-  }
-  proxy.fail(ex, 'CD_BAD_GATEWAY');
-}
-
-function onClientClose(this: ServerResponse & Carrier): void {
+function onClientClose(this: ServerResponse & ExchangeCarrier): void {
   const ex = this[kExchange];
   if (ex !== undefined) ex.proxy.complete(ex);
 }
@@ -224,16 +49,26 @@ function onClientClose(this: ServerResponse & Carrier): void {
 /**
  * The data plane: a streaming HTTP/1.1 reverse proxy that splits traffic
  * between versions by weight and records what every version answered.
+ * Plain bodyless GET and HEAD requests take the fast path; any other request
+ * (and the rest of its connection) is parsed by Node's HTTP server. Backends
+ * are reached over pooled keep-alive connections.
  */
-export class RouterProxy {
-  readonly server: http.Server;
+export class RouterProxy implements FastPathHost {
   readonly stats: RouterStats;
   readonly timeoutMs: number;
   readonly downMs: number;
   closing = false;
+  /**
+   * Node's HTTP server. It accepts every connection, but the fast path sees
+   * it first; Node's own connection handling only starts at the hand-over.
+   */
+  private readonly server: http.Server;
+  private readonly takeOver: ((socket: Socket) => void)[];
+  private readonly clients = new Set<ClientConnection>();
   private state: RoutingState;
-  private readonly agents = new Map<string, http.Agent>();
+  private readonly pools = new Map<string, UpstreamPool>();
   private readonly maxSockets: number;
+  private readonly idleMs: number;
   private readonly inflight = new Set<Exchange>();
   private readonly sweeper: NodeJS.Timeout;
   private drained: (() => void) | undefined;
@@ -243,9 +78,21 @@ export class RouterProxy {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.downMs = options.downMs ?? 1_000;
     this.maxSockets = options.maxSockets ?? 1024;
+    // Below the 5 s keep-alive timeout of Node's (and many other) servers,
+    // so the backend is rarely the side that closes an idle connection.
+    this.idleMs = options.idleMs ?? 3_000;
     this.state = compileTable(options.table ?? EMPTY_TABLE);
-    this.server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    this.server = http.createServer({ keepAliveTimeout: CLIENT_KEEP_ALIVE_MS }, (req, res) => {
       this.handle(req, res);
+    });
+    // Node's listener would start parsing at once: it runs at the hand-over instead.
+    const server = this.server;
+    this.takeOver = server.listeners('connection').map((listener) => (socket: Socket) => {
+      Reflect.apply(listener, server, [socket]);
+    });
+    server.removeAllListeners('connection');
+    server.on('connection', (socket: Socket) => {
+      this.clients.add(new ClientConnection(this, socket));
     });
     this.sweeper = setInterval(
       () => {
@@ -260,13 +107,29 @@ export class RouterProxy {
     return this.state.table;
   }
 
-  /** Replaces the routing table in one assignment; in-flight requests are unaffected. */
+  /**
+   * Replaces the routing table in one assignment; in-flight requests are
+   * unaffected. Connections to backends no longer listed close once idle.
+   */
   setTable(table: RouteTable): void {
     this.state = compileTable(table);
+    const live = new Set(this.state.versions.flatMap((v) => v.backends.map((b) => b.address)));
+    for (const [address, pool] of this.pools) {
+      if (live.has(address)) continue;
+      this.pools.delete(address);
+      pool.close();
+    }
   }
 
   get inFlight(): number {
     return this.inflight.size;
+  }
+
+  /** Open backend connections, per backend address. */
+  connections(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [address, pool] of this.pools) counts[address] = pool.size;
+    return counts;
   }
 
   async listen(port: number, host: string): Promise<AddressInfo> {
@@ -280,84 +143,104 @@ export class RouterProxy {
     return this.server.address() as AddressInfo;
   }
 
+  /** A request Node's HTTP server parsed (any method, maybe with a body). */
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const state = this.state;
-    const ex = new Exchange(this, req, res);
-    // One pass over the raw headers both builds the forwarded list and finds
-    // the routing inputs, so Node never builds `req.headers`.
-    ex.headers = forwardHeaders(ex);
-    const sticky = state.sticky ? stickyVersion(state, ex.cookie) : undefined;
-    const version = chooseVersion(state, ex.canary, sticky);
-    if (version === undefined) {
+    const ex = new Exchange(this, req.method ?? 'GET', res, req);
+    if (!this.route(ex, req.url ?? '/', req.rawHeaders, req.socket.remoteAddress ?? '')) {
       req.resume();
       sendError(res, 'CD_NO_ROUTE', this.closing);
       return;
     }
-    ex.version = version;
-    ex.setCookie = state.sticky && version !== sticky;
-    (res as ServerResponse & Carrier)[kExchange] = ex;
+    (res as ServerResponse & ExchangeCarrier)[kExchange] = ex;
     this.inflight.add(ex);
     res.on('close', onClientClose);
     this.forward(ex);
   }
 
+  /** @internal A request the fast path read. */
+  serveFast(client: ClientConnection, res: FastResponse, request: FastRequest): void {
+    const ex = new Exchange(this, request.method, res);
+    if (!this.route(ex, request.url, request.raw, client.remoteAddress)) {
+      sendError(res, 'CD_NO_ROUTE', this.closing);
+      return;
+    }
+    res[kExchange] = ex;
+    this.inflight.add(ex);
+    this.forward(ex);
+  }
+
+  /** @internal Node's HTTP server takes over the connection from here. */
+  handOff(socket: Socket, unparsed: Buffer | undefined): void {
+    if (unparsed !== undefined) socket.unshift(unparsed);
+    for (const takeOver of this.takeOver) takeOver(socket);
+    if (socket.isPaused()) socket.resume();
+  }
+
+  /** @internal */
+  forgetClient(client: ClientConnection): void {
+    this.clients.delete(client);
+  }
+
+  /** Builds the backend request and picks the version; false when nothing is routed. */
+  private route(ex: Exchange, url: string, raw: readonly string[], remote: string): boolean {
+    const state = this.state;
+    ex.head = requestHead(ex.method, url, raw, remote, ex);
+    const sticky = state.sticky ? stickyVersion(state, ex.cookie) : undefined;
+    const version = chooseVersion(state, ex.canary, sticky);
+    if (version === undefined) return false;
+    ex.version = version;
+    ex.setCookie = state.sticky && version !== sticky;
+    return true;
+  }
+
   /** Sends the request to a backend of its version (again, on a safe retry). */
-  forward(ex: Exchange): void {
+  private forward(ex: Exchange): void {
     const backend = pickBackend(ex.version, Date.now());
     if (backend === undefined) {
       this.fail(ex, 'CD_BAD_GATEWAY');
       return;
     }
+    if (ex.attempts === 0) {
+      ex.head += ex.hostless ? `host: ${backend.address}\r\n\r\n` : '\r\n';
+    }
     ex.attempts++;
     ex.backend = backend;
-    const outgoing = http.request({
-      host: backend.host,
-      port: backend.port,
-      method: ex.req.method,
-      path: ex.req.url,
-      headers: ex.headers ?? [],
-      agent: this.agentFor(backend),
-    }) as ClientRequest & Carrier;
-    outgoing[kExchange] = ex;
-    ex.outgoing = outgoing;
-    outgoing.on('response', onUpstreamResponse);
-    outgoing.on('error', onUpstreamError);
-    if (ex.hasBody) ex.req.pipe(outgoing);
-    else outgoing.end();
+    let pool = this.pools.get(backend.address);
+    if (pool === undefined) {
+      pool = new UpstreamPool(backend.host, backend.port, this.maxSockets, Date.now);
+      this.pools.set(backend.address, pool);
+    }
+    pool.request(ex);
   }
 
-  private agentFor(backend: Backend): http.Agent {
-    let agent = this.agents.get(backend.address);
-    if (agent === undefined) {
-      // Idle sockets are closed before Node's default 5 s server keep-alive.
-      agent = new http.Agent({
-        keepAlive: true,
-        maxSockets: this.maxSockets,
-        maxFreeSockets: 256,
-        scheduling: 'lifo',
-        timeout: 4_000,
-      });
-      this.agents.set(backend.address, agent);
+  /** The backend could not be reached, or its connection broke before it answered. */
+  upstreamFailed(ex: Exchange, failure: UpstreamFailure): void {
+    if (failure.code === 'ECONNREFUSED' && ex.backend !== undefined) {
+      ex.backend.downUntil = Date.now() + this.downMs;
     }
-    return agent;
+    if (ex.canRetry(failure)) this.forward(ex);
+    else this.fail(ex, 'CD_BAD_GATEWAY');
   }
 
   /** Answers with a router error; the request counts as a proxy failure. */
   fail(ex: Exchange, code: RouterErrorCode): void {
-    if (ex.done) return;
+    if (ex.done || ex.failed) return;
     ex.failed = true;
-    ex.outgoing?.destroy();
+    ex.abort();
     const res = ex.res;
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const body = routerErrorBody(code, {
-      version: ex.version.version,
-      ...(ex.backend ? { backend: ex.backend.address } : {}),
+    const error = new CodedanceError(code, {
+      details: {
+        version: ex.version.version,
+        ...(ex.backend ? { backend: ex.backend.address } : {}),
+      },
     });
+    const body = JSON.stringify(error.toBody());
     ex.bytes = Buffer.byteLength(body);
-    res.writeHead(ROUTER_ERRORS[code].status, [
+    res.writeHead(error.status, [
       'content-type',
       'application/json; charset=utf-8',
       'content-length',
@@ -383,8 +266,7 @@ export class RouterProxy {
     } else {
       // The client went away: stop the backend work it asked for.
       stats.recordAborted(now);
-      ex.outgoing?.destroy();
-      ex.upstream?.destroy();
+      ex.abort();
     }
     if (this.inflight.size === 0) this.drained?.();
   }
@@ -392,7 +274,14 @@ export class RouterProxy {
   private sweep(): void {
     const limit = performance.now() - this.timeoutMs;
     for (const ex of this.inflight) {
-      if (ex.upstream === undefined && ex.start < limit) this.fail(ex, 'CD_GATEWAY_TIMEOUT');
+      if (!ex.answered && ex.start < limit) this.fail(ex, 'CD_GATEWAY_TIMEOUT');
+    }
+    for (const pool of this.pools.values()) pool.closeIdle(this.idleMs);
+    const now = Date.now();
+    for (const client of this.clients) {
+      if (!client.idle) continue;
+      const allowed = client.waiting ? CLIENT_HEADERS_MS : CLIENT_KEEP_ALIVE_MS;
+      if (now - client.idleSince > allowed) client.destroy();
     }
   }
 
@@ -402,11 +291,13 @@ export class RouterProxy {
    */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true;
+    // Resolves once every connection it accepted (handed over or not) is closed.
     const closed = new Promise<void>((resolve) => {
       this.server.close(() => {
         resolve();
       });
     });
+    for (const client of this.clients) if (client.idle) client.destroy();
     this.server.closeIdleConnections();
     if (this.inflight.size > 0) {
       await new Promise<void>((resolve) => {
@@ -417,16 +308,19 @@ export class RouterProxy {
         };
       });
     }
+    for (const client of this.clients) client.destroy();
     this.server.closeAllConnections();
     clearInterval(this.sweeper);
-    for (const agent of this.agents.values()) agent.destroy();
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
     await closed;
   }
 }
 
-function sendError(res: ServerResponse, code: RouterErrorCode, closing: boolean): void {
-  const body = routerErrorBody(code);
-  res.writeHead(ROUTER_ERRORS[code].status, [
+function sendError(res: ClientResponse, code: RouterErrorCode, closing: boolean): void {
+  const error = new CodedanceError(code);
+  const body = JSON.stringify(error.toBody());
+  res.writeHead(error.status, [
     'content-type',
     'application/json; charset=utf-8',
     'content-length',

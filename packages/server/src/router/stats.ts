@@ -1,4 +1,4 @@
-import { LatencyHistogram, type LatencySummary } from './histogram.js';
+import { LatencyHistogram, type HistogramData, type LatencySummary } from './histogram.js';
 
 /** `0` stands for a proxy failure (no usable answer from the backend). */
 export const PROXY_ERROR = 0;
@@ -28,6 +28,31 @@ export interface StatsWindow {
   /** Epoch ms, exclusive, rounded up to the second. */
   to: number;
   versions: Record<string, VersionWindow>;
+}
+
+/**
+ * One version's raw counts over a window in one process. Parts from several
+ * router workers add up to the window of the whole router.
+ */
+export interface VersionPart {
+  requests: number;
+  errors: number;
+  aborted: number;
+  s2xx: number;
+  s3xx: number;
+  s4xx: number;
+  s5xx: number;
+  bytes: number;
+  latency: HistogramData;
+  /** Per second: how many requests it saw, and its latency reservoir. */
+  strata?: { requests: number; samples: Float64Array }[];
+}
+
+/** A window's raw counts from one process, by version. */
+export interface StatsPart {
+  fromSecond: number;
+  toSecond: number;
+  versions: Record<string, VersionPart>;
 }
 
 export interface RouterStatsOptions {
@@ -163,74 +188,165 @@ export class RouterStats {
    * older than the ring are silently cut to what is still kept.
    */
   window(from: number, to: number, withSamples = false): StatsWindow {
-    const fromSecond = Math.floor(from / 1000);
-    const toSecond = Math.max(fromSecond + 1, Math.ceil(to / 1000));
-    const result: StatsWindow = { from: fromSecond * 1000, to: toSecond * 1000, versions: {} };
+    const part = this.part(from, to, withSamples);
+    return summariseParts(part, [part], {
+      withSamples,
+      samplesPerWindow: this.samplesPerWindow,
+      random: this.random,
+    });
+  }
+
+  /** This process's raw counts for `[from, to)`, to be merged with others'. */
+  part(from: number, to: number, withSamples = false): StatsPart {
+    const { fromSecond, toSecond } = windowSeconds(from, to);
+    const part: StatsPart = { fromSecond, toSecond, versions: {} };
     // Slots older than the ring may still hold data that was never overwritten.
     const oldest = Math.floor(this.now() / 1000) - this.seconds + 1;
     for (const [version, stats] of this.versions) {
       const slots = stats.slotsIn(Math.max(fromSecond, oldest), toSecond);
       if (slots.length === 0) continue;
-      result.versions[version] = this.summarise(slots, toSecond - fromSecond, withSamples);
+      part.versions[version] = partOf(slots, withSamples);
     }
-    return result;
+    return part;
   }
+}
 
-  private summarise(slots: SecondSlot[], seconds: number, withSamples: boolean): VersionWindow {
-    const latency = new LatencyHistogram();
-    const window: VersionWindow = {
-      requests: 0,
-      errors: 0,
-      aborted: 0,
-      status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
-      errorRate: 0,
-      bytes: 0,
-      latency: { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 },
-      requestRate: 0,
-    };
-    for (const slot of slots) {
-      window.requests += slot.requests;
-      window.errors += slot.errors;
-      window.aborted += slot.aborted;
-      window.status['2xx'] += slot.s2xx;
-      window.status['3xx'] += slot.s3xx;
-      window.status['4xx'] += slot.s4xx;
-      window.status['5xx'] += slot.s5xx;
-      window.bytes += slot.bytes;
-      latency.add(slot.latency);
-    }
-    window.errorRate = window.requests === 0 ? 0 : window.status['5xx'] / window.requests;
-    window.latency = latency.summary();
-    window.requestRate = window.requests / seconds;
-    if (withSamples) window.samples = this.sample(slots, window.requests);
-    return window;
-  }
+/** The whole seconds `[from, to)` (epoch ms) covers: at least one. */
+export function windowSeconds(from: number, to: number): { fromSecond: number; toSecond: number } {
+  const fromSecond = Math.floor(from / 1000);
+  return { fromSecond, toSecond: Math.max(fromSecond + 1, Math.ceil(to / 1000)) };
+}
 
-  /**
-   * Stratified sampling: each second contributes in proportion to its
-   * request count, drawn at random from that second's reservoir, so the
-   * result is a uniform sample of the window capped at `samplesPerWindow`.
-   */
-  private sample(slots: SecondSlot[], requests: number): number[] {
-    const cap = this.samplesPerWindow;
-    const out: number[] = [];
-    if (requests === 0) return out;
-    const scale = Math.min(1, cap / requests);
-    let carry = 0;
-    for (const slot of slots) {
-      const exact = slot.requests * scale + carry;
-      let take = Math.floor(exact);
-      carry = exact - take;
-      take = Math.min(take, slot.sampled, cap - out.length);
-      const pool = slot.samples.slice(0, slot.sampled);
-      for (let i = 0; i < take; i++) {
-        const j = i + Math.floor(this.random() * (pool.length - i));
-        const picked = pool[j] ?? 0;
-        pool[j] = pool[i] ?? 0;
-        pool[i] = picked;
-        out.push(picked);
-      }
-    }
-    return out;
+function partOf(slots: SecondSlot[], withSamples: boolean): VersionPart {
+  const latency = new LatencyHistogram();
+  const part: VersionPart = {
+    requests: 0,
+    errors: 0,
+    aborted: 0,
+    s2xx: 0,
+    s3xx: 0,
+    s4xx: 0,
+    s5xx: 0,
+    bytes: 0,
+    latency,
+  };
+  for (const slot of slots) {
+    part.requests += slot.requests;
+    part.errors += slot.errors;
+    part.aborted += slot.aborted;
+    part.s2xx += slot.s2xx;
+    part.s3xx += slot.s3xx;
+    part.s4xx += slot.s4xx;
+    part.s5xx += slot.s5xx;
+    part.bytes += slot.bytes;
+    latency.add(slot.latency);
   }
+  if (withSamples) {
+    part.strata = slots.map((slot) => ({
+      requests: slot.requests,
+      samples: slot.samples.slice(0, slot.sampled),
+    }));
+  }
+  return part;
+}
+
+export interface SummariseOptions {
+  withSamples: boolean;
+  /** Latency samples returned per version per window. */
+  samplesPerWindow: number;
+  random: () => number;
+}
+
+/**
+ * Adds up the parts of one window (one per router process) and summarises
+ * every version: counts, rates, latency percentiles and, if asked, a uniform
+ * latency sample.
+ */
+export function summariseParts(
+  { fromSecond, toSecond }: { fromSecond: number; toSecond: number },
+  parts: readonly StatsPart[],
+  options: SummariseOptions,
+): StatsWindow {
+  const result: StatsWindow = { from: fromSecond * 1000, to: toSecond * 1000, versions: {} };
+  const byVersion = new Map<string, VersionPart[]>();
+  for (const part of parts) {
+    for (const [version, data] of Object.entries(part.versions)) {
+      const list = byVersion.get(version);
+      if (list === undefined) byVersion.set(version, [data]);
+      else list.push(data);
+    }
+  }
+  for (const [version, list] of byVersion) {
+    result.versions[version] = summarise(list, toSecond - fromSecond, options);
+  }
+  return result;
+}
+
+function summarise(
+  parts: VersionPart[],
+  seconds: number,
+  options: SummariseOptions,
+): VersionWindow {
+  const latency = new LatencyHistogram();
+  const window: VersionWindow = {
+    requests: 0,
+    errors: 0,
+    aborted: 0,
+    status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+    errorRate: 0,
+    bytes: 0,
+    latency: { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 },
+    requestRate: 0,
+  };
+  for (const part of parts) {
+    window.requests += part.requests;
+    window.errors += part.errors;
+    window.aborted += part.aborted;
+    window.status['2xx'] += part.s2xx;
+    window.status['3xx'] += part.s3xx;
+    window.status['4xx'] += part.s4xx;
+    window.status['5xx'] += part.s5xx;
+    window.bytes += part.bytes;
+    latency.add(part.latency);
+  }
+  window.errorRate = window.requests === 0 ? 0 : window.status['5xx'] / window.requests;
+  window.latency = latency.summary();
+  window.requestRate = window.requests / seconds;
+  if (options.withSamples) {
+    const strata = parts.flatMap((part) => part.strata ?? []);
+    window.samples = sample(strata, window.requests, options);
+  }
+  return window;
+}
+
+/**
+ * Stratified sampling: each second (of each process) contributes in
+ * proportion to its request count, drawn at random from its reservoir, so
+ * the result is a uniform sample of the window capped at `samplesPerWindow`.
+ */
+function sample(
+  strata: { requests: number; samples: Float64Array }[],
+  requests: number,
+  options: SummariseOptions,
+): number[] {
+  const cap = options.samplesPerWindow;
+  const out: number[] = [];
+  if (requests === 0) return out;
+  const scale = Math.min(1, cap / requests);
+  let carry = 0;
+  for (const stratum of strata) {
+    const exact = stratum.requests * scale + carry;
+    let take = Math.floor(exact);
+    carry = exact - take;
+    take = Math.min(take, stratum.samples.length, cap - out.length);
+    const pool = stratum.samples.slice();
+    for (let i = 0; i < take; i++) {
+      const j = i + Math.floor(options.random() * (pool.length - i));
+      const picked = pool[j] ?? 0;
+      pool[j] = pool[i] ?? 0;
+      pool[i] = picked;
+      out.push(picked);
+    }
+  }
+  return out;
 }

@@ -20,7 +20,7 @@ export function spawnRouter(args: string[]): Promise<RouterChild> {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`router did not become ready: ${stderr}`));
-    }, 10_000);
+    }, 20_000);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = stdout.split('\n').find((l) => l.includes('"ready"'));

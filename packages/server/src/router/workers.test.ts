@@ -1,0 +1,177 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RouterClient } from './client.js';
+import { request, startBackend, waitFor, type TestBackend } from './test-support/backends.js';
+import { spawnRouter, type RouterChild } from './test-support/spawn.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+let stable: TestBackend;
+let canary: TestBackend;
+let folder: string;
+const started: RouterChild[] = [];
+
+function split(stableWeight: number) {
+  return {
+    versions: [
+      { version: 'stable', weight: stableWeight, backends: [stable.address] },
+      { version: 'canary', weight: 100 - stableWeight, backends: [canary.address] },
+    ],
+  };
+}
+
+async function launch(port = 0): Promise<{ router: RouterChild; client: RouterClient }> {
+  const socket = join(folder, 'control.sock');
+  const router = await spawnRouter([
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--control',
+    socket,
+    '--state',
+    join(folder, 'routes.json'),
+    '--workers',
+    '2',
+  ]);
+  started.push(router);
+  return { router, client: new RouterClient({ path: socket }) };
+}
+
+/** One request on a connection of its own, so the primary deals it to the next worker. */
+function fresh(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], { cwd: ROOT });
+  stable = await startBackend('stable');
+  canary = await startBackend('canary');
+}, 120_000);
+
+afterEach(async () => {
+  for (const router of started.splice(0)) {
+    if (router.child.exitCode === null && router.child.signalCode === null)
+      router.child.kill('SIGKILL');
+    await router.exited;
+  }
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+afterAll(async () => {
+  await stable.close();
+  await canary.close();
+});
+
+describe('router with several workers', () => {
+  it('applies every table to all workers, keeps weights exact in each, and adds up stats', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'cd-router-workers-'));
+    const { router, client } = await launch();
+    const health = await client.health();
+    expect(health.workers).toHaveLength(2);
+    expect(new Set(health.workers.map((w) => w.pid)).size).toBe(2);
+    const from = Date.now();
+    await client.setRoutes(split(90));
+
+    // Two kept-alive connections: whichever workers they land on, each worker
+    // sees a multiple of ten requests, so exactly one in ten goes to canary.
+    const bodies: string[] = [];
+    for (let i = 0; i < 100; i++) bodies.push((await request(router.port)).body);
+    const other = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    for (let i = 0; i < 100; i++) {
+      bodies.push(
+        await new Promise<string>((resolve, reject) => {
+          http
+            .get({ host: '127.0.0.1', port: router.port, agent: other }, (res) => {
+              let body = '';
+              res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+              res.on('end', () => {
+                resolve(body);
+              });
+            })
+            .on('error', reject);
+        }),
+      );
+    }
+    other.destroy();
+    expect(bodies.filter((b) => b === 'canary')).toHaveLength(20);
+
+    // Once the change is answered, no worker routes to stable any more.
+    await client.setRoutes(split(0));
+    const after = await Promise.all(Array.from({ length: 40 }, () => fresh(router.port)));
+    expect(after.every((a) => a.status === 200 && a.body === 'canary')).toBe(true);
+
+    const window = await client.stats({ from });
+    const served =
+      (window.versions['stable']?.requests ?? 0) + (window.versions['canary']?.requests ?? 0);
+    expect(served).toBe(240);
+    expect(window.versions['canary']!.requests).toBe(60);
+    expect((await client.getRoutes()).revision).toBe(2);
+  });
+
+  it('replaces a crashed worker with one that starts from the table in force', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'cd-router-workers-'));
+    const { router, client } = await launch();
+    await client.setRoutes(split(0));
+    const [victim, survivor] = (await client.health()).workers.map((w) => w.pid);
+    process.kill(victim!, 'SIGKILL');
+    await waitFor(async () => {
+      const pids = (await client.health()).workers.map((w) => w.pid);
+      return pids.length === 2 && !pids.includes(victim!) && pids.includes(survivor!);
+    }, 20_000);
+    const answers = await Promise.all(Array.from({ length: 40 }, () => fresh(router.port)));
+    expect(answers.every((a) => a.status === 200 && a.body === 'canary')).toBe(true);
+  });
+
+  it('drains in-flight requests on SIGTERM, then the primary and every worker exit', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'cd-router-workers-'));
+    const { router, client } = await launch();
+    await client.setRoutes(split(100));
+    const pids = (await client.health()).workers.map((w) => w.pid);
+    const slow = fresh(router.port, '/slow/500');
+    await waitFor(async () => (await client.health()).inFlight === 1);
+    router.child.kill('SIGTERM');
+    expect(await slow).toMatchObject({ status: 200, body: 'stable' });
+    expect(await router.exited).toBe(0);
+    await waitFor(() => pids.every((pid) => !alive(pid)));
+  });
+
+  it('persists the table, and a restarted router serves it at once', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'cd-router-workers-'));
+    const { router, client } = await launch();
+    await client.setRoutes(split(50));
+    await client.setRoutes(split(90));
+    const pids = (await client.health()).workers.map((w) => w.pid);
+    router.child.kill('SIGKILL');
+    await router.exited;
+    // Orphaned workers notice the primary is gone and leave.
+    await waitFor(() => pids.every((pid) => !alive(pid)));
+    const again = await launch(router.port);
+    expect((await again.client.getRoutes()).revision).toBe(2);
+    const bodies: string[] = [];
+    for (let i = 0; i < 100; i++) bodies.push((await request(again.router.port)).body);
+    expect(bodies.filter((b) => b === 'canary')).toHaveLength(10);
+  });
+});
