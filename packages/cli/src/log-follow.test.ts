@@ -39,11 +39,24 @@ class LogSocketServer {
     });
   }
 
-  static start(): Promise<LogSocketServer> {
+  /** With `refuseBatch`, answers a request for batches with 400, as a server without them does. */
+  static start(options: { refuseBatch?: boolean } = {}): Promise<LogSocketServer> {
     return new Promise((resolve) => {
-      const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ws/logs' }, () => {
-        resolve(new LogSocketServer(server));
-      });
+      const server = new WebSocketServer(
+        {
+          host: '127.0.0.1',
+          port: 0,
+          path: '/ws/logs',
+          verifyClient: ({ req }, done) => {
+            const batch = new URL(req.url ?? '/', 'http://x').searchParams.has('batch');
+            if (options.refuseBatch === true && batch) done(false, 400);
+            else done(true);
+          },
+        },
+        () => {
+          resolve(new LogSocketServer(server));
+        },
+      );
     });
   }
 
@@ -61,6 +74,16 @@ class LogSocketServer {
       });
     });
   }
+}
+
+/** Entries `from`…`to` of one source as a `batch` message's run. */
+function run(
+  from: number,
+  to: number,
+): Omit<LogEntryAnswer, 'line'> & { count: number; text: string } {
+  const { line: _line, ...shared } = entry(from);
+  const lines = Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
+  return { ...shared, count: lines.length, text: lines.join('\n') };
 }
 
 function entry(seq: number): LogEntryAnswer {
@@ -105,6 +128,7 @@ describe('followLogs', () => {
       kind: 'task',
       id: 'backup',
       since: '5',
+      batch: 'true',
     });
     expect(connection.headers.authorization).toBe('Bearer secret-token');
     connection.send({ type: 'ready', seq: 7 });
@@ -157,6 +181,70 @@ describe('followLogs', () => {
     stop.abort();
     await following;
     expect(stderr()).toBe(`(connection to ${server.url} lost; reconnecting)\n`);
+  });
+
+  it('reads batches as their entries, resumes after the last one and still reports drops', async () => {
+    const seen: LogEntryAnswer[] = [];
+    const stop = new AbortController();
+    const following = followLogs(ctx, {
+      filter: new URLSearchParams({ kind: 'task', id: 'backup' }),
+      token: undefined,
+      since: 2,
+      droppedHint: 'they are in the log',
+      onEntry: (e) => seen.push(e),
+      signal: stop.signal,
+    });
+    const first = await server.nextConnection();
+    expect(first.query.get('batch')).toBe('true');
+    first.send({ type: 'batch', runs: [run(3, 5), { ...run(6, 6), level: 'ERROR' }] });
+    first.send({ type: 'dropped', count: 4, fromSeq: 7, toSeq: 10 });
+    // A batch that overlaps what was seen (a replay) adds only the entries not seen yet.
+    first.send({ type: 'batch', runs: [run(5, 12)] });
+    await vi.waitFor(() => {
+      expect(seen.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    });
+    expect(seen[3]).toEqual({ ...entry(6), level: 'ERROR' });
+    first.socket.close();
+    const second = await server.nextConnection();
+    expect(second.query.get('since')).toBe('12');
+    second.send({ type: 'entry', entry: entry(13) });
+    await vi.waitFor(() => {
+      expect(seen.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    });
+    stop.abort();
+    await following;
+    expect(stderr()).toBe(
+      '(4 lines were not delivered in time; they are in the log)\n' +
+        `(connection to ${server.url} lost; reconnecting)\n`,
+    );
+  });
+
+  it('asks again without batches when the server does not know them', async () => {
+    const old = await LogSocketServer.start({ refuseBatch: true });
+    const seen: number[] = [];
+    const stop = new AbortController();
+    const following = followLogs(
+      { url: () => old.url, out: ctx.out },
+      {
+        filter: new URLSearchParams({ kind: 'task' }),
+        token: undefined,
+        since: 1,
+        droppedHint: '',
+        onEntry: (e) => seen.push(e.seq),
+        signal: stop.signal,
+      },
+    );
+    const connection = await old.nextConnection();
+    expect(connection.query.has('batch')).toBe(false);
+    expect(connection.query.get('since')).toBe('1');
+    connection.send({ type: 'entry', entry: entry(2) });
+    await vi.waitFor(() => {
+      expect(seen).toEqual([2]);
+    });
+    stop.abort();
+    await following;
+    await old.close();
+    expect(stderr()).toBe('');
   });
 
   it('returns at once, listening for nothing, when stopped before it starts', async () => {

@@ -1,4 +1,10 @@
-import type { SeqRing } from './seq-ring.js';
+/** The recent items a feed keeps in memory: a `SeqRing`, or anything that answers the same. */
+export interface SeqMemory<T extends { readonly seq: number }> {
+  /** The lowest seq it can still answer for. */
+  readonly floor: number;
+  /** Items with seq > `after`, oldest first, at most `limit`; null when it does not reach back that far. */
+  after(after: number, limit: number): T[] | null;
+}
 
 /** Items a subscriber did not receive because it was too slow (or asked for more than is kept). */
 export interface DroppedMarker {
@@ -12,7 +18,7 @@ export interface DroppedMarker {
 export interface FeedHistory<T extends { readonly seq: number }> {
   /** The newest seq handed out so far; 0 before the first. */
   lastSeq(): number;
-  memory: SeqRing<T>;
+  memory: SeqMemory<T>;
   /**
    * Stored items with seq > `after`, oldest first, in batches. Absent when
    * nothing older than the memory is kept.
@@ -23,6 +29,22 @@ export interface FeedHistory<T extends { readonly seq: number }> {
 export interface SubscribeOptions {
   /** Called once the replay is done and live items follow, with the newest seq considered. */
   onReady?: (seq: number) => void;
+  /**
+   * Several items per message: a replay batch at a time, and live items
+   * gathered for a short window. Only for a feed that can wrap batches;
+   * otherwise one item per message, as without it.
+   */
+  batch?: boolean;
+}
+
+/** How a feed gathers items for subscribers that asked for batches. */
+export interface FeedBatching<T, M> {
+  /** One message for several items, in seq order. */
+  wrap: (items: readonly T[]) => M;
+  /** How long live items wait for company before they go (default 10 ms). */
+  windowMs?: number;
+  /** A batch that covers this many seqs goes at once (default 2000). */
+  maxItems?: number;
 }
 
 /**
@@ -32,6 +54,8 @@ export interface SubscribeOptions {
 export type Send<M> = (message: M | DroppedMarker) => boolean;
 
 const REPLAY_BATCH = 500;
+const BATCH_WINDOW_MS = 10;
+const BATCH_MAX_ITEMS = 2000;
 
 /**
  * One subscriber of a feed. It first catches up from `since` by cursor —
@@ -40,7 +64,8 @@ const REPLAY_BATCH = 500;
  * than one batch. Then it goes live: live items are never queued for a
  * slow client; they are counted, and a `dropped` marker goes out as soon as
  * the client accepts again, so the producer is never slowed and memory
- * never grows with a client's backlog.
+ * never grows with a client's backlog. A batching subscriber holds at most
+ * one window's items; a batch the client refuses counts as dropped whole.
  */
 class FeedSubscription<T extends { readonly seq: number }, M> {
   #state: 'catching-up' | 'live' | 'closed' = 'catching-up';
@@ -49,6 +74,11 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
   #dropped: { count: number; fromSeq: number; toSeq: number } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #wake: (() => void) | null = null;
+  readonly #batching: Required<FeedBatching<T, M>> | null;
+  #pending: T[] = [];
+  /** How many seqs the pending items cover. */
+  #pendingSeqs = 0;
+  #flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly history: FeedHistory<T>,
@@ -58,10 +88,20 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
     private readonly wrap: (item: T) => M,
     private readonly options: SubscribeOptions & {
       retryMs: number;
+      extent: (item: T) => number;
       onEnd: () => void;
       onError: (error: unknown) => void;
     },
+    batching: FeedBatching<T, M> | undefined,
   ) {
+    this.#batching =
+      options.batch === true && batching !== undefined
+        ? {
+            wrap: batching.wrap,
+            windowMs: batching.windowMs ?? BATCH_WINDOW_MS,
+            maxItems: batching.maxItems ?? BATCH_MAX_ITEMS,
+          }
+        : null;
     const last = history.lastSeq();
     // A `since` ahead of the stream comes from before a restart that lost
     // count (the event bus starts again at 1): replay what memory holds.
@@ -79,18 +119,62 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
 
   offer(item: T): void {
     if (this.#state !== 'live' || !this.matches(item)) return;
-    if (!this.#flushDropped()) {
-      const dropped = this.#dropped;
-      if (dropped) {
-        dropped.count++;
-        dropped.toSeq = item.seq;
-      }
+    const batching = this.#batching;
+    if (batching === null) {
+      this.#deliver([item], this.wrap(item));
       return;
     }
-    if (!this.#trySend(this.wrap(item))) {
-      this.#dropped = { count: 1, fromSeq: item.seq, toSeq: item.seq };
+    this.#pending.push(item);
+    this.#pendingSeqs += this.options.extent(item);
+    if (this.#pendingSeqs >= batching.maxItems) this.#flush();
+    else if (this.#flushTimer === null) {
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = null;
+        this.#flush();
+      }, batching.windowMs);
+      this.#flushTimer.unref();
+    }
+  }
+
+  /** Sends the gathered items now. */
+  #flush(): void {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    const items = this.#pending;
+    if (items.length === 0 || this.#batching === null || this.#state !== 'live') return;
+    this.#pending = [];
+    this.#pendingSeqs = 0;
+    this.#deliver(items, this.#batching.wrap(items));
+  }
+
+  /** Sends `message`, which carries `items`, after any pending marker; counts them as dropped when refused. */
+  #deliver(items: readonly T[], message: M): void {
+    if (!this.#flushDropped()) {
+      this.#countDropped(items);
+      return;
+    }
+    if (!this.#trySend(message)) {
+      this.#countDropped(items);
       this.#armRetry();
     }
+  }
+
+  #countDropped(items: readonly T[]): void {
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (first === undefined || last === undefined) return;
+    let count = 0;
+    for (const item of items) count += this.options.extent(item);
+    const toSeq = this.#lastSeq(last);
+    if (this.#dropped) {
+      this.#dropped.count += count;
+      this.#dropped.toSeq = toSeq;
+    } else this.#dropped = { count, fromSeq: first.seq, toSeq };
+  }
+
+  /** The newest seq an item covers. */
+  #lastSeq(item: T): number {
+    return item.seq + this.options.extent(item) - 1;
   }
 
   close(): void {
@@ -98,6 +182,10 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
     this.#state = 'closed';
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    this.#pending = [];
+    this.#pendingSeqs = 0;
     this.#wake?.();
     this.#wake = null;
     this.options.onEnd();
@@ -160,13 +248,25 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
     return this.#state === 'catching-up';
   }
 
-  /** Sends the items after the cursor; false when the client refused one. */
+  /** Sends the items after the cursor; false when the client refused one (or the batch). */
   #replay(items: readonly T[]): boolean {
+    if (this.#batching !== null) return this.#replayBatch(items, this.#batching);
     for (const item of items) {
-      if (item.seq <= this.#cursor) continue;
+      const last = this.#lastSeq(item);
+      if (last <= this.#cursor) continue;
       if (this.matches(item) && !this.#trySend(this.wrap(item))) return false;
-      this.#cursor = item.seq;
+      this.#cursor = last;
     }
+    return true;
+  }
+
+  #replayBatch(items: readonly T[], batching: Required<FeedBatching<T, M>>): boolean {
+    const fresh = items.filter((item) => this.#lastSeq(item) > this.#cursor);
+    const last = fresh[fresh.length - 1];
+    if (last === undefined) return true;
+    const wanted = fresh.filter((item) => this.matches(item));
+    if (wanted.length > 0 && !this.#trySend(batching.wrap(wanted))) return false;
+    this.#cursor = this.#lastSeq(last);
     return true;
   }
 
@@ -224,7 +324,18 @@ export class Feed<T extends { readonly seq: number }, M> {
   constructor(
     private readonly history: FeedHistory<T>,
     private readonly wrap: (item: T) => M,
-    private readonly options: { retryMs?: number; onError: (error: unknown) => void },
+    private readonly options: {
+      retryMs?: number;
+      onError: (error: unknown) => void;
+      /** Lets subscribers ask for several items per message. */
+      batching?: FeedBatching<T, M>;
+      /**
+       * How many seqs an item covers, from its own `seq` on: 1 by default,
+       * more for an item that stands for a run of them. Memory and archive
+       * then hand out items that begin after the seq asked for.
+       */
+      extent?: (item: T) => number;
+    },
   ) {}
 
   get size(): number {
@@ -247,9 +358,11 @@ export class Feed<T extends { readonly seq: number }, M> {
       {
         ...options,
         retryMs: this.options.retryMs ?? 50,
+        extent: this.options.extent ?? (() => 1),
         onError: this.options.onError,
         onEnd: () => this.#subscriptions.delete(subscription),
       },
+      this.options.batching,
     );
     this.#subscriptions.add(subscription);
     subscription.start();
@@ -261,6 +374,13 @@ export class Feed<T extends { readonly seq: number }, M> {
   /** Hands a new item to every subscriber. */
   offer(item: T): void {
     for (const subscription of this.#subscriptions) subscription.offer(item);
+  }
+
+  /** Hands new items, in seq order, to every subscriber. */
+  offerAll(items: readonly T[]): void {
+    for (const subscription of this.#subscriptions) {
+      for (const item of items) subscription.offer(item);
+    }
   }
 
   close(): void {

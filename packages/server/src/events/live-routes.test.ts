@@ -67,6 +67,30 @@ describe('live routes', () => {
     again.socket.close();
   });
 
+  it('sends batches to a client that asks for them, resumable by the last seq of the last run', async () => {
+    const { ws, hub } = await setup();
+    for (let i = 1; i <= 5; i++) hub.system(job, 'INFO', `before ${i}`);
+    const client = await connect(`${ws}/ws/logs?kind=task&since=2&batch=true`);
+    await client.waitFor('ready', (m) => m.some((x) => x.type === 'ready'));
+    hub.system(job, 'WARNING', 'live 6');
+    await client.waitFor('the live batch', (m) => m.filter((x) => x.type === 'batch').length === 2);
+    const runs = client.messages.flatMap((m) =>
+      m.type === 'batch' ? (m.runs as { seq: number; level: string; text: string }[]) : [],
+    );
+    expect(runs.map((r) => [r.seq, r.level, r.text])).toEqual([
+      [3, 'INFO', 'before 3'],
+      [4, 'INFO', 'before 4'],
+      [5, 'INFO', 'before 5'],
+      [6, 'WARNING', 'live 6'],
+    ]);
+    expect(entrySeqs(client.messages)).toEqual([]);
+
+    // A subscription message keeps batches unless it says otherwise.
+    client.send({ type: 'subscribe', kind: 'task', since: 5, batch: false });
+    await client.waitFor('entry 6', (m) => entrySeqs(m).includes(6));
+    client.socket.close();
+  });
+
   it('changes the subscription when the client asks, and answers a bad request with an error message', async () => {
     const { ws, hub } = await setup();
     const client = await connect(`${ws}/ws/logs?kind=task`);

@@ -1,14 +1,19 @@
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static, type TSchema } from 'typebox';
-import { ValidationError, type FieldProblem } from '@codedance/core';
-import { validatorCompiler } from '../http/validation.js';
-import type { LogFilter } from '../logs/filter.js';
+import { Type } from 'typebox';
+import { ValidationError } from '@codedance/core';
 import type { LogHub } from '../logs/hub.js';
-import { LOG_LEVELS } from '../logs/types.js';
 import type { EventBus } from './bus.js';
+import {
+  LogFilterFields,
+  Since,
+  logRequest,
+  messageChecker,
+  type LogRequest,
+} from './live-messages.js';
 import { LiveSockets, MAX_CLIENT_MESSAGE, serveStream, tokenGuard } from './live-socket.js';
+import { muxRoute } from './mux-route.js';
 import { EVENT_NAMES, isEventName } from './names.js';
 import type { EventName } from './types.js';
 
@@ -21,21 +26,18 @@ export interface LiveRoutesOptions {
   adminToken: () => string | null;
 }
 
-const Name = Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$' });
-const Since = Type.Integer({ minimum: 0, description: 'Replay what came after this seq.' });
-const LogFilterFields = {
-  kind: Type.Optional(Type.Union([Type.Literal('task'), Type.Literal('service')])),
-  id: Type.Optional(Name),
-  run: Type.Optional(Name),
-  instance: Type.Optional(Type.Integer({ minimum: 0 })),
-  level: Type.Optional(Type.Enum(LOG_LEVELS)),
-};
 const Token = Type.Optional(
   Type.String({ description: 'The admin token, for clients that cannot set headers.' }),
 );
 
+const Batch = Type.Optional(
+  Type.Boolean({
+    description:
+      'Send entries in `batch` messages, runs of entries that share their source, stream, time and level, instead of one `entry` message each.',
+  }),
+);
 const LogStreamQuery = Type.Object(
-  { ...LogFilterFields, since: Type.Optional(Since), token: Token },
+  { ...LogFilterFields, since: Type.Optional(Since), batch: Batch, token: Token },
   { additionalProperties: false },
 );
 const LogSubscribeMessage = Type.Object(
@@ -43,9 +45,16 @@ const LogSubscribeMessage = Type.Object(
     type: Type.Literal('subscribe'),
     ...LogFilterFields,
     since: Type.Optional(Since),
+    batch: Batch,
   },
   { additionalProperties: false },
 );
+
+/** What a `/ws/logs` client asks for: a log request, and whether it reads batches. */
+interface LogStreamRequest extends LogRequest {
+  batch: boolean;
+}
+
 const EventStreamQuery = Type.Object(
   {
     types: Type.Optional(
@@ -65,37 +74,9 @@ const EventSubscribeMessage = Type.Object(
   { additionalProperties: false },
 );
 
-interface LogRequest {
-  filter: LogFilter;
-  since: number | null;
-}
 interface EventRequest {
   types: EventName[];
   since: number | null;
-}
-
-/** A checker for client messages, with the same rules and problem texts as request bodies. */
-function messageChecker<S extends TSchema>(schema: S): (message: unknown) => Static<S> {
-  const check = validatorCompiler({ schema, method: 'GET', url: '/ws', httpPart: 'body' });
-  return (message) => {
-    const result = check(message) as { error?: { validation?: FieldProblem[] } };
-    if (result.error !== undefined)
-      throw new ValidationError(result.error.validation ?? [], 'message');
-    return message as Static<S>;
-  };
-}
-
-function logRequest(
-  fields: Static<typeof LogSubscribeMessage> | Static<typeof LogStreamQuery>,
-): LogRequest {
-  const { kind, id, run, instance, level, since } = fields;
-  const filter: LogFilter = {};
-  if (kind !== undefined) filter.kind = kind;
-  if (id !== undefined) filter.id = id;
-  if (run !== undefined) filter.run = run;
-  if (instance !== undefined) filter.instance = instance;
-  if (level !== undefined) filter.level = level;
-  return { filter, since: since ?? null };
 }
 
 /** `a,b` → event names; unknown names are a validation error naming them. */
@@ -120,7 +101,8 @@ function eventTypes(list: string | undefined): EventName[] {
 /**
  * The live streams: `GET /ws/logs` (workload log entries) and `GET
  * /ws/events` (workload events), each a WebSocket that replays from
- * `since`, says `ready`, then follows live. Query problems and a missing
+ * `since`, says `ready`, then follows live; and `GET /ws`, which carries
+ * any number of both over one socket. Query problems and a missing
  * token are answered over plain HTTP (400/401 JSON) before any upgrade.
  */
 export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOptions): Promise<void> {
@@ -149,11 +131,16 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
       schema: { querystring: LogStreamQuery } satisfies FastifySchema,
     },
     (socket, request) => {
-      serveStream<LogRequest>(socket, {
-        initial: logRequest(request.query),
-        parse: (message) => logRequest(parseLogMessage(message)),
-        subscribe: ({ filter, since }, send, onReady) =>
-          hub.subscribe(filter, since, send, { onReady }),
+      const batch = request.query.batch ?? false;
+      serveStream<LogStreamRequest>(socket, {
+        initial: { ...logRequest(request.query), batch },
+        // A subscription message keeps the connection's choice unless it says otherwise.
+        parse: (message) => {
+          const fields = parseLogMessage(message);
+          return { ...logRequest(fields), batch: fields.batch ?? batch };
+        },
+        subscribe: ({ filter, since, batch: batched }, send, onReady) =>
+          hub.subscribe(filter, since, send, { onReady, batch: batched }),
         heartbeatSeconds,
         sockets,
       });
@@ -191,4 +178,6 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
       });
     },
   );
+
+  muxRoute(app, { hub, bus, heartbeatSeconds, sockets, onRequest });
 }

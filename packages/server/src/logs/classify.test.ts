@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyLevel } from './classify.js';
+import { classifyLevel, classifyLines, type LevelPattern } from './classify.js';
 import type { LogLevel } from './types.js';
 
 describe('classifyLevel', () => {
@@ -52,5 +52,49 @@ describe('classifyLevel', () => {
     expect(classifyLevel('this API is deprecated', 'stdout', patterns)).toBe('WARNING');
     expect(classifyLevel('[ERROR] expected failure in test', 'stdout', patterns)).toBe('DEBUG');
     expect(classifyLevel('{"level":50,"msg":"deprecated"}', 'stdout', patterns)).toBe('ERROR');
+  });
+});
+
+describe('classifyLines', () => {
+  const samples = [
+    'plain output',
+    '',
+    '   indented, no tag',
+    '  [warn] indented tag',
+    '\u00a0WARN after a non-breaking space',
+    '12:00:00 ERROR stamped',
+    '{"level":"debug","msg":"json"}',
+    'ts=1 level=warn msg=logfmt',
+    'a = b, not logfmt',
+    'Error handling done',
+    'ünïcödé ✓',
+    'ERROR:root:python',
+    '\tDEBUG tabbed',
+  ];
+
+  it('gives every line the level classifyLevel gives it, in groups of neighbours', () => {
+    // Every sample after every other, so each one is seen at a group's start, middle and end.
+    const lines = samples.flatMap((a) => samples.flatMap((b) => [a, b, b]));
+    const patterns: LevelPattern[] = [{ level: 'DEBUG', regex: /not logfmt/ }];
+    for (const [stream, own] of [
+      ['stdout', []],
+      ['stderr', []],
+      ['stdout', patterns],
+    ] as const) {
+      const groups = classifyLines(lines.join('\n'), lines.length, stream, own);
+      const levels = groups.flatMap((g) => Array<string>(g.count).fill(g.level));
+      expect(levels).toEqual(lines.map((line) => classifyLevel(line, stream, own)));
+      expect(groups.map((g) => g.text).join('\n')).toBe(lines.join('\n'));
+      expect(groups.every((g, i) => i === 0 || g.level !== groups[i - 1]?.level)).toBe(true);
+      expect(groups.every((g) => g.text.split('\n').length === g.count)).toBe(true);
+    }
+  });
+
+  it('keeps a block of plain lines as one group, and a lone line as it is', () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n');
+    expect(classifyLines(text, 1000, 'stdout')).toEqual([{ level: 'INFO', text, count: 1000 }]);
+    expect(classifyLines('two\nlines in one', 1, 'stderr')).toEqual([
+      { level: 'ERROR', text: 'two\nlines in one', count: 1 },
+    ]);
   });
 });

@@ -22,8 +22,11 @@ const RANK: Record<LogLevel, number> = Object.fromEntries(
   LOG_LEVELS.map((l, i) => [l, i]),
 ) as Record<LogLevel, number>;
 
-/** True when `entry` passes the source and level parts of a filter. */
-export function matchesFilter(entry: LogEntry, filter: LogFilter): boolean {
+/** True when `entry` (or a run of entries) passes the source and level parts of a filter. */
+export function matchesFilter(
+  entry: Pick<LogEntry, 'source' | 'level'>,
+  filter: LogFilter,
+): boolean {
   const { source } = entry;
   return (
     (filter.kind === undefined || source.kind === filter.kind) &&

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { Feed, type SubscribeOptions } from '../events/feed.js';
-import { SeqRing } from '../events/seq-ring.js';
-import { classifyLevel, type LevelPattern } from './classify.js';
+import { Feed, type SeqMemory, type SubscribeOptions } from '../events/feed.js';
+import { classifyLines, type LevelGroup, type LevelPattern } from './classify.js';
 import { matchesFilter, QUERY_LIMITS, queryMatcher, sourceKey, type LogFilter } from './filter.js';
 import { Journal } from './journal.js';
 import { removeRawFiles, workloadDir } from './raw-files.js';
+import { RunRing } from './run-ring.js';
+import { fromRun } from './runs.js';
 import { FileTailer } from './tailer.js';
-import type { LogEntry, LogLevel, LogMessage, LogQuery, LogSource } from './types.js';
+import type { LogEntry, LogLevel, LogMessage, LogQuery, LogRun, LogSource } from './types.js';
 
 export interface LogHubOptions {
   /** The log folder: the journal and the raw workload files live here. */
@@ -54,8 +55,11 @@ interface Attached {
 export class LogHub {
   readonly #dir: string;
   readonly #journal: Journal;
-  readonly #ring: SeqRing<LogEntry>;
-  readonly #feed: Feed<LogEntry, LogMessage>;
+  readonly #ring: RunRing;
+  /** For subscribers that read one entry per message. */
+  readonly #entryFeed: Feed<LogEntry, LogMessage>;
+  /** For subscribers that read batches: they never cost an object per line. */
+  readonly #runFeed: Feed<LogRun, LogMessage>;
   readonly #clock: () => Date;
   readonly #options: LogHubOptions;
   readonly #onError: (error: unknown) => void;
@@ -75,15 +79,38 @@ export class LogHub {
       });
     this.#journal = new Journal({ dir: options.dir, ...options.journal, onError: this.#onError });
     this.#seq = this.#journal.lastSeqSync();
-    this.#ring = new SeqRing<LogEntry>(options.ringSize ?? 20_000, this.#seq + 1);
-    this.#feed = new Feed<LogEntry, LogMessage>(
+    this.#ring = new RunRing(options.ringSize ?? 20_000, this.#seq + 1);
+    const ring = this.#ring;
+    // The ring seen by entries or by runs.
+    const memory = <T extends { readonly seq: number }>(
+      after: (after: number, limit: number) => T[] | null,
+    ): SeqMemory<T> => ({
+      get floor() {
+        return ring.floor;
+      },
+      after,
+    });
+    this.#entryFeed = new Feed<LogEntry, LogMessage>(
       {
         lastSeq: () => this.#seq,
-        memory: this.#ring,
+        memory: memory((after, limit) => ring.entriesAfter(after, limit)),
         archive: (after) => this.#archive(after),
       },
       (entry) => ({ type: 'entry', entry }),
       { onError: this.#onError },
+    );
+    this.#runFeed = new Feed<LogRun, LogMessage>(
+      {
+        lastSeq: () => this.#seq,
+        memory: memory((after, limit) => ring.runsAfter(after, limit)),
+        archive: (after) => this.#archiveRuns(after),
+      },
+      (run) => ({ type: 'batch', runs: [run] }),
+      {
+        onError: this.#onError,
+        batching: { wrap: (runs) => ({ type: 'batch', runs: [...runs] }) },
+        extent: (run) => run.count,
+      },
     );
   }
 
@@ -106,8 +133,8 @@ export class LogHub {
       new FileTailer({
         path: files[stream],
         from: options.offsets ? options.offsets[stream] : options.fromStart ? 'start' : 'end',
-        onLines: (lines) => {
-          this.#ingest(own, stream, lines, options.patterns ?? []);
+        onLines: (block) => {
+          this.#add(own, stream, classifyLines(block.text, block.count, stream, options.patterns));
         },
         onError: this.#onError,
         rotate: { maxSize: raw.maxSize, keep: Math.max(0, raw.maxFiles - 1) },
@@ -149,8 +176,8 @@ export class LogHub {
 
   /** A line from Codedance about a workload: "started pid 123", "exited with code 1". */
   system(source: LogSource, level: LogLevel, line: string): LogEntry {
-    const [entry] = this.#add(ownSource(source), 'system', [line], () => level);
-    return entry as LogEntry;
+    const [run] = this.#add(ownSource(source), 'system', [{ level, text: line, count: 1 }]);
+    return fromRun(run as LogRun)[0] as LogEntry;
   }
 
   /**
@@ -196,7 +223,7 @@ export class LogHub {
         : workloadDir(this.#dir, kind, filter.id),
     );
     // Memory first: entries that arrive during the rewrite are kept in both places.
-    this.#ring.removeWhere((entry) => selects(entry.source));
+    this.#ring.removeWhere((run) => selects(run.source));
     const removedEntries = everything
       ? await this.#journal.removeAll()
       : await this.#journal.rewrite((entry) => selects(entry.source));
@@ -217,7 +244,9 @@ export class LogHub {
    * Replays the entries after `since` that pass the filter (from the journal
    * when memory does not reach back that far), then delivers live ones.
    * `since` null: live only. `send` answering false means the client is
-   * congested: see `Feed`. Returns the unsubscribe function.
+   * congested: see `Feed`. With `batch`, entries come as runs in `batch`
+   * messages (see `LogRun`) instead of one `entry` message each. Returns
+   * the unsubscribe function.
    */
   subscribe(
     filter: LogFilter,
@@ -226,7 +255,9 @@ export class LogHub {
     options: SubscribeOptions = {},
   ): () => void {
     const own = { ...filter };
-    return this.#feed.subscribe((entry) => matchesFilter(entry, own), since, send, options);
+    if (options.batch === true)
+      return this.#runFeed.subscribe((run) => matchesFilter(run, own), since, send, options);
+    return this.#entryFeed.subscribe((entry) => matchesFilter(entry, own), since, send, options);
   }
 
   /**
@@ -241,46 +272,41 @@ export class LogHub {
           a.tailers.stderr.stop(),
         ]),
       );
-      this.#feed.close();
+      this.#entryFeed.close();
+      this.#runFeed.close();
       this.#journalOpen = false;
       await this.#journal.close();
     })();
     return this.#closing;
   }
 
-  #ingest(
-    source: LogSource,
-    stream: 'stdout' | 'stderr',
-    lines: readonly string[],
-    patterns: readonly LevelPattern[],
-  ): void {
-    this.#add(source, stream, lines, (line) => classifyLevel(line, stream, patterns));
-  }
-
-  #add(
-    source: LogSource,
-    stream: LogEntry['stream'],
-    lines: readonly string[],
-    level: (line: string) => LogLevel,
-  ): LogEntry[] {
+  /**
+   * Numbers the lines of `groups` and keeps, journals and offers them, a run
+   * per group. Entries, one object per line, are only made for subscribers
+   * that read one entry per message.
+   */
+  #add(source: LogSource, stream: LogEntry['stream'], groups: readonly LevelGroup[]): LogRun[] {
     const time = this.#clock().toISOString();
-    const entries = lines.map((line): LogEntry => ({
-      seq: ++this.#seq,
-      time,
-      source,
-      stream,
-      level: level(line),
-      line,
-    }));
-    for (const entry of entries) this.#ring.push(entry);
-    if (this.#journalOpen) this.#journal.append(entries);
-    for (const entry of entries) this.#feed.offer(entry);
-    return entries;
+    const runs = groups.map(({ level, text, count }): LogRun => {
+      const run: LogRun = { seq: this.#seq + 1, time, source, stream, level, count, text };
+      this.#seq += count;
+      return run;
+    });
+    for (const run of runs) this.#ring.push(run);
+    if (this.#journalOpen) this.#journal.append(runs);
+    if (this.#runFeed.size > 0) this.#runFeed.offerAll(runs);
+    if (this.#entryFeed.size > 0) this.#entryFeed.offerAll(runs.flatMap(fromRun));
+    return runs;
   }
 
   async *#archive(after: number): AsyncGenerator<LogEntry[]> {
     await this.#journal.flush();
     yield* this.#journal.after(after);
+  }
+
+  async *#archiveRuns(after: number): AsyncGenerator<LogRun[]> {
+    await this.#journal.flush();
+    yield* this.#journal.runsAfter(after);
   }
 }
 

@@ -3,6 +3,7 @@ export { matchesFilter, queryMatcher, QUERY_LIMITS, sourceKey, type LogFilter } 
 export { LogHub, type AttachOptions, type ClearFilter, type LogHubOptions } from './hub.js';
 export { Journal, JOURNAL_FILE, type JournalOptions } from './journal.js';
 export { logFiles, removeRawFiles, rotateRawFile, workloadDir } from './raw-files.js';
+export { fromRun, toRuns } from './runs.js';
 export { FileTailer, TRUNCATED_MARK, type FileTailerOptions } from './tailer.js';
 export {
   LOG_LEVELS,
@@ -10,5 +11,6 @@ export {
   type LogLevel,
   type LogMessage,
   type LogQuery,
+  type LogRun,
   type LogSource,
 } from './types.js';

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { LogEntry } from './types.js';
+import { fromRun } from './runs.js';
+import type { LogEntry, LogRun } from './types.js';
 
 const CHUNK = 64 * 1024;
 
@@ -8,25 +9,49 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-/** A journal line as an entry; null for a seq marker or a damaged line. */
-export function parseEntry(line: string): LogEntry | null {
+/** A run's record as it is stored (`count` and `text` instead of an entry's `line`). */
+function isRun(value: Partial<LogEntry & LogRun>): value is LogRun {
+  return (
+    typeof value.text === 'string' &&
+    typeof value.count === 'number' &&
+    Number.isInteger(value.count) &&
+    value.count >= 1
+  );
+}
+
+/**
+ * The run a journal line holds: a run as written, or an entry as a run of
+ * one; null for a seq marker or a damaged line.
+ */
+export function parseRun(line: string): LogRun | null {
   if (!line.startsWith('{')) return null;
+  let value: Partial<LogEntry & LogRun>;
   try {
-    const value = JSON.parse(line) as Partial<LogEntry>;
-    return typeof value.seq === 'number' && typeof value.source === 'object'
-      ? (value as LogEntry)
-      : null;
+    value = JSON.parse(line) as Partial<LogEntry & LogRun>;
   } catch {
     return null;
   }
+  if (typeof value.seq !== 'number' || typeof value.source !== 'object') return null;
+  if (isRun(value)) return value;
+  if (typeof value.line !== 'string') return null;
+  const { seq, time, source, stream, level, line: text } = value as LogEntry;
+  return { seq, time, source, stream, level, count: 1, text };
 }
 
-/** The seq of a journal line, an entry's or a marker's; null when there is none. */
-export function seqOf(line: string): number | null {
+/** The entries of a journal line, oldest first: none for a seq marker or a damaged line. */
+export function parseEntries(line: string): LogEntry[] {
+  const run = parseRun(line);
+  return run === null ? [] : fromRun(run);
+}
+
+/** The first and last seq of a journal line (an entry's, a run's or a marker's); null when there is none. */
+export function seqsOf(line: string): { first: number; last: number } | null {
   if (!line.startsWith('{')) return null;
   try {
-    const value = JSON.parse(line) as { seq?: unknown };
-    return typeof value.seq === 'number' ? value.seq : null;
+    const value = JSON.parse(line) as { seq?: unknown; count?: unknown };
+    if (typeof value.seq !== 'number') return null;
+    const count = typeof value.count === 'number' ? value.count : 1;
+    return { first: value.seq, last: value.seq + Math.max(1, count) - 1 };
   } catch {
     return null;
   }
@@ -102,8 +127,8 @@ export async function* linesForwards(path: string): AsyncGenerator<string[]> {
 export async function firstSeq(path: string): Promise<number | null> {
   for await (const batch of linesForwards(path)) {
     for (const line of batch) {
-      const seq = seqOf(line);
-      if (seq !== null) return seq;
+      const seqs = seqsOf(line);
+      if (seqs !== null) return seqs.first;
     }
   }
   return null;
@@ -143,8 +168,8 @@ function lastSeqOfFile(fd: number): number | null {
     const lines = buffer.toString('utf8').split('\n');
     const whole = start === 0 ? lines : lines.slice(1);
     for (let i = whole.length - 1; i >= 0; i--) {
-      const seq = seqOf(whole[i] ?? '');
-      if (seq !== null) return seq;
+      const seqs = seqsOf(whole[i] ?? '');
+      if (seqs !== null) return seqs.last;
     }
     if (start === 0) return null;
   }

@@ -7,9 +7,11 @@ import {
   lastSeqSync,
   linesBackwards,
   linesForwards,
-  parseEntry,
+  parseEntries,
+  parseRun,
 } from './journal-read.js';
-import type { LogEntry } from './types.js';
+import { fromRun, lastSeqOf, toRuns, trimRun } from './runs.js';
+import type { LogEntry, LogRun } from './types.js';
 
 /** The journal's live file under the log folder; rotated copies are `.1`, `.2`, … */
 export const JOURNAL_FILE = 'workloads.jsonl';
@@ -24,9 +26,12 @@ export interface JournalOptions {
 }
 
 /**
- * Every workload log entry as one JSON line, in seq order, in files rotated
- * by size and count like the server's own log. Writes are buffered by the
- * stream; `flush` waits until everything appended so far is in the file.
+ * Every workload log entry in seq order, as JSON lines in files rotated by
+ * size and count like the server's own log. An entry read alone is one
+ * line; entries read together (a burst) are one line per run (see
+ * `LogRun`), which costs a fraction of a line per entry to write. Writes are
+ * buffered by the stream; `flush` waits until everything appended so far is
+ * in the file.
  */
 export class Journal {
   readonly path: string;
@@ -58,9 +63,11 @@ export class Journal {
     return lastSeqSync(this.paths());
   }
 
-  append(entries: readonly LogEntry[]): void {
-    if (entries.length === 0) return;
-    this.#write(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+  /** Appends runs of entries, in seq order. */
+  append(runs: readonly LogRun[]): void {
+    let text = '';
+    for (const run of runs) if (run.count > 0) text += `${journalLine(run)}\n`;
+    if (text !== '') this.#write(text);
   }
 
   /** Records how far the numbering has gone when the entries that showed it are removed. */
@@ -79,11 +86,14 @@ export class Journal {
     let previous = Infinity;
     for (const path of this.paths()) {
       for await (const line of linesBackwards(path)) {
-        const entry = parseEntry(line);
-        // A rotation while reading can show a file twice; seq order tells.
-        if (entry && entry.seq < previous) {
-          previous = entry.seq;
-          yield entry;
+        const entries = parseEntries(line);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const entry = entries[i] as LogEntry;
+          // A rotation while reading can show a file twice; seq order tells.
+          if (entry.seq < previous) {
+            previous = entry.seq;
+            yield entry;
+          }
         }
       }
     }
@@ -95,20 +105,25 @@ export class Journal {
    * while a slow reader is between files loses and repeats nothing.
    */
   async *after(after: number): AsyncGenerator<LogEntry[]> {
+    for await (const runs of this.runsAfter(after)) yield runs.flatMap(fromRun);
+  }
+
+  /** As `after`, as runs: a run that begins at or before `after` comes without its older lines. */
+  async *runsAfter(after: number): AsyncGenerator<LogRun[]> {
     let cursor = after;
     let file = await this.#fileHolding(after + 1);
     while (file !== null) {
       for await (const lines of linesForwards(file.path)) {
-        const batch: LogEntry[] = [];
+        const batch: LogRun[] = [];
         for (const line of lines) {
-          const entry = parseEntry(line);
-          if (entry && entry.seq > cursor) batch.push(entry);
+          const run = parseRun(line);
+          if (run === null) continue;
+          const last = lastSeqOf(run);
+          if (last <= cursor) continue;
+          batch.push(run.seq > cursor ? run : trimRun(run, cursor + 1));
+          cursor = last;
         }
-        const last = batch[batch.length - 1];
-        if (last) {
-          cursor = last.seq;
-          yield batch;
-        }
+        if (batch.length > 0) yield batch;
       }
       file = await this.#nextAfter(file.first);
     }
@@ -129,12 +144,14 @@ export class Journal {
         try {
           for await (const lines of linesForwards(path)) {
             found = true;
-            const kept = lines.filter((line) => {
-              const entry = parseEntry(line);
-              const gone = entry !== null && drop(entry);
-              if (gone) removed++;
-              return !gone;
-            });
+            const kept: string[] = [];
+            for (const line of lines) {
+              const entries = parseEntries(line);
+              const staying = entries.filter((entry) => !drop(entry));
+              removed += entries.length - staying.length;
+              if (staying.length === entries.length) kept.push(line);
+              else for (const run of toRuns(staying)) kept.push(journalLine(run));
+            }
             if (kept.length > 0) await out.write(kept.join('\n') + '\n');
           }
         } finally {
@@ -153,8 +170,11 @@ export class Journal {
       let removed = 0;
       for (const path of this.paths()) {
         for await (const lines of linesForwards(path)) {
-          // The key is written unescaped only as the entry's own field.
-          for (const line of lines) if (line.includes('"source":')) removed++;
+          // These keys are written unescaped only as fields of an entry or a run.
+          for (const line of lines) {
+            if (!line.includes('"source":')) continue;
+            removed += line.includes('"count":') ? parseEntries(line).length : 1;
+          }
         }
         await unlink(path).catch((error: unknown) => {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -241,4 +261,11 @@ export class Journal {
     }
     return files;
   }
+}
+
+/** A run of one entry is written as the entry, so a journal without bursts reads as before. */
+function journalLine(run: LogRun): string {
+  const { seq, time, source, stream, level, count, text } = run;
+  if (count !== 1) return JSON.stringify({ seq, time, source, stream, level, count, text });
+  return JSON.stringify({ seq, time, source, stream, level, line: text });
 }

@@ -3,6 +3,7 @@ import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { appendFile, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runLines } from './runs.js';
 import { FileTailer, TRUNCATED_MARK, type FileTailerOptions } from './tailer.js';
 import { until, useClosers, useTempDirs } from './test-support/fixtures.js';
 
@@ -17,7 +18,7 @@ async function follow(
   const tailer = new FileTailer({
     path,
     pollMs: 50,
-    onLines: (batch) => lines.push(...batch),
+    onLines: (block) => lines.push(...runLines(block)),
     onError: (error) => {
       throw error;
     },
@@ -100,6 +101,21 @@ describe('FileTailer', () => {
     expect(next).toBe('next');
     expect(pieces).toBe('y'.repeat(64 * 1024 + 1).slice(0, 64 * 1024) + TRUNCATED_MARK);
     expect(after).toBe('after');
+  });
+
+  it('splits a burst into the same lines whatever it holds: CRLF, empty lines, UTF-8, long lines', async () => {
+    const path = join(await tempDir(), 'out.log');
+    await writeFile(path, '');
+    const { lines } = await follow(path, { maxLineBytes: 100 });
+    const ascii = Array.from({ length: 5000 }, (_, i) => `line ${i}`);
+    const mixed = ['crlf\r', '', 'ünïcödé ✓ 🎉', 'x'.repeat(150), 'plain', '\r'];
+    // Far more than one read, so lines also straddle the reads.
+    const written = [...ascii, ...mixed, ...ascii, 'y'.repeat(120), 'end'];
+    await appendFile(path, `${written.join('\n')}\n`);
+    await until('every line', () => lines.length === written.length);
+    const cut = (line: string): string =>
+      line.length > 100 ? line.slice(0, 100) + TRUNCATED_MARK : line.replace(/\r$/, '');
+    expect(lines).toEqual(written.map(cut));
   });
 
   it('starts again from the beginning when the file is truncated', async () => {

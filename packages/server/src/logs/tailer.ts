@@ -6,12 +6,18 @@ import { rotateRawFile } from './raw-files.js';
 /** What a line longer than the limit ends with once cut. */
 export const TRUNCATED_MARK = '…[truncated]';
 
+/** Whole lines read together: `count` lines, joined by newlines in `text`. */
+export interface LineBlock {
+  text: string;
+  count: number;
+}
+
 export interface FileTailerOptions {
   path: string;
   /** `'end'` (default): only what is written from now on; `'start'`; or a byte offset saved earlier. */
   from?: 'end' | 'start' | number;
-  /** Receives whole lines, in order, without their newline. */
-  onLines: (lines: string[]) => void;
+  /** Receives whole lines, in order, without their newline: what each read found, as one block. */
+  onLines: (lines: LineBlock) => void;
   onError?: (error: unknown) => void;
   /** The slow poll behind fs.watch, which can miss events (default 5000 ms). */
   pollMs?: number;
@@ -21,6 +27,11 @@ export interface FileTailerOptions {
   rotate?: { maxSize: number; keep: number };
 }
 
+/**
+ * One read. Its lines become one string (see `LineBlock`), which at this
+ * size is allocated as a large object: the garbage collector never copies
+ * it, however long the log hub keeps it.
+ */
 const READ_CHUNK = 256 * 1024;
 /** One pass reads at most this much, so a burst does not hold the event loop. */
 const PASS_BUDGET = 8 * 1024 * 1024;
@@ -192,9 +203,11 @@ export class FileTailer {
     if (replaced) this.#unwatch();
     this.#ino = found.ino;
     this.#watch();
+    const rotate = this.#options.rotate;
+    // Nothing new: the usual answer to the slow poll, which then costs one stat and no open.
+    if (found.size === this.#readPos && (!rotate || this.#readPos < rotate.maxSize)) return;
     const more = await this.#readFile(this.path, budget);
     if (more) this.#schedule();
-    const rotate = this.#options.rotate;
     if (rotate && this.#readPos >= rotate.maxSize) {
       const copied = await rotateRawFile(this.path, rotate.maxSize, rotate.keep);
       if (copied === null) return;
@@ -223,65 +236,111 @@ export class FileTailer {
   }
 
   #consume(chunk: Buffer): void {
-    const lines: string[] = [];
+    const block: LineBlock = { text: '', count: 0 };
     let start = 0;
-    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
-      const piece = chunk.subarray(start, newline);
-      if (this.#discarding) this.#discarding = false;
-      else if (this.#partialBytes > 0) {
-        lines.push(this.#decode(Buffer.concat([...this.#partial, piece])));
+    const last = chunk.lastIndexOf(10);
+    if (last !== -1) {
+      if (this.#discarding) {
+        // The rest of a line already handed out cut ends at the first newline.
+        this.#discarding = false;
+        const first = chunk.indexOf(10);
+        if (last > first) this.#splitLines(chunk, first + 1, last, block);
+      } else if (this.#partialBytes > 0) {
+        // The line begun in an earlier chunk is decoded with this chunk's lines, as one text.
+        this.#partial.push(chunk.subarray(0, last));
+        const joined = Buffer.concat(this.#partial);
         this.#partial = [];
         this.#partialBytes = 0;
-      } else lines.push(this.#decode(piece));
-      start = newline + 1;
+        this.#splitLines(joined, 0, joined.length, block);
+      } else this.#splitLines(chunk, 0, last, block);
+      start = last + 1;
       this.#committed = this.#readPos + start;
     }
-    const rest = chunk.subarray(start);
     this.#readPos += chunk.length;
     if (this.#discarding) this.#committed = this.#readPos;
-    else if (rest.length > 0) {
-      this.#partial.push(Buffer.from(rest));
-      this.#partialBytes += rest.length;
+    else if (start < chunk.length) {
+      this.#partial.push(Buffer.from(chunk.subarray(start)));
+      this.#partialBytes += chunk.length - start;
       if (this.#partialBytes > this.#maxLine) {
         // Hand out the cut line now and skip the rest, so one endless line cannot fill memory.
-        lines.push(this.#decode(Buffer.concat(this.#partial)));
-        this.#partial = [];
-        this.#partialBytes = 0;
+        append(block, this.#decodePartial(), 1);
         this.#discarding = true;
         this.#committed = this.#readPos;
       }
     }
-    this.#deliver(lines);
+    this.#deliver(block);
+  }
+
+  /**
+   * Adds the lines of `chunk[start, end)`, which ends just before a newline.
+   * A burst is mostly ASCII lines of a sensible length: then the decoded
+   * text is the block as it is, with no string per line (each character is
+   * one byte, so a line's length is its size). Otherwise each line is
+   * decoded, stripped of a carriage return and cut on its own.
+   */
+  #splitLines(chunk: Buffer, start: number, end: number, block: LineBlock): void {
+    const text = chunk.toString('utf8', start, end);
+    if (text.length === end - start && !text.includes('\r')) {
+      let count = 1;
+      let longest = 0;
+      let from = 0;
+      for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', from)) {
+        longest = Math.max(longest, newline - from);
+        from = newline + 1;
+        count++;
+      }
+      if (Math.max(longest, text.length - from) <= this.#maxLine) {
+        append(block, text, count);
+        return;
+      }
+    }
+    for (let at = start; at <= end;) {
+      const newline = chunk.indexOf(10, at);
+      const stop = newline === -1 || newline > end ? end : newline;
+      append(block, this.#decode(chunk, at, stop), 1);
+      at = stop + 1;
+    }
   }
 
   #flushPartial(): void {
     this.#discarding = false;
     if (this.#partialBytes === 0) return;
-    const line = this.#decode(Buffer.concat(this.#partial));
+    const line = this.#decodePartial();
+    this.#committed = this.#readPos;
+    this.#deliver({ text: line, count: 1 });
+  }
+
+  /** The pending pieces as one line; they are forgotten. */
+  #decodePartial(): string {
+    const bytes = Buffer.concat(this.#partial);
     this.#partial = [];
     this.#partialBytes = 0;
-    this.#committed = this.#readPos;
-    this.#deliver([line]);
+    return this.#decode(bytes, 0, bytes.length);
   }
 
-  #decode(bytes: Buffer): string {
-    if (bytes.length > this.#maxLine) {
-      let cut = this.#maxLine;
+  /** `bytes[start, end)` as a line, decoded in place (a view per line would cost more than the decoding). */
+  #decode(bytes: Buffer, start: number, end: number): string {
+    if (end - start > this.#maxLine) {
+      let cut = start + this.#maxLine;
       // Do not cut through a UTF-8 character.
-      while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
-      return bytes.toString('utf8', 0, cut) + TRUNCATED_MARK;
+      while (cut > start && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
+      return bytes.toString('utf8', start, cut) + TRUNCATED_MARK;
     }
-    const end =
-      bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
-    return bytes.toString('utf8', 0, end);
+    return bytes.toString('utf8', start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
   }
 
-  #deliver(lines: string[]): void {
-    if (lines.length === 0) return;
+  #deliver(block: LineBlock): void {
+    if (block.count === 0) return;
     try {
-      this.#options.onLines(lines);
+      this.#options.onLines(block);
     } catch (error) {
       this.#options.onError?.(error);
     }
   }
+}
+
+/** Adds `count` lines, joined by newlines in `text`, to `block`. */
+function append(block: LineBlock, text: string, count: number): void {
+  block.text = block.count === 0 ? text : `${block.text}\n${text}`;
+  block.count += count;
 }

@@ -24,6 +24,25 @@ export interface LogEntry {
   line: string;
 }
 
+/**
+ * Consecutive entries of one source and stream, read at the same moment and
+ * with the same level, as one record: `text` holds their `count` lines
+ * joined by newlines (a run of one holds its line as it is, newlines and
+ * all), and line `i` is the entry with seq `seq + i`. The journal stores a
+ * burst this way and a batched live message carries one this way, so the
+ * fields the lines share are written once and a burst costs a string per
+ * read, not one per line.
+ */
+export interface LogRun {
+  seq: number;
+  time: string;
+  source: LogSource;
+  stream: LogEntry['stream'];
+  level: LogLevel;
+  count: number;
+  text: string;
+}
+
 export interface LogQuery {
   kind?: 'task' | 'service';
   id?: string;
@@ -41,8 +60,9 @@ export interface LogQuery {
   limit?: number;
 }
 
-/** What a live subscriber receives. */
+/** What a live subscriber receives: one entry per message, or runs of them when it asked for batches. */
 export type LogMessage =
   | { type: 'entry'; entry: LogEntry }
+  | { type: 'batch'; runs: LogRun[] }
   /** Lines that were not delivered because the subscriber was too slow; they are in the journal. */
   | { type: 'dropped'; count: number; fromSeq: number; toSeq: number };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { LogHub, type LogHubOptions } from '../hub.js';
+import { fromRun } from '../runs.js';
 import type { LogEntry, LogMessage } from '../types.js';
 
 /** Temporary folders for one test file, removed after each test. */
@@ -27,7 +28,10 @@ export function useClosers(): (close: () => unknown) => void {
   return (close) => closers.push(close);
 }
 
-/** A subscriber that records what it is sent; `accept` decides whether the client is congested. */
+/**
+ * A subscriber that records what it is sent (`entries` reads batches as their
+ * entries); `accept` decides whether the client is congested.
+ */
 export function recorder(accept: () => boolean = () => true): {
   messages: LogMessage[];
   entries: () => LogEntry[];
@@ -36,7 +40,10 @@ export function recorder(accept: () => boolean = () => true): {
   const messages: LogMessage[] = [];
   return {
     messages,
-    entries: () => messages.flatMap((m) => (m.type === 'entry' ? [m.entry] : [])),
+    entries: () =>
+      messages.flatMap((m) =>
+        m.type === 'entry' ? [m.entry] : m.type === 'batch' ? m.runs.flatMap(fromRun) : [],
+      ),
     send: (message) => {
       if (!accept()) return false;
       messages.push(message);

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { Journal } from './journal.js';
+import { runLines, runOf } from './runs.js';
+import { useClosers, useTempDirs } from './test-support/fixtures.js';
+import type { LogEntry, LogRun, LogSource } from './types.js';
+
+const tempDir = useTempDirs();
+const onClose = useClosers();
+
+const api: LogSource = { kind: 'service', id: 'api', instance: 0 };
+const TIME = '2024-05-01T12:00:00.000Z';
+
+function run(seq: number, lines: string[], level: LogRun['level'] = 'INFO'): LogRun {
+  return runOf({ seq, time: TIME, source: api, stream: 'stdout', level }, lines);
+}
+
+function open(dir: string): Journal {
+  const journal = new Journal({
+    dir,
+    maxSize: 1024 * 1024,
+    maxFiles: 2,
+    onError: (error) => {
+      throw error;
+    },
+  });
+  onClose(() => journal.close());
+  return journal;
+}
+
+async function collect<T>(source: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of source) out.push(...batch);
+  return out;
+}
+
+describe('Journal', () => {
+  it('writes a run as one line and a lone entry as an entry, and reads both back as entries', async () => {
+    const dir = await tempDir();
+    const journal = open(dir);
+    journal.append([run(1, ['a', 'b', 'c']), run(4, ['[ERROR] d'], 'ERROR')]);
+    await journal.flush();
+    const lines = (await readFile(journal.path, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      {
+        seq: 1,
+        time: TIME,
+        source: api,
+        stream: 'stdout',
+        level: 'INFO',
+        count: 3,
+        text: 'a\nb\nc',
+      },
+      { seq: 4, time: TIME, source: api, stream: 'stdout', level: 'ERROR', line: '[ERROR] d' },
+    ]);
+    const newest: LogEntry[] = [];
+    for await (const entry of journal.newestFirst()) newest.push(entry);
+    expect(newest.map((e) => [e.seq, e.line])).toEqual([
+      [4, '[ERROR] d'],
+      [3, 'c'],
+      [2, 'b'],
+      [1, 'a'],
+    ]);
+    expect(journal.lastSeqSync()).toBe(4);
+  });
+
+  it('reads from the middle of a run, as entries or as the rest of the run', async () => {
+    const journal = open(await tempDir());
+    journal.append([run(1, ['a', 'b', 'c', 'd']), run(5, ['e', 'f'])]);
+    journal.mark(9);
+    await journal.flush();
+    expect((await collect(journal.after(2))).map((e) => e.seq)).toEqual([3, 4, 5, 6]);
+    expect((await collect(journal.runsAfter(2))).map((r) => [r.seq, runLines(r)])).toEqual([
+      [3, ['c', 'd']],
+      [5, ['e', 'f']],
+    ]);
+    // The marker says how far numbering went, past the last entry.
+    expect(journal.lastSeqSync()).toBe(9);
+  });
+
+  it('rewrites a run that is partly removed as what is left, each entry keeping its seq', async () => {
+    const journal = open(await tempDir());
+    journal.append([run(1, ['keep 1', 'drop 2', 'drop 3', 'keep 4', 'keep 5'])]);
+    await journal.flush();
+    expect(await journal.rewrite((entry) => entry.line.startsWith('drop'))).toBe(2);
+    expect((await collect(journal.after(0))).map((e) => [e.seq, e.line])).toEqual([
+      [1, 'keep 1'],
+      [4, 'keep 4'],
+      [5, 'keep 5'],
+    ]);
+    expect(await journal.removeAll()).toBe(3);
+  });
+});
