@@ -56,7 +56,7 @@ export interface DeployRequest {
   executor?: string;
 }
 
-/** How often every app's router is checked, and started again when it died. */
+/** How often routers are checked (and started again when they died) and warm versions retired. */
 const ROUTER_CHECK_MS = 2000;
 
 const validRun = new Ajv({ allErrors: true, strict: false }).compile<RunSpec>(RunSpecSchema);
@@ -188,9 +188,10 @@ export class DeliveryController {
           );
         });
       }
-      await this.retireWarm();
+      // Housekeeping reads the apps from the store, so it runs every few seconds, not every tick.
       if (this.clock() - this.lastRouterCheck >= ROUTER_CHECK_MS) {
         this.lastRouterCheck = this.clock();
+        await this.retireWarm();
         await this.reviveRouters();
       }
     } finally {
