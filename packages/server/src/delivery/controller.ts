@@ -191,8 +191,9 @@ export class DeliveryController {
       // Housekeeping reads the apps from the store, so it runs every few seconds, not every tick.
       if (this.clock() - this.lastRouterCheck >= ROUTER_CHECK_MS) {
         this.lastRouterCheck = this.clock();
-        await this.retireWarm();
-        await this.reviveRouters();
+        const apps = await this.book.apps();
+        await this.retireWarm(apps);
+        await this.reviveRouters(apps);
       }
     } finally {
       this.ticking = false;
@@ -246,8 +247,8 @@ export class DeliveryController {
    * Starts again any app's router that died (killed, crashed): it comes back on the same port
    * with the table it last persisted, so traffic resumes where it was.
    */
-  private async reviveRouters(): Promise<void> {
-    for (const record of await this.book.apps()) {
+  private async reviveRouters(apps: readonly AppRecord[]): Promise<void> {
+    for (const record of apps) {
       const key = appKey(record.spec.namespace, record.spec.name);
       await this.fleet.ensure(key, record.spec.port).catch((error: unknown) => {
         this.options.logger.error(
@@ -259,9 +260,9 @@ export class DeliveryController {
   }
 
   /** Stops versions kept warm after a completed release once their time is up. */
-  private async retireWarm(): Promise<void> {
+  private async retireWarm(apps: readonly AppRecord[]): Promise<void> {
     const now = this.clock();
-    for (const record of await this.book.apps()) {
+    for (const record of apps) {
       const previous = record.previous;
       if (previous === null || Date.parse(previous.warmUntil) > now) continue;
       const key = appKey(record.spec.namespace, record.spec.name);
@@ -305,18 +306,10 @@ export class DeliveryController {
               appliedAt: new Date(this.clock()).toISOString(),
             }
           : { ...existing, spec, appliedAt: new Date(this.clock()).toISOString() };
-      if (existing !== null && existing.spec.port !== spec.port) {
+      if (existing?.spec.port !== spec.port) {
         const clash = (await this.book.apps()).find(
           (a) => a.spec.port === spec.port && appKey(a.spec.namespace, a.spec.name) !== key,
         );
-        if (clash !== undefined) {
-          throw stateConflict(
-            `port ${spec.port} is the public port of ${appKey(clash.spec.namespace, clash.spec.name)}`,
-          );
-        }
-      }
-      if (existing === null) {
-        const clash = (await this.book.apps()).find((a) => a.spec.port === spec.port);
         if (clash !== undefined) {
           throw stateConflict(
             `port ${spec.port} is the public port of ${appKey(clash.spec.namespace, clash.spec.name)}`,
