@@ -193,6 +193,8 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
 
   async #catchUp(): Promise<void> {
     let archive: AsyncIterator<T[]> | null = null;
+    /** Where the current pass over the archive began. */
+    let passFrom = this.#cursor;
     try {
       while (this.#isCatchingUp()) {
         const memory = this.history.memory;
@@ -219,7 +221,10 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
           this.#cursor = gapEnd;
           continue;
         }
-        archive ??= this.history.archive(this.#cursor)[Symbol.asyncIterator]();
+        if (archive === null) {
+          archive = this.history.archive(this.#cursor)[Symbol.asyncIterator]();
+          passFrom = this.#cursor;
+        }
         let next: IteratorResult<T[]>;
         try {
           next = await archive.next();
@@ -231,8 +236,10 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
           continue;
         }
         if (next.done === true) {
-          // What the archive lacks was removed on purpose (a cleared log): skip to memory.
           archive = null;
+          // Items stored while this pass read may have left memory already: read them in another pass.
+          if (this.#cursor > passFrom) continue;
+          // What the archive lacks was removed on purpose (a cleared log): skip to memory.
           this.#cursor = Math.max(this.#cursor, this.history.memory.floor - 1);
           continue;
         }

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { fromRun } from './runs.js';
 import type { LogEntry, LogRun } from './types.js';
 
@@ -90,13 +90,17 @@ export async function* linesBackwards(path: string): AsyncGenerator<string> {
 
 /**
  * The whole lines of a file from the start, a batch per chunk read. A last
- * line without its newline is being written and is left out.
+ * line without its newline is being written and is left out. Given an open
+ * handle, it reads that file (whatever its name is now) and leaves it open.
  */
-export async function* linesForwards(path: string): AsyncGenerator<string[]> {
-  const handle = await open(path, 'r').catch((error: unknown) => {
-    if (isMissing(error)) return null;
-    throw error;
-  });
+export async function* linesForwards(file: string | FileHandle): AsyncGenerator<string[]> {
+  const handle =
+    typeof file === 'string'
+      ? await open(file, 'r').catch((error: unknown) => {
+          if (isMissing(error)) return null;
+          throw error;
+        })
+      : file;
   if (!handle) return;
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
@@ -119,13 +123,13 @@ export async function* linesForwards(path: string): AsyncGenerator<string[]> {
       yield text.split('\n').filter((line) => line !== '');
     }
   } finally {
-    await handle.close();
+    if (typeof file === 'string') await handle.close();
   }
 }
 
-/** The seq of the first line of a file; null when it is empty or missing. */
-export async function firstSeq(path: string): Promise<number | null> {
-  for await (const batch of linesForwards(path)) {
+/** The seq of the first line of a file (a path or an open handle); null when it is empty or missing. */
+export async function firstSeq(file: string | FileHandle): Promise<number | null> {
+  for await (const batch of linesForwards(file)) {
     for (const line of batch) {
       const seqs = seqsOf(line);
       if (seqs !== null) return seqs.first;

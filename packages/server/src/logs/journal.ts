@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import {
@@ -100,8 +100,9 @@ export class Journal {
   }
 
   /**
-   * Entries with seq > `after`, oldest first, in batches, reading forwards.
-   * Files are chosen by their first seq, not their name, so a rotation
+   * Entries with seq > `after`, oldest first, in batches, reading forwards
+   * up to the end of the live file as it is when the reader gets there.
+   * Files are chosen by the seqs they hold, not their names, so a rotation
    * while a slow reader is between files loses and repeats nothing.
    */
   async *after(after: number): AsyncGenerator<LogEntry[]> {
@@ -111,21 +112,27 @@ export class Journal {
   /** As `after`, as runs: a run that begins at or before `after` comes without its older lines. */
   async *runsAfter(after: number): AsyncGenerator<LogRun[]> {
     let cursor = after;
-    let file = await this.#fileHolding(after + 1);
-    while (file !== null) {
-      for await (const lines of linesForwards(file.path)) {
-        const batch: LogRun[] = [];
-        for (const line of lines) {
-          const run = parseRun(line);
-          if (run === null) continue;
-          const last = lastSeqOf(run);
-          if (last <= cursor) continue;
-          batch.push(run.seq > cursor ? run : trimRun(run, cursor + 1));
-          cursor = last;
+    let readFirst: number | null = null;
+    for (;;) {
+      const file = await this.#openNext(cursor, readFirst);
+      if (file === null) return;
+      try {
+        for await (const lines of linesForwards(file.handle)) {
+          const batch: LogRun[] = [];
+          for (const line of lines) {
+            const run = parseRun(line);
+            if (run === null) continue;
+            const last = lastSeqOf(run);
+            if (last <= cursor) continue;
+            batch.push(run.seq > cursor ? run : trimRun(run, cursor + 1));
+            cursor = last;
+          }
+          if (batch.length > 0) yield batch;
         }
-        if (batch.length > 0) yield batch;
+      } finally {
+        await file.handle.close();
       }
-      file = await this.#nextAfter(file.first);
+      readFirst = file.first;
     }
   }
 
@@ -241,15 +248,37 @@ export class Journal {
     return run;
   }
 
-  async #fileHolding(seq: number): Promise<{ path: string; first: number } | null> {
-    const files = await this.#firsts();
-    return files.find((file) => file.first <= seq) ?? files[files.length - 1] ?? null;
-  }
-
-  async #nextAfter(first: number): Promise<{ path: string; first: number } | null> {
-    const files = await this.#firsts();
-    const newer = files.filter((file) => file.first > first);
-    return newer[newer.length - 1] ?? null;
+  /**
+   * Opens the file to read after `cursor`, among those that begin after
+   * `readFirst` (the first seq of the file read last): the one holding
+   * `cursor + 1`, or else the oldest (what is older was removed). The
+   * rotation renames files, so a file listed under one name may be under
+   * the next by the time it is opened: its first seq is checked on the open
+   * handle, and the listing taken again when it moved.
+   */
+  async #openNext(
+    cursor: number,
+    readFirst: number | null,
+  ): Promise<{ handle: FileHandle; first: number } | null> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const files = (await this.#firsts()).filter(
+        (file) => readFirst === null || file.first > readFirst,
+      );
+      const chosen = files.find((file) => file.first <= cursor + 1) ?? files[files.length - 1];
+      if (chosen === undefined) return null;
+      const handle = await open(chosen.path, 'r').catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      });
+      if (handle === null) continue;
+      const first = await firstSeq(handle).catch(async (error: unknown) => {
+        await handle.close();
+        throw error;
+      });
+      if (first === chosen.first) return { handle, first };
+      await handle.close();
+    }
+    throw new Error('the journal files kept moving while a reader looked for its next file');
   }
 
   /** Existing files with their first seq, newest first. */
