@@ -53,7 +53,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
     routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
+    // Our own 503 (CD_SHUTTING_DOWN) answers requests that come while closing: see installErrorHandling.
+    return503OnClosing: false,
   });
   // Ajv turns each schema into generated code. Doing that when a route is first used, rather
   // than for every route at start-up, saves the server most of that time and memory: a given

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
 import { CodedanceError, ConflictError } from '@codedance/core';
@@ -145,6 +146,56 @@ describe('error handling and validation', () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({
       error: { code: 'CD_ROUTE_NOT_FOUND', message: 'No endpoint GET /nowhere.' },
+    });
+  });
+});
+
+describe('a server that is closing', () => {
+  it('answers a request that still reaches it with CD_SHUTTING_DOWN, retry-after and connection: close', async () => {
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started = (): void => undefined;
+    const slowStarted = new Promise<void>((resolve) => (started = resolve));
+    const bare = await startBareApp((app) => {
+      app.get('/slow', async () => {
+        started();
+        await held;
+        return { slow: true };
+      });
+      app.get('/ping', () => ({ pong: true }));
+    });
+    const { port } = new URL(bare.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    const ended = new Promise<void>((resolve) =>
+      socket.once('close', () => {
+        resolve();
+      }),
+    );
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await slowStarted;
+    const closed = bare.close();
+    // The close has begun (routes refuse from now on); /slow is still being answered, so this
+    // connection stays open and a request sent on it now still reaches the server.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write('GET /ping HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await closed;
+    await ended;
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toMatch(/^HTTP\/1\.1 200/);
+    expect(answers[0]).toContain('{"slow":true}');
+    const refusal = answers[1] ?? '';
+    expect(refusal).toMatch(/^HTTP\/1\.1 503/);
+    expect(refusal).toMatch(/\r\nretry-after: 2\r\n/i);
+    expect(refusal).toMatch(/\r\nconnection: close\r\n/i);
+    const body = JSON.parse(refusal.slice(refusal.indexOf('\r\n\r\n') + 4)) as unknown;
+    expect(body).toEqual({
+      error: { code: 'CD_SHUTTING_DOWN', message: 'The server is shutting down.' },
     });
   });
 });

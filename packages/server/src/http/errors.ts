@@ -73,6 +73,17 @@ export function toCodedanceError(error: unknown): CodedanceError {
  * their stack never reaches the client.
  */
 export function installErrorHandling(app: FastifyInstance): void {
+  // A request that arrives while the server closes (on a connection it still
+  // holds) gets this answer too, not Fastify's own 503 body: the app is built
+  // with `return503OnClosing: false`.
+  let closing = false;
+  app.addHook('preClose', () => {
+    closing = true;
+    return Promise.resolve();
+  });
+  app.addHook('onRequest', (_request, _reply, done) => {
+    done(closing ? new CodedanceError('CD_SHUTTING_DOWN') : undefined);
+  });
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const mapped = toCodedanceError(error);
     if (mapped.status >= 500) {

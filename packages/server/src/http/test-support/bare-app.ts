@@ -15,7 +15,7 @@ export interface BareApp {
 export async function startBareApp(
   register: (app: FastifyInstance) => Promise<void> | void,
 ): Promise<BareApp> {
-  const app = Fastify({ logger: false, frameworkErrors });
+  const app = Fastify({ logger: false, frameworkErrors, return503OnClosing: false });
   app.setValidatorCompiler(validatorCompiler);
   installJsonBodies(app);
   installErrorHandling(app);
