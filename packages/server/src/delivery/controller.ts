@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import {
   AlreadyExistsError,
-  CodedanceError,
   DEPLOYMENT_TYPES,
   ValidationError,
   VERSION_PATTERN,
@@ -13,7 +12,6 @@ import {
   promoteDeployment,
   refusal,
   resumeDeployment,
-  validateAppManifest,
   RunSpecSchema,
   type AppSpec,
   type Deployment,
@@ -26,11 +24,14 @@ import type { EventBus } from '../events/index.js';
 import type { RouterHealth } from '../router/index.js';
 import type { ServiceSupervisor } from '../services/index.js';
 import type { StoreGate } from '../status/store-gate.js';
+import { applyApp, deleteApp, type AppDeps } from './apps.js';
 import { appKey, DeliveryBook, type AppRecord, type DeploymentFilter } from './book.js';
+import { stateConflict, type ReconcilerDeps } from './deps.js';
 import { RouterFleet } from './fleet.js';
 import { notifyWebhook } from './hooks.js';
 import { Reconciler } from './reconcile.js';
 import { plannedSide, removeSide, routeTable, sideState } from './sides.js';
+import { liveMetricsView } from './views.js';
 
 export interface DeliveryOptions {
   gate: StoreGate;
@@ -72,6 +73,7 @@ export class DeliveryController {
   readonly book: DeliveryBook;
   readonly fleet: RouterFleet;
   private readonly reconciler: Reconciler;
+  private readonly appDeps: AppDeps;
   private readonly locks = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -85,7 +87,7 @@ export class DeliveryController {
     this.host = options.host ?? '127.0.0.1';
     this.book = new DeliveryBook(() => options.gate.store());
     this.fleet = new RouterFleet(path.join(options.dataDir, 'routers'), options.logger, this.host);
-    this.reconciler = new Reconciler({
+    const deps: ReconcilerDeps = {
       book: this.book,
       fleet: this.fleet,
       services: options.services,
@@ -93,7 +95,9 @@ export class DeliveryController {
       env: options.env,
       clock: this.clock,
       host: this.host,
-    });
+    };
+    this.reconciler = new Reconciler(deps);
+    this.appDeps = { ...deps, locked: (key, work) => this.locked(key, work) };
   }
 
   /** Loads the book, adopts or restarts every app's router, and starts the loop. */
@@ -289,52 +293,8 @@ export class DeliveryController {
   // ---- apps
 
   /** Creates or replaces an app from a manifest; starts its router. */
-  async apply(input: unknown): Promise<{ app: AppRecord; created: boolean }> {
-    const checked = validateAppManifest(input);
-    if (!checked.ok) throw new ValidationError(checked.problems, 'The manifest is not valid.');
-    const spec = checked.value;
-    const key = appKey(spec.namespace, spec.name);
-    return this.locked(`app:${key}`, async () => {
-      const existing = await this.book.findApp(spec.namespace, spec.name);
-      const record: AppRecord =
-        existing === null
-          ? {
-              spec,
-              stable: null,
-              previous: null,
-              lastDeployment: null,
-              appliedAt: new Date(this.clock()).toISOString(),
-            }
-          : { ...existing, spec, appliedAt: new Date(this.clock()).toISOString() };
-      if (existing?.spec.port !== spec.port) {
-        const clash = (await this.book.apps()).find(
-          (a) => a.spec.port === spec.port && appKey(a.spec.namespace, a.spec.name) !== key,
-        );
-        if (clash !== undefined) {
-          throw stateConflict(
-            `port ${spec.port} is the public port of ${appKey(clash.spec.namespace, clash.spec.name)}`,
-          );
-        }
-      }
-      await this.fleet.ensure(key, spec.port).catch((error: unknown) => {
-        throw new CodedanceError('CD_CONFLICT', {
-          message: `Cannot start the router of ${key}: ${error instanceof Error ? error.message : String(error)}`,
-          cause: error,
-        });
-      });
-      const saved = await this.book.saveApp(record);
-      if (existing !== null && saved.stable !== null) {
-        // Sticky sessions or header routing may have changed.
-        const router = this.fleet.get(key);
-        const active = this.book.latest(spec.namespace, spec.name);
-        if (router !== undefined && (active === undefined || isFinal(active.status))) {
-          await router.client.setRoutes(
-            routeTable(saved, { stable: saved.stable, canary: null }, 0, this.host),
-          );
-        }
-      }
-      return { app: saved, created: existing === null };
-    });
+  apply(input: unknown): Promise<{ app: AppRecord; created: boolean }> {
+    return applyApp(this.appDeps, input);
   }
 
   /** The router of an app as it answers now (pid, uptime, table revision), or null when it does not. */
@@ -353,21 +313,8 @@ export class DeliveryController {
   }
 
   /** Stops an app's versions and its router and forgets it; refused while a release runs. */
-  async deleteApp(namespace: string, name: string): Promise<void> {
-    const key = appKey(namespace, name);
-    await this.locked(`app:${key}`, async () => {
-      const record = await this.book.app(namespace, name);
-      const active = this.book.latest(namespace, name);
-      if (active !== undefined && !isFinal(active.status)) {
-        throw stateConflict(`a release of ${key} is ${active.status}; abort it first`);
-      }
-      await this.fleet.stop(key);
-      const supervisor = this.options.services();
-      for (const side of [record.stable, record.previous]) {
-        if (side !== null) await removeSide(supervisor, side.service);
-      }
-      await this.book.deleteApp(namespace, name);
-    });
+  deleteApp(namespace: string, name: string): Promise<void> {
+    return deleteApp(this.appDeps, namespace, name);
   }
 
   // ---- deployments
@@ -459,36 +406,7 @@ export class DeliveryController {
     const router = this.fleet.get(key) ?? (await this.ensureRouter(record));
     const now = this.clock();
     const stats = await router.client.stats({ from: now - 10_000, to: now });
-    const latest = this.book.latest(namespace, name);
-    const focus =
-      latest !== undefined && !isFinal(latest.status)
-        ? latest.version
-        : (record.stable?.version ?? latest?.version ?? null);
-    const versions = Object.fromEntries(
-      Object.entries(stats.versions).map(([version, w]) => [
-        version,
-        {
-          requests: w.requests,
-          successRate: w.requests === 0 ? null : round((1 - w.status['5xx'] / w.requests) * 100),
-          errorRate: w.requests === 0 ? null : round((w.status['5xx'] / w.requests) * 100),
-          latencyP50: w.requests === 0 ? null : round(w.latency.p50),
-          latencyP90: w.requests === 0 ? null : round(w.latency.p90),
-          latencyP99: w.requests === 0 ? null : round(w.latency.p99),
-          requestRate: round(w.requestRate),
-        },
-      ]),
-    );
-    const empty = {
-      requests: 0,
-      successRate: null,
-      errorRate: null,
-      latencyP50: null,
-      latencyP90: null,
-      latencyP99: null,
-      requestRate: 0,
-    };
-    const main = focus === null ? empty : (versions[focus] ?? empty);
-    return { timestamp: Math.floor(now / 1000), version: focus, ...main, versions };
+    return liveMetricsView(record, this.book.latest(namespace, name), stats, now);
   }
 
   get(id: string): Promise<Deployment> {
@@ -550,14 +468,6 @@ export class DeliveryController {
     void this.tick();
     return result;
   }
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-function stateConflict(message: string): CodedanceError {
-  return new CodedanceError('CD_INVALID_STATE', { message });
 }
 
 function deploymentId(now: number): string {

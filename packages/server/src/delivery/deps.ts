@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Deployment } from '@codedance/core';
+import { CodedanceError, type Deployment } from '@codedance/core';
 import type { ServiceSupervisor } from '../services/index.js';
 import type { AppRecord, DeliveryBook, ServingSide } from './book.js';
 import type { RouterFleet } from './fleet.js';
@@ -13,6 +13,14 @@ export interface ReconcilerDeps {
   env: NodeJS.ProcessEnv;
   clock: () => number;
   host: string;
+}
+
+/** Runs `work` after every earlier piece of work on `key`, one at a time. */
+export type Locked = <T>(key: string, work: () => Promise<T>) => Promise<T>;
+
+/** Refuses an action that the app's or the release's state does not allow (409). */
+export function stateConflict(message: string): CodedanceError {
+  return new CodedanceError('CD_INVALID_STATE', { message });
 }
 
 /** The new version's side of a release, with what it runs. */

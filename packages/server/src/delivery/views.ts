@@ -2,10 +2,12 @@ import {
   MANIFEST_API_VERSION,
   appManifest,
   csvField,
+  isFinal,
   phaseOf,
   type Deployment,
   type DeploymentSummary,
 } from '@codedance/core';
+import type { StatsWindow } from '../router/index.js';
 import { appKey, type AppRecord } from './book.js';
 
 /** An app as the API shows it. */
@@ -126,4 +128,49 @@ export function deploymentsToCsv(rows: readonly DeploymentSummary[]): string {
     );
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * Seed 000's live metrics of an app from its router's `stats` taken at `now`: every version's
+ * rates and latencies, and on top those of the version being released (or else the stable one).
+ */
+export function liveMetricsView(
+  record: AppRecord,
+  latest: DeploymentSummary | undefined,
+  stats: StatsWindow,
+  now: number,
+) {
+  const focus =
+    latest !== undefined && !isFinal(latest.status)
+      ? latest.version
+      : (record.stable?.version ?? latest?.version ?? null);
+  const versions = Object.fromEntries(
+    Object.entries(stats.versions).map(([version, w]) => [
+      version,
+      {
+        requests: w.requests,
+        successRate: w.requests === 0 ? null : round((1 - w.status['5xx'] / w.requests) * 100),
+        errorRate: w.requests === 0 ? null : round((w.status['5xx'] / w.requests) * 100),
+        latencyP50: w.requests === 0 ? null : round(w.latency.p50),
+        latencyP90: w.requests === 0 ? null : round(w.latency.p90),
+        latencyP99: w.requests === 0 ? null : round(w.latency.p99),
+        requestRate: round(w.requestRate),
+      },
+    ]),
+  );
+  const empty = {
+    requests: 0,
+    successRate: null,
+    errorRate: null,
+    latencyP50: null,
+    latencyP90: null,
+    latencyP99: null,
+    requestRate: 0,
+  };
+  const main = focus === null ? empty : (versions[focus] ?? empty);
+  return { timestamp: Math.floor(now / 1000), version: focus, ...main, versions };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -1,72 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RouterClient } from './client.js';
-import {
-  request,
-  startBackend,
-  steadyLoad,
-  waitFor,
-  type TestBackend,
-} from './test-support/backends.js';
-import { spawnRouter, type RouterChild } from './test-support/spawn.js';
+import { request, steadyLoad, waitFor } from './test-support/backends.js';
+import { useRouters } from './test-support/spawn.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-let stable: TestBackend;
-let canary: TestBackend;
-let folder: string;
-const started: RouterChild[] = [];
-
-function split(stableWeight: number) {
-  return {
-    versions: [
-      { version: 'stable', weight: stableWeight, backends: [stable.address] },
-      { version: 'canary', weight: 100 - stableWeight, backends: [canary.address] },
-    ],
-  };
-}
-
-async function launch(port = 0): Promise<{ router: RouterChild; socket: string }> {
-  const socket = join(folder, 'control.sock');
-  const router = await spawnRouter([
-    '--listen',
-    `127.0.0.1:${port}`,
-    '--control',
-    socket,
-    '--state',
-    join(folder, 'routes.json'),
-  ]);
-  started.push(router);
-  return { router, socket };
-}
-
-beforeAll(async () => {
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], { cwd: ROOT });
-  stable = await startBackend('stable');
-  canary = await startBackend('canary');
-}, 120_000);
-
-afterEach(async () => {
-  for (const router of started.splice(0)) {
-    if (router.child.exitCode === null && router.child.signalCode === null)
-      router.child.kill('SIGKILL');
-    await router.exited;
-  }
-  if (folder) rmSync(folder, { recursive: true, force: true });
-});
-
-afterAll(async () => {
-  await stable.close();
-  await canary.close();
-});
+const { split, launch } = useRouters('cd-router-');
 
 describe('router process', () => {
   it('serves the split, survives its control client going away, and a SIGKILL restart', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'cd-router-'));
     const { router, socket } = await launch();
     const server = new RouterClient({ path: socket });
     expect((await server.health()).status).toBe('ok');
@@ -93,7 +33,7 @@ describe('router process', () => {
     await restarted.setRoutes(split(90));
     router.child.kill('SIGKILL');
     await router.exited;
-    const again = await launch(router.port);
+    const again = await launch({ port: router.port });
     expect((await new RouterClient({ path: socket }).getRoutes()).revision).toBe(3);
     const bodies: string[] = [];
     for (let i = 0; i < 100; i++) bodies.push((await request(again.router.port)).body);
@@ -101,9 +41,7 @@ describe('router process', () => {
   });
 
   it('fails no request during a blue-green switch under continuous load', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'cd-router-'));
-    const { router, socket } = await launch();
-    const client = new RouterClient({ path: socket });
+    const { router, client } = await launch();
     await client.setRoutes(split(100));
     const load = steadyLoad(router.port, 200);
     const start = Date.now();
@@ -120,9 +58,7 @@ describe('router process', () => {
   });
 
   it('drains in-flight requests on SIGTERM, then exits 0', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'cd-router-'));
-    const { router, socket } = await launch();
-    const client = new RouterClient({ path: socket });
+    const { router, client } = await launch();
     await client.setRoutes(split(100));
     const slow = request(router.port, { path: '/slow/500' });
     await waitFor(async () => (await client.health()).inFlight === 1);
@@ -133,9 +69,7 @@ describe('router process', () => {
   });
 
   it('refuses an invalid table with CD_VALIDATION_FAILED and keeps the old one', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'cd-router-'));
-    const { socket } = await launch();
-    const client = new RouterClient({ path: socket });
+    const { client } = await launch();
     await client.setRoutes(split(70));
     await expect(
       client.setRoutes({ versions: [{ version: 'x', weight: 50, backends: [] }] }),

@@ -1,44 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RouterClient } from './client.js';
-import { request, startBackend, waitFor, type TestBackend } from './test-support/backends.js';
-import { spawnRouter, type RouterChild } from './test-support/spawn.js';
+import { describe, expect, it } from 'vitest';
+import { request, waitFor } from './test-support/backends.js';
+import { useRouters } from './test-support/spawn.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const { split, launch: launchRouter } = useRouters('cd-router-workers-');
 
-let stable: TestBackend;
-let canary: TestBackend;
-let folder: string;
-const started: RouterChild[] = [];
-
-function split(stableWeight: number) {
-  return {
-    versions: [
-      { version: 'stable', weight: stableWeight, backends: [stable.address] },
-      { version: 'canary', weight: 100 - stableWeight, backends: [canary.address] },
-    ],
-  };
-}
-
-async function launch(port = 0): Promise<{ router: RouterChild; client: RouterClient }> {
-  const socket = join(folder, 'control.sock');
-  const router = await spawnRouter([
-    '--listen',
-    `127.0.0.1:${port}`,
-    '--control',
-    socket,
-    '--state',
-    join(folder, 'routes.json'),
-    '--workers',
-    '2',
-  ]);
-  started.push(router);
-  return { router, client: new RouterClient({ path: socket }) };
+/** A router with two workers sharing its port. */
+function launch(port = 0) {
+  return launchRouter({ port, args: ['--workers', '2'] });
 }
 
 /** One request on a connection of its own, so the primary deals it to the next worker. */
@@ -65,29 +34,8 @@ function alive(pid: number): boolean {
   }
 }
 
-beforeAll(async () => {
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], { cwd: ROOT });
-  stable = await startBackend('stable');
-  canary = await startBackend('canary');
-}, 120_000);
-
-afterEach(async () => {
-  for (const router of started.splice(0)) {
-    if (router.child.exitCode === null && router.child.signalCode === null)
-      router.child.kill('SIGKILL');
-    await router.exited;
-  }
-  if (folder) rmSync(folder, { recursive: true, force: true });
-});
-
-afterAll(async () => {
-  await stable.close();
-  await canary.close();
-});
-
 describe('router with several workers', () => {
   it('applies every table to all workers, keeps weights exact in each, and adds up stats', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'cd-router-workers-'));
     const { router, client } = await launch();
     const health = await client.health();
     expect(health.workers).toHaveLength(2);
@@ -132,7 +80,6 @@ describe('router with several workers', () => {
   });
 
   it('replaces a crashed worker with one that starts from the table in force', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'cd-router-workers-'));
     const { router, client } = await launch();
     await client.setRoutes(split(0));
     const [victim, survivor] = (await client.health()).workers.map((w) => w.pid);
@@ -146,7 +93,6 @@ describe('router with several workers', () => {
   });
 
   it('drains in-flight requests on SIGTERM, then the primary and every worker exit', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'cd-router-workers-'));
     const { router, client } = await launch();
     await client.setRoutes(split(100));
     const pids = (await client.health()).workers.map((w) => w.pid);
@@ -159,7 +105,6 @@ describe('router with several workers', () => {
   });
 
   it('persists the table, and a restarted router serves it at once', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'cd-router-workers-'));
     const { router, client } = await launch();
     await client.setRoutes(split(50));
     await client.setRoutes(split(90));

@@ -1,6 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { RouterClient } from '../client.js';
+import type { RouteTableInput } from '../table.js';
+import { startBackend, type TestBackend } from './backends.js';
 
+const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 export const MAIN_JS = fileURLToPath(new URL('../../../dist/router/main.js', import.meta.url));
 
 export interface RouterChild {
@@ -34,4 +42,79 @@ export function spawnRouter(args: string[]): Promise<RouterChild> {
       reject(new Error(`router exited with ${code}: ${stderr}`));
     });
   });
+}
+
+/** A router a test launched, with its control socket and a client for it. */
+export interface LaunchedRouter {
+  router: RouterChild;
+  socket: string;
+  client: RouterClient;
+}
+
+/** The routers of one test file, over a `stable` and a `canary` backend. */
+export interface Routers {
+  /** A table sending `stableWeight`% of requests to `stable` and the rest to `canary`. */
+  split: (stableWeight: number) => RouteTableInput;
+  /**
+   * Starts a router on `port` (0: any) with its control socket and table in
+   * this test's folder, so a relaunch in the same test finds the saved table.
+   */
+  launch: (options?: { port?: number; args?: string[] }) => Promise<LaunchedRouter>;
+}
+
+/**
+ * Builds the server and starts the two backends once for the file; after each
+ * test SIGKILLs every router it launched and removes its folder (a temporary
+ * one named after `prefix`).
+ */
+export function useRouters(prefix: string): Routers {
+  let stable: TestBackend;
+  let canary: TestBackend;
+  let folder: string | undefined;
+  const started: RouterChild[] = [];
+
+  beforeAll(async () => {
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], { cwd: ROOT });
+    stable = await startBackend('stable');
+    canary = await startBackend('canary');
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const router of started.splice(0)) {
+      if (router.child.exitCode === null && router.child.signalCode === null)
+        router.child.kill('SIGKILL');
+      await router.exited;
+    }
+    if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+    folder = undefined;
+  });
+
+  afterAll(async () => {
+    await stable.close();
+    await canary.close();
+  });
+
+  return {
+    split: (stableWeight) => ({
+      versions: [
+        { version: 'stable', weight: stableWeight, backends: [stable.address] },
+        { version: 'canary', weight: 100 - stableWeight, backends: [canary.address] },
+      ],
+    }),
+    launch: async ({ port = 0, args = [] } = {}) => {
+      folder ??= mkdtempSync(join(tmpdir(), prefix));
+      const socket = join(folder, 'control.sock');
+      const router = await spawnRouter([
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--control',
+        socket,
+        '--state',
+        join(folder, 'routes.json'),
+        ...args,
+      ]);
+      started.push(router);
+      return { router, socket, client: new RouterClient({ path: socket }) };
+    },
+  };
 }
