@@ -1,7 +1,18 @@
 /*
- * What the server answers, as its routes document it. Deployments follow
- * docs/delivery.md; the rest mirror the server's views.
+ * What the server answers, as its routes document it. Where the server sends a
+ * record of @codedance/core unchanged (the deployment record and its parts, task
+ * statuses), its type comes from core; the rest mirror the server's views. Core
+ * is imported for types only: the runtime lists below stay here, so none of
+ * core's code reaches the browser.
  */
+
+import type {
+  CanaryPhase,
+  DeploymentStatus,
+  DeploymentSummary,
+  DeploymentType,
+  TaskStatus,
+} from '@codedance/core';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -31,6 +42,7 @@ export interface BusEvent {
 
 // Tasks (seed 004)
 
+export type { TaskStatus };
 export const TASK_STATUSES = [
   'IDLE',
   'RUNNING',
@@ -38,8 +50,7 @@ export const TASK_STATUSES = [
   'FAILED',
   'EXCEPTION',
   'DISABLED',
-] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+] as const satisfies readonly TaskStatus[];
 
 /** A task definition in seed 004's snake_case, as `POST /api/tasks` takes it. */
 export interface TaskSpec {
@@ -266,7 +277,23 @@ export interface StorageInfo {
   logDirBytes: number;
 }
 
-// Deployments (docs/delivery.md)
+// Deployments (docs/delivery.md): `GET /api/deployments/{id}` and the actions answer core's
+// record as the store holds it, and the list's rows are core's summaries.
+
+export type {
+  AnalysisRecord,
+  CanaryPhase,
+  CheckResult as AnalysisCheck,
+  Deployment,
+  DeploymentAction,
+  DeploymentStatus,
+  DeploymentStep,
+  DeploymentSummary as DeploymentRow,
+  DeploymentType,
+  MetricPoint,
+  SideResource,
+  StepStatus,
+} from '@codedance/core';
 
 export const DEPLOYMENT_STATUSES = [
   'PENDING',
@@ -275,115 +302,24 @@ export const DEPLOYMENT_STATUSES = [
   'COMPLETED',
   'FAILED',
   'ROLLED_BACK',
-] as const;
-export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+] as const satisfies readonly DeploymentStatus[];
 
-export const DEPLOYMENT_TYPES = ['CANARY', 'BLUE_GREEN', 'ROLLING', 'ALL_AT_ONCE'] as const;
-export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
+export const DEPLOYMENT_TYPES = [
+  'CANARY',
+  'BLUE_GREEN',
+  'ROLLING',
+  'ALL_AT_ONCE',
+] as const satisfies readonly DeploymentType[];
 
-export const CANARY_PHASES = ['Progressing', 'Paused', 'Succeeded', 'Failed'] as const;
-export type CanaryPhase = (typeof CANARY_PHASES)[number];
-
-export type StepStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SKIPPED';
-
-export interface DeploymentStep {
-  name: string;
-  kind: string;
-  weight?: number;
-  pauseSeconds?: number | null;
-  analysis?: boolean;
-  status: StepStatus;
-  startTime?: string | null;
-  endTime?: string | null;
-  detail?: string;
-}
-
-export interface SideResource {
-  version: string;
-  instances: number;
-  ready: number;
-  command?: string;
-  image?: string;
-  traffic: number;
-  state: string;
-  service?: string;
-  port?: number | null;
-}
-
-export interface MetricPoint {
-  time: string;
-  version: string;
-  value: number;
-}
-
-export interface AnalysisCheck {
-  metric: string;
-  value: number | null;
-  threshold: number;
-  comparator: '>=' | '<=';
-  verdict: 'pass' | 'fail' | 'inconclusive';
-  evidence: string;
-}
-
-export interface AnalysisRecord {
-  time: string;
-  step: number;
-  verdict: 'pass' | 'fail' | 'inconclusive';
-  reason: string | null;
-  checks: AnalysisCheck[];
-  comparison?: {
-    errorTest?: { decision: string; evidence: string } | null;
-    latency?: { verdict: string; evidence: string } | null;
-  } | null;
-}
-
-export type DeploymentAction = 'pause' | 'resume' | 'promote' | 'abort' | 'rollback' | 'retry';
-
-export interface Deployment {
-  id: string;
-  app: string;
-  version: string;
-  previousVersion: string | null;
-  environment: string;
-  deploymentType: DeploymentType;
-  status: DeploymentStatus;
-  reason: string | null;
-  executor: string;
-  startTime: string;
-  endTime: string | null;
-  progress: {
-    percentage: number;
-    currentStep: string;
-    currentStepIndex: number;
-    steps: DeploymentStep[];
-  };
-  canary: { phase: CanaryPhase; currentStep: number; currentWeight: number; desiredWeight: number };
-  resources: { stable?: SideResource | null; canary?: SideResource | null };
-  metrics: { successRate: MetricPoint[]; responseTime: MetricPoint[] };
-  analysis: AnalysisRecord[];
-  config: Record<string, unknown>;
-  logs: { time: string; message: string }[];
-  requested?: { action: DeploymentAction; at: string; by: string } | null;
-}
-
-/** One row of `GET /api/deployments`: the record's summary fields (the list may carry more). */
-export interface DeploymentRow {
-  id: string;
-  app: string;
-  version: string;
-  environment: string;
-  deploymentType: DeploymentType;
-  status: DeploymentStatus;
-  reason: string | null;
-  executor: string;
-  startTime: string;
-  endTime: string | null;
-  durationMs?: number | null;
-  percentage?: number;
-}
+export const CANARY_PHASES = [
+  'Progressing',
+  'Paused',
+  'Succeeded',
+  'Failed',
+] as const satisfies readonly CanaryPhase[];
 
 export interface DeploymentPage {
-  items: DeploymentRow[];
+  items: DeploymentSummary[];
   total: number;
   nextCursor: string | null;
 }

@@ -219,7 +219,6 @@ export const en = {
   'release.resources.instances': 'Instances',
   'release.resources.ready': '{ready} of {total} ready',
   'release.resources.traffic': 'Traffic',
-  'release.resources.image': 'Image',
   'release.resources.command': 'Command',
   'release.resources.none': 'Nothing runs on this side.',
   'release.config.title': 'Configuration',

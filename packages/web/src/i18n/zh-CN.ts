@@ -217,7 +217,6 @@ export const zhCN: Record<MessageKey, string> = {
   'release.resources.instances': '实例数',
   'release.resources.ready': '{ready}/{total} 就绪',
   'release.resources.traffic': '流量',
-  'release.resources.image': '镜像',
   'release.resources.command': '命令',
   'release.resources.none': '此侧没有运行的实例。',
   'release.config.title': '配置信息',

@@ -76,7 +76,7 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
   const thresholds = useMemo(() => thresholdsFromConfig(deployment.config), [deployment.config]);
   const steps = deployment.progress.steps;
   const stepNumber = Math.min(steps.length, deployment.progress.currentStepIndex + 1);
-  const actual = deployment.resources.canary?.traffic ?? deployment.canary.currentWeight;
+  const actual = deployment.resources.canary.traffic;
   const desired = deployment.canary.desiredWeight;
   const failed = deployment.status === 'FAILED' || deployment.status === 'ROLLED_BACK';
   return (

@@ -21,11 +21,8 @@ function Side({ title, side }: { title: string; side: SideResource | null | unde
             {t('release.resources.ready', { ready: side.ready, total: side.instances })}
           </Fact>
           <Fact label={t('release.resources.traffic')}>{`${side.traffic}%`}</Fact>
-          <Fact
-            className="col-span-2"
-            label={side.image ? t('release.resources.image') : t('release.resources.command')}
-          >
-            <code className="font-mono text-xs">{side.image ?? side.command ?? '—'}</code>
+          <Fact className="col-span-2" label={t('release.resources.command')}>
+            <code className="font-mono text-xs">{side.command}</code>
           </Fact>
         </dl>
       ) : (

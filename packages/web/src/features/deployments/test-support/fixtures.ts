@@ -1,6 +1,6 @@
 import type { Deployment, DeploymentPage, DeploymentRow } from '../../../api/types';
 
-/* Records shaped exactly as docs/delivery.md documents them. */
+/* Records shaped exactly as the server sends them (core's `Deployment`, docs/delivery.md). */
 
 const at = (minute: number, second = 0) =>
   new Date(Date.UTC(2026, 11, 2, 10, minute, second)).toISOString();
@@ -57,19 +57,23 @@ export function runningDeployment(): Deployment {
     resources: {
       stable: {
         version: 'v1',
+        service: 'production.shop.v1',
         instances: 2,
         ready: 2,
         command: 'node server.js',
         traffic: 75,
         state: 'running',
+        port: 9100,
       },
       canary: {
         version: 'v2',
+        service: 'production.shop.v2',
         instances: 2,
         ready: 2,
         command: 'node server.js',
         traffic: 25,
         state: 'running',
+        port: 9102,
       },
     },
     metrics: {
@@ -101,6 +105,8 @@ export function runningDeployment(): Deployment {
           },
         ],
         comparison: null,
+        canary: { requests: 1200, errors: 11 },
+        baseline: null,
       },
     ],
     config: {
@@ -111,10 +117,15 @@ export function runningDeployment(): Deployment {
       analysis: { interval: '10s', successRate: 0.95, errorRate: 0.05, latencyP99: '200ms' },
       autoRollback: true,
     },
+    run: { command: 'node', args: ['server.js'] },
     logs: [
       { time: at(0), message: 'Deploying v2 to production' },
       { time: at(10), message: 'Traffic 25% to v2' },
     ],
+    hooks: [],
+    stepState: null,
+    requested: null,
+    warmUntil: null,
   };
 }
 
@@ -157,6 +168,8 @@ export function rolledBackDeployment(): Deployment {
           },
           latency: null,
         },
+        canary: { requests: 800, errors: 100 },
+        baseline: { requests: 2400, errors: 5 },
       },
     ],
   };
@@ -167,8 +180,9 @@ export function rowOf(deployment: Deployment): DeploymentRow {
   return {
     id: deployment.id,
     app: deployment.app,
-    version: deployment.version,
     environment: deployment.environment,
+    version: deployment.version,
+    previousVersion: deployment.previousVersion,
     deploymentType: deployment.deploymentType,
     status: deployment.status,
     reason: deployment.reason,
@@ -176,6 +190,9 @@ export function rowOf(deployment: Deployment): DeploymentRow {
     startTime: deployment.startTime,
     endTime: deployment.endTime,
     durationMs: end === null ? null : end - Date.parse(deployment.startTime),
+    phase: deployment.canary.phase,
+    currentStep: deployment.canary.currentStep,
+    currentWeight: deployment.canary.currentWeight,
     percentage: deployment.progress.percentage,
   };
 }
