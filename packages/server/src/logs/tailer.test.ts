@@ -39,6 +39,19 @@ describe('FileTailer', () => {
     expect(lines).toEqual(Array.from({ length: 50 }, (_, i) => `line ${i}`));
   });
 
+  it('reads a burst that follows a single line whole, whatever size it sized its first read for', async () => {
+    const path = join(await tempDir(), 'quiet-then-loud.log');
+    await writeFile(path, '');
+    const { lines } = await follow(path, { pollMs: 60_000 });
+    appendFileSync(path, 'one quiet line\n');
+    // The burst lands while the tailer may already be reading with a small buffer.
+    const burst = Array.from({ length: 40_000 }, (_, i) => `loud ${i}`);
+    for (let i = 0; i < burst.length; i += 4000)
+      appendFileSync(path, burst.slice(i, i + 4000).join('\n') + '\n');
+    await until('every line', () => lines.length === 1 + burst.length);
+    expect(lines).toEqual(['one quiet line', ...burst]);
+  });
+
   it('follows a file that does not exist yet once it appears', async () => {
     const path = join(await tempDir(), 'later.log');
     const { lines } = await follow(path);

@@ -33,6 +33,8 @@ export interface FileTailerOptions {
  * it, however long the log hub keeps it.
  */
 const READ_CHUNK = 256 * 1024;
+/** The smallest read buffer: more than a usual line, small enough for Node's buffer pool. */
+const MIN_READ = 1024;
 /** One pass reads at most this much, so a burst does not hold the event loop. */
 const PASS_BUDGET = 8 * 1024 * 1024;
 
@@ -206,7 +208,7 @@ export class FileTailer {
     const rotate = this.#options.rotate;
     // Nothing new: the usual answer to the slow poll, which then costs one stat and no open.
     if (found.size === this.#readPos && (!rotate || this.#readPos < rotate.maxSize)) return;
-    const more = await this.#readFile(this.path, budget);
+    const more = await this.#readFile(this.path, budget, found.size - this.#readPos);
     if (more) this.#schedule();
     if (rotate && this.#readPos >= rotate.maxSize) {
       const copied = await rotateRawFile(this.path, rotate.maxSize, rotate.keep);
@@ -217,16 +219,25 @@ export class FileTailer {
     }
   }
 
-  /** Reads from the current position to the end of `file`; true when the budget ran out first. */
-  async #readFile(file: string, budget: number): Promise<boolean> {
+  /**
+   * Reads from the current position to the end of `file`; true when the
+   * budget ran out first. `expected` is how much there was to read when
+   * asked: a service that wrote one line is read with a small buffer (from
+   * Node's shared pool) instead of a chunk-sized one per read, which, for
+   * many quiet services, is memory held until the next full collection.
+   */
+  async #readFile(file: string, budget: number, expected = READ_CHUNK): Promise<boolean> {
     const handle = await open(file, 'r');
     try {
-      const buffer = Buffer.allocUnsafe(READ_CHUNK);
+      let buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(expected, MIN_READ)));
       let left = budget;
       for (;;) {
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.#readPos);
         if (bytesRead === 0) return false;
         this.#consume(buffer.subarray(0, bytesRead));
+        // More came since the size was taken: read the rest a whole chunk at a time.
+        if (bytesRead === buffer.length && buffer.length < READ_CHUNK)
+          buffer = Buffer.allocUnsafe(READ_CHUNK);
         left -= bytesRead;
         if (left <= 0) return true;
       }
