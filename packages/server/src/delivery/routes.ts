@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { parse as parseYaml } from 'yaml';
 import {
   APP_NAME_PATTERN,
   CodedanceError,
@@ -122,21 +121,17 @@ export async function deliveryRoutes(
     scope.addContentTypeParser(
       ['application/yaml', 'application/x-yaml', 'text/yaml'],
       { parseAs: 'string', bodyLimit: MAX_MANIFEST_BYTES },
-      (_request, body, done) => {
+      // The YAML parser is loaded the first time a manifest comes as YAML.
+      async (_request: unknown, body: string | Buffer) => {
+        const { parse } = await import('yaml');
         try {
-          done(
-            null,
-            parseYaml(typeof body === 'string' ? body : body.toString('utf8'), {
-              maxAliasCount: 50,
-            }),
-          );
+          return parse(typeof body === 'string' ? body : body.toString('utf8'), {
+            maxAliasCount: 50,
+          }) as unknown;
         } catch (error) {
-          done(
-            new CodedanceError('CD_BAD_REQUEST', {
-              message: `The manifest is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
-            }),
-            undefined,
-          );
+          throw new CodedanceError('CD_BAD_REQUEST', {
+            message: `The manifest is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
+          });
         }
       },
     );
