@@ -27,20 +27,30 @@ export async function until(
 }
 
 /**
- * Reads `sample` once a second until two reads in a row differ by less than
- * `tolerance` (relative); returns the last read and whether it settled.
+ * Reads `sample` once a second until it has stayed within `tolerance`
+ * (relative) for a whole `windowMs`; returns the last read and whether it
+ * settled. The window is long on purpose: a V8 process gives back the heap it
+ * grew while loading some seconds after it goes idle (its memory reducer), and
+ * the resident set a user sees at rest is the one after that.
  */
-export async function settled(sample, { tolerance = 0.01, timeoutMs = 30_000 } = {}) {
+export async function settled(
+  sample,
+  { tolerance = 0.01, windowMs = 12_000, timeoutMs = 60_000 } = {},
+) {
   const deadline = now() + timeoutMs;
-  let previous = sample();
+  const reads = [{ at: now(), value: sample() }];
   for (;;) {
     await delay(1000);
-    const current = sample();
-    if (Math.abs(current - previous) < tolerance * Math.max(previous, 1)) {
-      return { value: current, settled: true };
-    }
-    if (now() > deadline) return { value: current, settled: false };
-    previous = current;
+    const current = { at: now(), value: sample() };
+    reads.push(current);
+    // Keep the reads of the last window, and the one just before it.
+    while (reads.length > 2 && current.at - reads[1].at >= windowMs) reads.shift();
+    const values = reads.map((read) => read.value);
+    const high = Math.max(...values);
+    const steady = high - Math.min(...values) < tolerance * Math.max(high, 1);
+    if (steady && current.at - reads[0].at >= windowMs)
+      return { value: current.value, settled: true };
+    if (now() > deadline) return { value: current.value, settled: false };
   }
 }
 
