@@ -203,6 +203,7 @@ async function listing(sup, expected, runs) {
  */
 async function logBurst(sup, pids, { name, lines, withTail }) {
   const tail = withTail ? await sup.tail(name, lines) : null;
+  await sup.warmUp(name);
   const cpu = () => totalCpuSeconds(pids);
   const idleRate = await cpuRate(cpu, 3000);
   const cpu0 = cpu();

@@ -135,6 +135,9 @@ export class Pm2 {
     return true;
   }
 
+  /** Nothing to prepare: `ingested` asks PM2 nothing. */
+  async warmUp() {}
+
   /** The file PM2 appends the app's stdout to, as PM2 reports it (the name can get a suffix). */
   async logFile(name) {
     const { stdout } = await this.#pm2('jlist');
