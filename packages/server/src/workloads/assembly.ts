@@ -76,13 +76,19 @@ export function createWorkloads(input: {
     () => tasks,
     logger.child({ feature: 'jobs' }),
   );
-  let starting = false;
+  /** The start in progress, which closing waits for rather than closing controllers under it. */
+  let starting: Promise<void> | null = null;
   let started = false;
   let closed = false;
 
-  const startControllers = async () => {
-    if (starting || started || closed) return;
-    starting = true;
+  const startControllers = (): Promise<void> => {
+    if (starting !== null || started || closed) return Promise.resolve();
+    starting = startOnce().finally(() => {
+      starting = null;
+    });
+    return starting;
+  };
+  const startOnce = async (): Promise<void> => {
     try {
       await tasks.start();
       await services.start();
@@ -98,8 +104,6 @@ export function createWorkloads(input: {
         { err: error },
         'starting the workload controllers failed; retrying when the store is next up',
       );
-    } finally {
-      starting = false;
     }
   };
   let readyResolve!: () => void;
@@ -131,6 +135,7 @@ export function createWorkloads(input: {
     close: async () => {
       closed = true;
       gate.off('up', onUp);
+      await starting;
       jobs.stop();
       // Releases stop where they are; routers and versions keep serving for the next server.
       await delivery.close();
