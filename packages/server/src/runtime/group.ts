@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { listPids } from '../system/index.js';
+import { forEachProcStat } from '../system/index.js';
 
 /** Process group and session of a process, plus its state letter. */
 export interface GroupIds {
@@ -36,8 +36,54 @@ export function isEnded(state: string): boolean {
   return state === 'Z' || state === 'X';
 }
 
-/** Enough parallel reads to scan /proc quickly without holding hundreds of descriptors. */
-const SCAN_BATCH = 64;
+/** The pids of the processes that have not ended, by process group. */
+export type GroupTable = Map<number, number[]>;
+
+/** One scan of /proc: the live members of every process group. */
+export async function scanGroups(): Promise<GroupTable> {
+  const groups: GroupTable = new Map();
+  await forEachProcStat((pid, text) => {
+    const ids = parseGroupIds(text);
+    if (ids === null || isEnded(ids.state)) return;
+    const members = groups.get(ids.pgrp);
+    if (members === undefined) groups.set(ids.pgrp, [pid]);
+    else members.push(pid);
+  });
+  return groups;
+}
+
+/**
+ * Hands out group tables that are never older than the question. Stopping
+ * many workloads at once (deleting every service, retiring a release's
+ * versions) has each of them poll its group every few tens of milliseconds;
+ * rather than one scan of /proc per poll, the polls that arrive while a
+ * scan runs share the next one, which starts as soon as it ends.
+ */
+export class GroupScanner {
+  readonly #scan: () => Promise<GroupTable>;
+  #running: Promise<unknown> = Promise.resolve();
+  #next: Promise<GroupTable> | null = null;
+
+  constructor(scan: () => Promise<GroupTable> = scanGroups) {
+    this.#scan = scan;
+  }
+
+  /** A table from a scan that began after this call. */
+  fresh(): Promise<GroupTable> {
+    if (this.#next !== null) return this.#next;
+    const next = this.#running
+      .catch(() => undefined)
+      .then(() => {
+        this.#next = null;
+        return this.#scan();
+      });
+    this.#next = next;
+    this.#running = next;
+    return next;
+  }
+}
+
+const scanner = new GroupScanner();
 
 /**
  * The pids of every process in group `pgid` that has not ended. Zombies are
@@ -45,16 +91,5 @@ const SCAN_BATCH = 64;
  * under a PID 1 that does not reap) would otherwise look alive forever.
  */
 export async function liveGroupMembers(pgid: number): Promise<number[]> {
-  const pids = await listPids();
-  const members: number[] = [];
-  for (let start = 0; start < pids.length; start += SCAN_BATCH) {
-    const batch = pids.slice(start, start + SCAN_BATCH);
-    const ids = await Promise.all(batch.map(readGroupIds));
-    ids.forEach((entry, index) => {
-      if (entry !== null && entry.pgrp === pgid && !isEnded(entry.state)) {
-        members.push(batch[index] as number);
-      }
-    });
-  }
-  return members;
+  return (await scanner.fresh()).get(pgid) ?? [];
 }

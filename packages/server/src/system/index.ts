@@ -9,6 +9,7 @@ export {
   readBootTimeMs,
   readCmdline,
   readProcesses,
+  forEachProcStat,
   readProcessTree,
   readProcStat,
   readUptimeSeconds,

@@ -113,6 +113,8 @@ export async function readProcStat(pid: number): Promise<ProcStat | null> {
 
 /** A command line can be megabytes long; the head is all anyone displays. */
 const CMDLINE_READ_BYTES = 4096;
+/** A stat line is a few hundred bytes; this is room for the longest. */
+const STAT_READ_BYTES = 4096;
 
 /** Reads the head of one process's argv; null when it has exited. */
 export async function readCmdline(pid: number): Promise<string[] | null> {
@@ -176,28 +178,43 @@ function readHeadSync(path: string, buffer: Buffer): string | null {
 }
 
 /**
- * Reads every live process; those that exit while being read are left out.
- * The files are read synchronously, a slice of processes at a time, so a
- * whole scan costs little and never holds the event loop for long.
+ * Calls `visit` with the text of every process's `/proc/<pid>/stat` (lowest
+ * pid first; processes that exit meanwhile are skipped). The files are read
+ * synchronously, a slice of processes at a time, so a whole scan costs
+ * little and never holds the event loop for long.
  */
-export async function readProcesses(options: ReadProcessesOptions = {}): Promise<ProcRecord[]> {
+export async function forEachProcStat(
+  visit: (pid: number, stat: string) => void,
+  options: { limit?: number } = {},
+): Promise<void> {
   const pids = await listPids();
   const chosen = options.limit === undefined ? pids : pids.slice(0, options.limit);
-  const buffer = Buffer.allocUnsafe(CMDLINE_READ_BYTES);
-  const records: ProcRecord[] = [];
+  const buffer = Buffer.allocUnsafe(STAT_READ_BYTES);
   for (let index = 0; index < chosen.length; index++) {
     if (index > 0 && index % PROCESSES_PER_SLICE === 0) await yieldToEventLoop();
     const pid = chosen[index] as number;
     const text = readHeadSync(`/proc/${pid}/stat`, buffer);
-    const stat = text === null ? null : parseStatLine(text);
-    if (stat === null) continue;
-    if (options.cmdline !== true) {
-      records.push(stat);
-      continue;
-    }
-    const raw = readHeadSync(`/proc/${pid}/cmdline`, buffer);
-    if (raw !== null) records.push({ ...stat, argv: parseCmdline(raw) });
+    if (text !== null) visit(pid, text);
   }
+}
+
+/** Reads every live process (see `forEachProcStat`); those that exit while being read are left out. */
+export async function readProcesses(options: ReadProcessesOptions = {}): Promise<ProcRecord[]> {
+  const cmdlines = options.cmdline === true ? Buffer.allocUnsafe(CMDLINE_READ_BYTES) : null;
+  const records: ProcRecord[] = [];
+  await forEachProcStat(
+    (pid, text) => {
+      const stat = parseStatLine(text);
+      if (stat === null) return;
+      if (cmdlines === null) {
+        records.push(stat);
+        return;
+      }
+      const raw = readHeadSync(`/proc/${pid}/cmdline`, cmdlines);
+      if (raw !== null) records.push({ ...stat, argv: parseCmdline(raw) });
+    },
+    options.limit === undefined ? {} : { limit: options.limit },
+  );
   return records;
 }
 
