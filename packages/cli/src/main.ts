@@ -140,7 +140,14 @@ export async function main(argv: readonly string[], io: Partial<Io> = {}): Promi
     async (...args) => {
       // commander calls an action with (...positional, options, command).
       const command = args.at(-1) as Command;
-      const positional = args.slice(0, -2).map((a) => (typeof a === 'string' ? a : undefined));
+      // A variadic argument comes as an array: its values are positional too.
+      const positional = args
+        .slice(0, -2)
+        .flatMap((a) =>
+          Array.isArray(a)
+            ? a.filter((v): v is string => typeof v === 'string')
+            : [typeof a === 'string' ? a : undefined],
+        );
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), fullIo);
       try {
         exitCode = await handler(ctx, {

@@ -252,4 +252,58 @@ describe('codedance start / ls / logs / restart / stop / delete', () => {
     );
     expect((await cli('start', 'x', '--restart', 'sometimes', '--', 'true')).code).toBe(2);
   });
+
+  it('stops, restarts and deletes several services, or all, with a line each', async () => {
+    const idle = ['-e', "console.log('up'); setInterval(() => {}, 1000)"];
+    for (const name of ['alpha', 'beta']) {
+      const started = await cli(
+        'start',
+        name,
+        '--ready-log',
+        '^up$',
+        '--',
+        process.execPath,
+        ...idle,
+      );
+      expect(started.code).toBe(0);
+    }
+    await list();
+
+    expect(await cli('stop', 'alpha', 'beta')).toMatchObject({
+      code: 0,
+      stdout: '✓ stopped alpha\n✓ stopped beta\n',
+    });
+    expect((await list()).map((s) => s.status)).toEqual(['STOPPED', 'STOPPED']);
+
+    const restarted = await cli('restart', 'all');
+    expect(restarted).toMatchObject({ code: 0, stdout: '✓ restarted alpha\n✓ restarted beta\n' });
+    const online = await list();
+    expect(online.map((s) => s.status)).toEqual(['ONLINE', 'ONLINE']);
+
+    // One unknown name fails its own line and the exit code, not the others.
+    const mixed = await cli('--json', 'stop', 'alpha', 'nope');
+    expect(mixed.code).toBe(1);
+    expect(JSON.parse(mixed.stdout)).toEqual({
+      results: [
+        { name: 'alpha', ok: true, status: 'STOPPED' },
+        {
+          name: 'nope',
+          ok: false,
+          error: { code: 'CD_NOT_FOUND', message: "service 'nope' does not exist." },
+        },
+      ],
+    });
+
+    expect(await cli('delete', 'all')).toMatchObject({
+      code: 0,
+      stdout: '✓ deleted alpha\n✓ deleted beta\n',
+    });
+    expect(await list()).toEqual([]);
+    for (const pid of online.flatMap((s) => s.instances.map((i) => i.pid)))
+      expect(() => process.kill(pid as number, 0)).toThrow();
+    expect(await cli('stop', 'all')).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^no services yet/),
+    });
+  });
 });

@@ -5,8 +5,37 @@ import { numberIn } from '../option-values.js';
 import { servicePath, type ServiceAnswer } from './answers.js';
 import { formatServiceTable } from './format.js';
 import { registerLogs } from './logs.js';
+import { actOnServices, serviceNames, type ServiceAction } from './many.js';
 import { registerStart } from './start.js';
 import { readinessWait, report, settle } from './wait.js';
+
+/**
+ * Runs `one` for a single named service (its full answer is printed), or
+ * acts on several (or `all`) with a line each.
+ */
+function oneOrMany<O extends { wait?: boolean }>(
+  action: ServiceAction,
+  one: (ctx: CommandContext, call: Invocation<O>) => Promise<ExitCode>,
+): (ctx: CommandContext, call: Invocation<O>) => Promise<ExitCode> {
+  return async (ctx, call) => {
+    const { names, all } = await serviceNames(
+      ctx,
+      call.args.filter((a): a is string => a !== undefined),
+    );
+    if (names.length === 1 && !all) return one(ctx, call);
+    if (names.length === 0) {
+      if (ctx.out.json) ctx.out.data({ results: [] });
+      else ctx.out.line('no services yet; start one with: codedance start <name> -- <command>');
+      return EXIT_CODES.SUCCESS;
+    }
+    return actOnServices(
+      ctx,
+      action,
+      names,
+      call.options.wait === undefined ? {} : { wait: call.options.wait },
+    );
+  };
+}
 
 async function runStop(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
   const [name = ''] = call.args;
@@ -61,23 +90,34 @@ async function runList(ctx: CommandContext): Promise<ExitCode> {
 export function registerServices(program: Command, wrap: Wrap): void {
   const globals = () => program.opts<GlobalOptions>();
   registerStart(program, wrap);
+  const several = (verb: string) => `
+Several names act on each at once, one line per service; "all" alone means every service.
+Exits 1 when any of them failed.
+
+Examples:
+  $ codedance ${verb} api
+  $ codedance ${verb} api worker
+  $ codedance ${verb} all`;
   program
     .command('stop')
-    .description('Stop a service gracefully; it stays stopped across server restarts')
-    .argument('<name>')
-    .action(wrap(runStop));
+    .description('Stop services gracefully; they stay stopped across server restarts')
+    .argument('<names...>', 'service names, or all')
+    .addHelpText('after', several('stop'))
+    .action(wrap(oneOrMany('stop', runStop)));
   program
     .command('restart')
     .description('Rolling restart: one instance at a time, each ready before the next')
-    .argument('<name>')
+    .argument('<names...>', 'service names, or all')
     .option('--no-wait', 'return at once; the rollout goes on')
-    .action(wrap(runRestart));
+    .addHelpText('after', several('restart'))
+    .action(wrap(oneOrMany('restart', runRestart)));
   program
     .command('delete')
     .alias('rm')
-    .description('Stop a service and delete its definition')
-    .argument('<name>')
-    .action(wrap(runDelete));
+    .description('Stop services and delete their definitions')
+    .argument('<names...>', 'service names, or all')
+    .addHelpText('after', several('delete'))
+    .action(wrap(oneOrMany('delete', runDelete)));
   program
     .command('scale')
     .description('Change the number of instances of a service')

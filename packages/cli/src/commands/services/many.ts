@@ -1,0 +1,87 @@
+import { ApiError } from '../../client.js';
+import type { CommandContext } from '../../context.js';
+import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
+import { servicePath, type ServiceAnswer } from './answers.js';
+import { readinessWait, settle } from './wait.js';
+
+export type ServiceAction = 'stop' | 'restart' | 'delete';
+
+/** What one service's action came to. */
+export interface ServiceResult {
+  name: string;
+  ok: boolean;
+  /** Where the service ended (not for delete). */
+  status?: string;
+  error?: { code: string; message: string };
+}
+
+/** The names a command was given: `all` alone means every service there is. */
+export async function serviceNames(
+  ctx: CommandContext,
+  args: readonly string[],
+): Promise<{ names: string[]; all: boolean }> {
+  if (args.length !== 1 || args[0] !== 'all') return { names: [...args], all: false };
+  const { services } = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
+  return { names: services.map((s) => s.name), all: true };
+}
+
+const PAST: Record<ServiceAction, string> = {
+  stop: 'stopped',
+  restart: 'restarted',
+  delete: 'deleted',
+};
+
+/**
+ * Acts on several services at once, one request each, all in flight
+ * together; a restart is followed until every rollout is done (unless
+ * `wait` is false). Prints a ✓/✗ line per service; exits 1 when any failed.
+ */
+export async function actOnServices(
+  ctx: CommandContext,
+  action: ServiceAction,
+  names: readonly string[],
+  options: { wait?: boolean } = {},
+): Promise<ExitCode> {
+  const results = await Promise.all(
+    names.map((name) => actOnService(ctx, action, name, options.wait !== false)),
+  );
+  if (ctx.out.json) ctx.out.data({ results });
+  else
+    ctx.out.lines(
+      results.map((r) =>
+        r.ok
+          ? `${ctx.out.mark('pass')} ${PAST[action]} ${r.name}`
+          : `${ctx.out.mark('fail')} ${r.name}: ${r.error?.message ?? `is ${r.status ?? 'unknown'}`}`,
+      ),
+    );
+  return results.every((r) => r.ok) ? EXIT_CODES.SUCCESS : EXIT_CODES.FAILURE;
+}
+
+/** One service; API refusals become a failed result, not an exception. */
+async function actOnService(
+  ctx: CommandContext,
+  action: ServiceAction,
+  name: string,
+  wait: boolean,
+): Promise<ServiceResult> {
+  const client = ctx.client();
+  try {
+    if (action === 'delete') {
+      await client.delete(servicePath(name));
+      return { name, ok: true };
+    }
+    if (action === 'stop') {
+      const view = await client.post<ServiceAnswer>(servicePath(name, '/stop'), {});
+      return { name, ok: view.status === 'STOPPED', status: view.status };
+    }
+    let view = await client.post<ServiceAnswer>(servicePath(name, '/restart?wait=false'), {});
+    if (wait) {
+      const perInstance = (view.spec.stop_timeout_ms ?? 5000) + readinessWait(view);
+      view = await settle(ctx, name, perInstance * Math.max(1, view.instances.length));
+    }
+    return { name, ok: !wait || view.status === 'ONLINE', status: view.status };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return { name, ok: false, error: { code: error.code, message: error.message } };
+  }
+}
