@@ -36,6 +36,18 @@ export const FIGURES = [
     of: (r) => r.restart.medianMs,
   },
   {
+    key: 'deleteAll',
+    label: 'delete all N services, CLI → every process gone',
+    unit: 'ms',
+    of: (r) => r.deleteAll.ms,
+  },
+  {
+    key: 'cpuDeleteAll',
+    label: 'supervisor CPU to delete all N services',
+    unit: 's',
+    of: (r) => r.deleteAll.cpuSeconds,
+  },
+  {
     key: 'burstFile',
     label: 'log burst → all lines in log file',
     unit: 'ms',

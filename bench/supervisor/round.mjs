@@ -62,11 +62,10 @@ export async function measureRound(sup, plan) {
 
   // The bursts run with no other service, so the supervisor's CPU is the
   // burst's alone and not mixed with what it spends on idle services.
-  await sup.removeAll();
-  await until(async () => (await Promise.all(plan.ports.map(isFree))).every(Boolean), {
-    timeoutMs: 15_000,
-    what: `${sup.label} to stop every service`,
-  });
+  result.deleteAll = await deleteAll(sup, plan.ports, pids);
+  log(
+    `  delete all: ${result.deleteAll.ms.toFixed(0)} ms, CPU ${result.deleteAll.cpuSeconds.toFixed(2)} s`,
+  );
   result.burst = {};
   for (const withTail of [false, true]) {
     const key = withTail ? 'tail' : 'plain';
@@ -159,6 +158,33 @@ async function restarts(sup, services, kills) {
     if (isAlive(before.pid)) throw new Error(`${name}: killed pid ${before.pid} is still alive`);
   }
   return { ms, medianMs: median(ms) };
+}
+
+/**
+ * Times the supervisor's own CLI deleting every service (`delete all`, spawned
+ * as a user would type it) until every process of every service has ended and
+ * every port is free; counts the supervisor's CPU meanwhile.
+ */
+async function deleteAll(sup, ports, pids) {
+  const roots = [...(await sup.instances()).values()].flatMap((i) => (i.pid ? [i.pid] : []));
+  const members = roots.flatMap((pid) => processTree(pid));
+  const cpu0 = totalCpuSeconds(pids);
+  const started = now();
+  const { command, args, env, cwd } = sup.deleteAllCommand();
+  const result = await run(command, args, { env, cwd });
+  if (result.code !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  await until(
+    async () =>
+      members.every((pid) => !isAlive(pid)) &&
+      (await Promise.all(ports.map(isFree))).every(Boolean),
+    { everyMs: 10, timeoutMs: 30_000, what: `${sup.label} to stop every service` },
+  );
+  return {
+    ms: now() - started,
+    cpuSeconds: totalCpuSeconds(pids) - cpu0,
+    processes: members.length,
+  };
 }
 
 /** The supervisor's listing command, spawned each time, and Codedance's HTTP listing alone. */

@@ -121,6 +121,18 @@ export class Codedance {
 
   /** The file the service's instance 0 writes its stdout to. */
   /**
+   * Asks once what `ingested` will ask, before the burst's CPU is counted: the
+   * server compiles a route's validator the first time the route is used, and
+   * that one-time cost belongs to the harness's question, not to the burst.
+   */
+  async warmUp(name) {
+    const response = await fetch(
+      `${this.url}/api/services/${encodeURIComponent(name)}/logs?limit=1`,
+    );
+    await response.text();
+  }
+
+  /**
    * True once the server has read the burst's last line back from the file
    * and made it a log entry: its newest entry for the service is that line.
    */
@@ -159,6 +171,15 @@ export class Codedance {
   async removeAll() {
     const { services } = await this.#request('GET', '/api/services');
     await Promise.all(services.map((s) => this.remove(s.name)));
+  }
+
+  /** Deletes every service with the CLI, as a user would. */
+  deleteAllCommand() {
+    return {
+      command: process.execPath,
+      args: [this.cli, 'delete', 'all', '--url', this.url],
+      env: runEnv(),
+    };
   }
 
   /** The listing command, spawned in full each time it is timed. */

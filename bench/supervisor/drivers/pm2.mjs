@@ -181,6 +181,15 @@ export class Pm2 {
     await this.#pm2('delete', 'all');
   }
 
+  deleteAllCommand() {
+    return {
+      command: process.execPath,
+      args: [this.cli, 'delete', 'all'],
+      env: this.env,
+      cwd: this.folder,
+    };
+  }
+
   listCommand() {
     return { command: process.execPath, args: [this.cli, 'jlist'], env: this.env };
   }
