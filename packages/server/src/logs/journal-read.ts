@@ -9,6 +9,14 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/** The file at `path` opened for reading; null when it does not exist. */
+export async function openIfExists(path: string): Promise<FileHandle | null> {
+  return open(path, 'r').catch((error: unknown) => {
+    if (isMissing(error)) return null;
+    throw error;
+  });
+}
+
 /** A run's record as it is stored (`count` and `text` instead of an entry's `line`). */
 function isRun(value: Partial<LogEntry & LogRun>): value is LogRun {
   return (
@@ -59,10 +67,7 @@ export function seqsOf(line: string): { first: number; last: number } | null {
 
 /** The lines of a file, last first, reading backwards a chunk at a time. */
 export async function* linesBackwards(path: string): AsyncGenerator<string> {
-  const handle = await open(path, 'r').catch((error: unknown) => {
-    if (isMissing(error)) return null;
-    throw error;
-  });
+  const handle = await openIfExists(path);
   if (!handle) return;
   try {
     let position = (await handle.stat()).size;
@@ -94,13 +99,7 @@ export async function* linesBackwards(path: string): AsyncGenerator<string> {
  * handle, it reads that file (whatever its name is now) and leaves it open.
  */
 export async function* linesForwards(file: string | FileHandle): AsyncGenerator<string[]> {
-  const handle =
-    typeof file === 'string'
-      ? await open(file, 'r').catch((error: unknown) => {
-          if (isMissing(error)) return null;
-          throw error;
-        })
-      : file;
+  const handle = typeof file === 'string' ? await openIfExists(file) : file;
   if (!handle) return;
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);

@@ -7,6 +7,7 @@ import {
   lastSeqSync,
   linesBackwards,
   linesForwards,
+  openIfExists,
   parseEntries,
   parseRun,
 } from './journal-read.js';
@@ -266,10 +267,7 @@ export class Journal {
       );
       const chosen = files.find((file) => file.first <= cursor + 1) ?? files[files.length - 1];
       if (chosen === undefined) return null;
-      const handle = await open(chosen.path, 'r').catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw error;
-      });
+      const handle = await openIfExists(chosen.path);
       if (handle === null) continue;
       const first = await firstSeq(handle).catch(async (error: unknown) => {
         await handle.close();
