@@ -26,6 +26,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What a refused request said, for commands that act on several items and
+ * report each one's outcome; anything but an API refusal is thrown again.
+ */
+export function refusalOf(error: unknown): { code: string; message: string } {
+  if (!(error instanceof ApiError)) throw error;
+  return { code: error.code, message: error.message };
+}
+
 /** No HTTP answer at all: refused, unresolvable, reset or timed out. */
 export class UnreachableError extends Error {
   readonly url: string;

@@ -7,7 +7,7 @@ import { formatServiceTable } from './format.js';
 import { registerLogs } from './logs.js';
 import { actOnServices, serviceNames, type ServiceAction } from './many.js';
 import { registerStart } from './start.js';
-import { readinessWait, report, settle } from './wait.js';
+import { NO_SERVICES, readinessWait, report, restartService, settle } from './wait.js';
 
 /**
  * Runs `one` for a single named service (its full answer is printed), or
@@ -25,15 +25,10 @@ function oneOrMany<O extends { wait?: boolean }>(
     if (names.length === 1 && !all) return one(ctx, call);
     if (names.length === 0) {
       if (ctx.out.json) ctx.out.data({ results: [] });
-      else ctx.out.line('no services yet; start one with: codedance start <name> -- <command>');
+      else ctx.out.line(NO_SERVICES);
       return EXIT_CODES.SUCCESS;
     }
-    return actOnServices(
-      ctx,
-      action,
-      names,
-      call.options.wait === undefined ? {} : { wait: call.options.wait },
-    );
+    return actOnServices(ctx, action, names, call.options.wait !== false);
   };
 }
 
@@ -48,13 +43,7 @@ async function runRestart(
   call: Invocation<{ wait?: boolean }>,
 ): Promise<ExitCode> {
   const [name = ''] = call.args;
-  // The rollout can outlast one request's timeout; it is followed by polling instead.
-  let view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/restart?wait=false'), {});
-  if (call.options.wait !== false) {
-    const perInstance = (view.spec.stop_timeout_ms ?? 5000) + readinessWait(view);
-    view = await settle(ctx, name, perInstance * Math.max(1, view.instances.length));
-  }
-  return report(ctx, view, 'ONLINE');
+  return report(ctx, await restartService(ctx, name, call.options.wait !== false), 'ONLINE');
 }
 
 async function runDelete(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
@@ -80,8 +69,7 @@ async function runScale(ctx: CommandContext, call: Invocation<object>): Promise<
 async function runList(ctx: CommandContext): Promise<ExitCode> {
   const answer = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
   if (ctx.out.json) ctx.out.data(answer.services);
-  else if (answer.services.length === 0)
-    ctx.out.line('no services yet; start one with: codedance start <name> -- <command>');
+  else if (answer.services.length === 0) ctx.out.line(NO_SERVICES);
   else ctx.out.lines(formatServiceTable(ctx.out, answer.services));
   return EXIT_CODES.SUCCESS;
 }

@@ -1,8 +1,8 @@
-import { ApiError } from '../../client.js';
+import { refusalOf } from '../../client.js';
 import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { servicePath, type ServiceAnswer } from './answers.js';
-import { readinessWait, settle } from './wait.js';
+import { restartService } from './wait.js';
 
 export type ServiceAction = 'stop' | 'restart' | 'delete';
 
@@ -33,18 +33,15 @@ const PAST: Record<ServiceAction, string> = {
 
 /**
  * Acts on several services at once, one request each, all in flight
- * together; a restart is followed until every rollout is done (unless
- * `wait` is false). Prints a ✓/✗ line per service; exits 1 when any failed.
+ * together; with `wait`, a restart is followed until every rollout is done. Prints a ✓/✗ line per service; exits 1 when any failed.
  */
 export async function actOnServices(
   ctx: CommandContext,
   action: ServiceAction,
   names: readonly string[],
-  options: { wait?: boolean } = {},
+  wait: boolean,
 ): Promise<ExitCode> {
-  const results = await Promise.all(
-    names.map((name) => actOnService(ctx, action, name, options.wait !== false)),
-  );
+  const results = await Promise.all(names.map((name) => actOnService(ctx, action, name, wait)));
   if (ctx.out.json) ctx.out.data({ results });
   else
     ctx.out.lines(
@@ -74,14 +71,9 @@ async function actOnService(
       const view = await client.post<ServiceAnswer>(servicePath(name, '/stop'), {});
       return { name, ok: view.status === 'STOPPED', status: view.status };
     }
-    let view = await client.post<ServiceAnswer>(servicePath(name, '/restart?wait=false'), {});
-    if (wait) {
-      const perInstance = (view.spec.stop_timeout_ms ?? 5000) + readinessWait(view);
-      view = await settle(ctx, name, perInstance * Math.max(1, view.instances.length));
-    }
+    const view = await restartService(ctx, name, wait);
     return { name, ok: !wait || view.status === 'ONLINE', status: view.status };
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    return { name, ok: false, error: { code: error.code, message: error.message } };
+    return { name, ok: false, error: refusalOf(error) };
   }
 }

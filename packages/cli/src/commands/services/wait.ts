@@ -47,3 +47,22 @@ export function report(
 export function readinessWait(view: ServiceAnswer): number {
   return (view.spec.readiness_timeout_ms ?? 30_000) + 5000;
 }
+
+/**
+ * Asks for a rolling restart and, with `wait`, follows it until every
+ * instance is back (the rollout can outlast one request's timeout, so it is
+ * followed by polling).
+ */
+export async function restartService(
+  ctx: CommandContext,
+  name: string,
+  wait: boolean,
+): Promise<ServiceAnswer> {
+  const view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/restart?wait=false'), {});
+  if (!wait) return view;
+  const perInstance = (view.spec.stop_timeout_ms ?? 5000) + readinessWait(view);
+  return settle(ctx, name, perInstance * Math.max(1, view.instances.length));
+}
+
+/** What `ls` and the commands that act on `all` print when there is no service. */
+export const NO_SERVICES = 'no services yet; start one with: codedance start <name> -- <command>';

@@ -1,4 +1,4 @@
-import { ApiError } from '../../client.js';
+import { refusalOf } from '../../client.js';
 import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { taskPath, type Action, type ActionResult } from './answers.js';
@@ -25,8 +25,7 @@ export async function actOnOne(
     const answer = await client.post<Partial<ActionResult>>(taskPath(id, `/${action}`), {});
     return { ...answer, id, ok: true };
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    return { id, ok: false, error: { code: error.code, message: error.message } };
+    return { id, ok: false, error: refusalOf(error) };
   }
 }
 
