@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { Journal } from './journal.js';
@@ -25,6 +26,10 @@ function open(dir: string, files = { maxSize: 1024 * 1024, maxFiles: 2 }): Journ
   });
   onClose(() => journal.close());
   return journal;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
 async function collect<T>(source: AsyncIterable<T[]>): Promise<T[]> {
@@ -116,5 +121,27 @@ describe('Journal', () => {
     // The first pass stops at the live file's end as it found it; the second reads the rest.
     expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));
     expect(seen.length).toBe(seq);
+  });
+
+  it('finds its way through files that were rewritten after a reader went through them', async () => {
+    const journal = open(await tempDir(), { maxSize: 2048, maxFiles: 50 });
+    for (let seq = 1; seq <= 400; seq++) journal.append([run(seq, [`line ${seq}`])]);
+    await journal.flush();
+    // Several files, so that reading from the start crosses from one to the next.
+    expect(existsSync(`${journal.path}.3`)).toBe(true);
+    const seqs = async (after: number): Promise<number[]> =>
+      (await collect(journal.after(after))).map((entry) => entry.seq);
+    expect(await seqs(0)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+
+    // Every file is replaced by a new one holding the odd entries; what a reader learnt of the
+    // old files (their first lines) must not steer it now.
+    expect(await journal.rewrite((entry) => entry.seq % 2 === 0)).toBe(200);
+    const odd = Array.from({ length: 200 }, (_, i) => 2 * i + 1);
+    expect(await seqs(0)).toEqual(odd);
+    expect(await seqs(200)).toEqual(odd.filter((seq) => seq > 200));
+
+    for (let seq = 401; seq <= 500; seq++) journal.append([run(seq, [`line ${seq}`])]);
+    await journal.flush();
+    expect(await seqs(390)).toEqual([391, 393, 395, 397, 399, ...range(401, 500)]);
   });
 });

@@ -44,6 +44,13 @@ export class Journal {
   #settled = 0;
   #waiters: { upTo: number; resolve: () => void }[] = [];
   #exclusive: Promise<unknown> = Promise.resolve();
+  /**
+   * The first seq of each journal file, by the file's identity. Rotation
+   * renames files, which keeps a file's identity and its first line, so a
+   * reader moving to its next file opens each candidate instead of reading
+   * its first chunk again.
+   */
+  #firstOf = new Map<string, number>();
 
   constructor(options: JournalOptions) {
     mkdirSync(options.dir, { recursive: true });
@@ -239,6 +246,8 @@ export class Journal {
       try {
         return await work();
       } finally {
+        // Rewritten files are new files; a freed inode number may come back.
+        this.#firstOf.clear();
         this.#stream = this.#open();
         const held = this.#held;
         this.#held = null;
@@ -275,6 +284,7 @@ export class Journal {
       });
       if (first === chosen.first) return { handle, first };
       await handle.close();
+      this.#firstOf.clear();
     }
     throw new Error('the journal files kept moving while a reader looked for its next file');
   }
@@ -282,10 +292,28 @@ export class Journal {
   /** Existing files with their first seq, newest first. */
   async #firsts(): Promise<{ path: string; first: number }[]> {
     const files: { path: string; first: number }[] = [];
+    const seen = new Set<string>();
     for (const path of this.paths()) {
-      const first = await firstSeq(path);
-      if (first !== null) files.push({ path, first });
+      const handle = await openIfExists(path);
+      if (handle === null) continue;
+      try {
+        // Identity and first line come from the same open file, whatever its name is by now.
+        const { dev, ino, birthtimeMs } = await handle.stat();
+        const key = `${dev}:${ino}:${birthtimeMs}`;
+        let first = this.#firstOf.get(key) ?? null;
+        if (first === null) {
+          // An empty file (just rotated in) is not remembered: its first line is still to come.
+          first = await firstSeq(handle);
+          if (first !== null) this.#firstOf.set(key, first);
+        }
+        if (first === null) continue;
+        seen.add(key);
+        files.push({ path, first });
+      } finally {
+        await handle.close();
+      }
     }
+    for (const key of this.#firstOf.keys()) if (!seen.has(key)) this.#firstOf.delete(key);
     return files;
   }
 }
