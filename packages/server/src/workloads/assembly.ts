@@ -9,6 +9,7 @@ import type { StoreGate } from '../status/store-gate.js';
 import { ServiceSupervisor } from '../services/index.js';
 import { TaskController } from '../tasks/controller.js';
 import { JobsWatcher } from '../transfer/jobs.js';
+import { Starter } from './starter.js';
 
 export interface Workloads {
   runtime: LocalRuntime;
@@ -76,50 +77,38 @@ export function createWorkloads(input: {
     () => tasks,
     logger.child({ feature: 'jobs' }),
   );
-  /** The start in progress, which closing waits for rather than closing controllers under it. */
-  let starting: Promise<void> | null = null;
-  let started = false;
-  let closed = false;
-
-  const startControllers = (): Promise<void> => {
-    if (starting !== null || started || closed) return Promise.resolve();
-    starting = startOnce().finally(() => {
-      starting = null;
-    });
-    return starting;
-  };
-  const startOnce = async (): Promise<void> => {
-    try {
+  const starter = new Starter(
+    async () => {
       await tasks.start();
       await services.start();
       await delivery.start();
       jobs.start();
-      started = true;
       logger.info(
         { tasks: tasks.list().length, services: services.list().length },
         'workloads started',
       );
-    } catch (error) {
+    },
+    (error) => {
       logger.error(
         { err: error },
         'starting the workload controllers failed; retrying when the store is next up',
       );
-    }
-  };
+    },
+  );
   let readyResolve!: () => void;
   const readyPromise = new Promise<void>((resolve) => {
     readyResolve = resolve;
   });
   const onUp = () => {
-    void startControllers().then(() => {
-      if (started) readyResolve();
+    void starter.run().then(() => {
+      if (starter.started) readyResolve();
     });
   };
   gate.on('up', onUp);
   if (gate.status().opened) onUp();
 
   const whenStarted = <T>(value: T): T => {
-    if (!started) throw new StoreUnavailableError(gate.raw().backend);
+    if (!starter.started) throw new StoreUnavailableError(gate.raw().backend);
     return value;
   };
 
@@ -133,9 +122,9 @@ export function createWorkloads(input: {
     delivery: () => whenStarted(delivery),
     ready: () => readyPromise,
     close: async () => {
-      closed = true;
       gate.off('up', onUp);
-      await starting;
+      // A start in progress finishes first: what it starts is then closed below.
+      await starter.close();
       jobs.stop();
       // Releases stop where they are; routers and versions keep serving for the next server.
       await delivery.close();
