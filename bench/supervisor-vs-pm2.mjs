@@ -89,9 +89,11 @@ async function main() {
   }
   const pm2 = await installPm2(flags['pm2-dir']);
   const scratch = ownFolder(await mkdtemp(join(os.tmpdir(), 'supervisor-bench-')));
-  const base = await freePortBlock(plan.services);
+  // N ports for the services every round measures, N more for the step to 2N services.
+  const base = await freePortBlock(2 * plan.services);
   const ports = Array.from({ length: plan.services }, (_, i) => base + i);
-  log(`PM2 ${pm2.version}; ports ${base}–${base + plan.services - 1}; scratch ${scratch}`);
+  const extraPorts = ports.map((port) => port + plan.services);
+  log(`PM2 ${pm2.version}; ports ${base}–${base + 2 * plan.services - 1}; scratch ${scratch}`);
 
   const rounds = [];
   for (let round = 1; round <= plan.rounds; round += 1) {
@@ -106,6 +108,7 @@ async function main() {
       try {
         const result = await measureRound(sup, {
           ports,
+          extraPorts,
           lines: plan.lines,
           kills: plan.kills,
           listRuns: plan.listRuns,
@@ -126,10 +129,13 @@ async function main() {
         log(
           `  warning: killed ${leftovers.length} processes ${sup.label} left running: ${leftovers.join(', ')}`,
         );
-      await until(async () => (await Promise.all(ports.map(isFree))).every(Boolean), {
-        timeoutMs: 15_000,
-        what: 'the service ports to be free again',
-      });
+      await until(
+        async () => (await Promise.all([...ports, ...extraPorts].map(isFree))).every(Boolean),
+        {
+          timeoutMs: 15_000,
+          what: 'the service ports to be free again',
+        },
+      );
     }
   }
 

@@ -18,6 +18,12 @@ export const FIGURES = [
     of: (r, n) => (r.rssN.mb - r.rss0.mb) / n,
   },
   {
+    key: 'rssMarginal',
+    label: 'supervisor RSS per instance past N (RSS_2N − RSS_N)/N',
+    unit: 'MB',
+    of: (r, n) => (r.marginal.mb - r.rssN.mb) / n,
+  },
+  {
     key: 'idleCpuN',
     label: 'supervisor CPU, N idle services',
     unit: '% of a core',

@@ -15,7 +15,7 @@ const percent = (rate) => `${(rate * 100).toFixed(1)} % of a core`;
 
 /**
  * @param {object} sup a driver: Codedance or Pm2 from ./drivers
- * @param {{ ports: number[], lines: number, kills: number, listRuns: number, log: (s: string) => void }} plan
+ * @param {{ ports: number[], extraPorts: number[], lines: number, kills: number, listRuns: number, log: (s: string) => void }} plan
  */
 export async function measureRound(sup, plan) {
   const { log } = plan;
@@ -49,6 +49,12 @@ export async function measureRound(sup, plan) {
   result.idleCpuN = await cpuRate(cpu, IDLE_WINDOW_MS);
   log(
     `  ${services.length} idle services: RSS ${result.rssN.mb.toFixed(1)} MB, CPU ${percent(result.idleCpuN)}`,
+  );
+
+  result.marginal = await marginalMemory(sup, plan.extraPorts, memory);
+  log(
+    `  ${plan.extraPorts.length} more services: RSS ${result.marginal.mb.toFixed(1)} MB,` +
+      ` ${((result.marginal.mb - result.rssN.mb) / plan.extraPorts.length).toFixed(2)} MB per instance`,
   );
 
   result.restart = await restarts(sup, services, plan.kills);
@@ -125,6 +131,25 @@ async function startAll(sup, services) {
     }
   }
   return { ms, commandMs };
+}
+
+/**
+ * The supervisor's memory once it runs as many services again: what one more
+ * instance costs when every code path has already been used, unlike the step
+ * from no services, which also pays for loading and compiling that code. The
+ * extra services are deleted again, one by one, before the round goes on.
+ */
+async function marginalMemory(sup, ports, memory) {
+  const extra = ports.map((port, i) => ({ name: `extra-${String(i).padStart(2, '0')}`, port }));
+  await startAll(sup, extra);
+  const rss = await settled(memory);
+  for (const { name } of extra) await sup.remove(name);
+  await until(async () => (await Promise.all(ports.map(isFree))).every(Boolean), {
+    everyMs: 50,
+    timeoutMs: 30_000,
+    what: `${sup.label} to stop the extra services`,
+  });
+  return { mb: rss.value / MB, settled: rss.settled };
 }
 
 /**
