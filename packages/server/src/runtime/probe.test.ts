@@ -54,6 +54,39 @@ describe('probeHttp', () => {
     expect(await probeHttp(`http://127.0.0.1:${closedPort}/`, { timeoutMs: 5000 })).toBe(false);
     expect(performance.now() - began).toBeLessThan(2000);
     expect(await probeHttp('not a url', { timeoutMs: 1000 })).toBe(false);
+    expect(await probeHttp(`ftp://127.0.0.1:${port}/`, { timeoutMs: 1000 })).toBe(false);
+  });
+
+  it('is false once the timeout passes for a service that accepts but never answers', async () => {
+    const silent = createServer(() => {
+      // Never answers.
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port: silentPort } = silent.address() as AddressInfo;
+      const began = performance.now();
+      expect(await probeHttp(`http://127.0.0.1:${silentPort}/`, { timeoutMs: 300 })).toBe(false);
+      expect(performance.now() - began).toBeGreaterThanOrEqual(250);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('leaves no connection open to the service between probes', async () => {
+    for (let i = 0; i < 5; i++)
+      expect(await probeHttp(url('/200'), { timeoutMs: 2000 })).toBe(true);
+    const open = async (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        server.getConnections((error, count) => {
+          if (error) reject(error);
+          else resolve(count);
+        });
+      });
+    // The service sees each connection end shortly after its answer.
+    for (let waited = 0; (await open()) > 0 && waited < 2000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await open()).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
 export interface HttpProbeOptions {
@@ -9,21 +10,46 @@ export interface HttpProbeOptions {
 /**
  * Whether `url` answers with an expected status within `timeoutMs`. Any
  * failure (refused, reset, timed out, bad URL) is simply `false`: a probe
- * reports health, it does not explain it.
+ * reports health, it does not explain it. Each probe is one request on its
+ * own connection, closed once the status is known: nothing is kept open to
+ * the service between probes, and the server does not load an HTTP client
+ * stack (Node's fetch) that only probes would use.
  */
 export async function probeHttp(url: string, options: HttpProbeOptions): Promise<boolean> {
   const [min, max] = options.expectStatus ?? [200, 399];
+  let target: URL;
   try {
-    const response = await fetch(url, {
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    // The body is not needed; cancelling it frees the connection at once.
-    await response.body?.cancel().catch(() => undefined);
-    return response.status >= min && response.status <= max;
+    target = new URL(url);
   } catch {
     return false;
   }
+  const send =
+    target.protocol === 'http:'
+      ? httpRequest
+      : target.protocol === 'https:'
+        ? (await import('node:https')).request
+        : null;
+  if (send === null) return false;
+  return new Promise((resolve) => {
+    try {
+      const request = send(
+        target,
+        { agent: false, signal: AbortSignal.timeout(options.timeoutMs) },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          // The body is not needed: dropping the connection frees it at once.
+          response.destroy();
+          resolve(status >= min && status <= max);
+        },
+      );
+      request.on('error', () => {
+        resolve(false);
+      });
+      request.end();
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /**
