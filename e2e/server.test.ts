@@ -60,6 +60,20 @@ describe('codedance server over HTTP', () => {
     ]) {
       expect(body.paths, path).toHaveProperty([path]);
     }
+    // The live streams are documented too, as GET requests that upgrade, with their filters.
+    const live = body.paths as Record<
+      string,
+      { get?: { summary?: string; parameters?: { name: string; in: string }[] } }
+    >;
+    for (const [path, filters] of [
+      ['/ws', ['token']],
+      ['/ws/logs', ['kind', 'id', 'level', 'since', 'batch']],
+      ['/ws/events', ['types', 'since']],
+    ] as const) {
+      expect(live[path]?.get?.summary, path).toMatch(/WebSocket/);
+      const names = (live[path]?.get?.parameters ?? []).map((p) => p.name);
+      expect(names, path).toEqual(expect.arrayContaining([...filters]));
+    }
     const ui = await server.get('/api/docs/');
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');

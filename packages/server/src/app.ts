@@ -102,6 +102,11 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
         { name: 'events', description: 'What workloads did, newest first; live over /ws' },
       ],
     },
+    // @fastify/websocket hides WebSocket routes from the document; they are part of the API.
+    transform: ({ schema, url, route }) => ({
+      schema: route.websocket === true ? { ...schema, hide: false } : schema,
+      url,
+    }),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 

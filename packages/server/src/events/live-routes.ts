@@ -128,7 +128,13 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
     {
       websocket: true,
       onRequest,
-      schema: { querystring: LogStreamQuery } satisfies FastifySchema,
+      schema: {
+        tags: ['logs'],
+        summary: 'Live workload logs over a WebSocket (upgrade with GET)',
+        description:
+          'Replays the entries after `since`, sends `{"type":"ready"}`, then follows live. Messages: `entry` (one line), `batch` (lines that share their source, stream, time and level, when `batch=true`), `dropped` (how many lines a slow client missed). The server pings every heartbeat interval and drops a client that misses two pongs. Send `{"type":"subscribe",...}` with the same filters to change them. Query problems are answered 400 before the upgrade.',
+        querystring: LogStreamQuery,
+      } satisfies FastifySchema,
     },
     (socket, request) => {
       const batch = request.query.batch ?? false;
@@ -162,7 +168,15 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
           done(error as Error);
         }
       },
-      schema: { querystring: EventStreamQuery } satisfies FastifySchema,
+      schema: {
+        tags: ['events'],
+        summary: 'Live workload events over a WebSocket (upgrade with GET)',
+        description:
+          'Replays the events after `since`, sends `{"type":"ready"}`, then follows live, one `event` message each (`types` selects among ' +
+          EVENT_NAMES.join(', ') +
+          '). Send `{"type":"subscribe","types":[...]}` to change the selection. An unknown event name is answered 400 before the upgrade.',
+        querystring: EventStreamQuery,
+      } satisfies FastifySchema,
     },
     (socket, request) => {
       serveStream<EventRequest>(socket, {

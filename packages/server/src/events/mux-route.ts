@@ -176,6 +176,10 @@ export function muxRoute(app: FastifyInstance, options: MuxRouteOptions): void {
       websocket: true,
       onRequest: options.onRequest,
       schema: {
+        tags: ['events'],
+        summary: 'Logs and events together over one WebSocket (upgrade with GET)',
+        description:
+          'Carries any number of named subscriptions: send `{"type":"subscribe","sub":"<name>","stream":"logs"|"events",...}` with the filters of `/ws/logs` or `/ws/events`, and `{"type":"unsubscribe","sub":"<name>"}`. Every message received is what those routes send, with its `sub` added; a request it got wrong is answered `{"type":"error","sub","error"}`.',
         querystring: Type.Object(
           {
             token: Type.Optional(
