@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -10,7 +9,7 @@ import {
   screenshot,
   settle,
 } from '../support/browser.js';
-import { startTestServer, waitFor, type TestServer } from '../support/server.js';
+import { freePort, startTestServer, waitFor, type TestServer } from '../support/server.js';
 
 /**
  * Releases in the browser against the real delivery controller. The app's
@@ -32,19 +31,6 @@ let server: TestServer;
 let browser: Browser;
 let port = 0;
 let load: NodeJS.Timeout | null = null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
 
 async function send(method: string, path: string, body?: unknown) {
   return server.json<Record<string, unknown>>(path, {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import http from 'node:http';
 import { startTestServer, waitFor, type TestServer } from '../support/server.js';
+
+export { freePort } from '../support/server.js';
 
 export const SHOP = fileURLToPath(new URL('../../packages/server/demo/shop.mjs', import.meta.url));
 
@@ -16,20 +17,6 @@ export interface Deployment {
     stable: { version: string; traffic: number } | null;
     canary: { version: string; traffic: number };
   };
-}
-
-/** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = http.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
 }
 
 /** A manifest for the demo shop with fast steps, so a release takes seconds. */

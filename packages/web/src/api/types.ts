@@ -11,6 +11,10 @@ import type {
   DeploymentStatus,
   DeploymentSummary,
   DeploymentType,
+  Readiness,
+  RestartPolicy,
+  ServiceSpec,
+  StopSignal,
   TaskStatus,
 } from '@codedance/core';
 
@@ -133,7 +137,14 @@ export interface BatchResult {
   )[];
 }
 
-// Services
+// Services: the definition is core's, sent as written (`ServiceDefinition`) and answered with
+// its defaults filled in (`ServiceSpec`).
+
+export type {
+  Readiness,
+  ServiceSpec,
+  ServiceSpecInput as ServiceDefinition,
+} from '@codedance/core';
 
 export interface ExitRecord {
   code: number | null;
@@ -158,12 +169,35 @@ export interface ServiceInstance {
   reason: string | null;
 }
 
+export const RESTART_POLICIES = [
+  'always',
+  'on-failure',
+  'never',
+] as const satisfies readonly RestartPolicy[];
+
+export const STOP_SIGNALS = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGHUP',
+  'SIGUSR1',
+  'SIGUSR2',
+] as const satisfies readonly StopSignal[];
+
+export const READINESS_TYPES = [
+  'http',
+  'tcp',
+  'log',
+  'uptime',
+] as const satisfies readonly Readiness['type'][];
+
 export interface Service {
   name: string;
   version: number;
   status: string;
   rolling: boolean;
-  spec: { command: string; args?: string[]; cwd?: string; instances: number; port?: number };
+  /** The definition with every default filled in, as the server keeps it. */
+  spec: ServiceSpec;
   ready: number;
   desired: number;
   restarts: number;

@@ -80,6 +80,7 @@ export function renderWithApp(
 export interface FakeRequest {
   method: string;
   url: URL;
+  headers: Headers;
   body: unknown;
 }
 
@@ -97,6 +98,7 @@ export function fakeServer(answer: (request: FakeRequest) => Answer): FakeReques
     const request: FakeRequest = {
       method: init.method ?? 'GET',
       url,
+      headers: new Headers(init.headers),
       body: typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
     };
     requests.push(request);

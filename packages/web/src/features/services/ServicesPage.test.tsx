@@ -1,0 +1,164 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Route, Switch } from 'wouter';
+import type { Service, ServiceInstance } from '../../api/types';
+import { fakeServer, renderWithApp } from '../../test-support/render';
+import { ServicesPage } from './ServicesPage';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+function instance(n: number, state: string): ServiceInstance {
+  return {
+    instance: n,
+    state,
+    desired: 'running',
+    pid: 1000 + n,
+    port: 8080 + n,
+    restarts: 0,
+    startedAt: null,
+    readyAt: null,
+    uptimeSeconds: 0,
+    cpuPercent: null,
+    rssBytes: null,
+    lastExit: null,
+    nextRestartAt: null,
+    reason: null,
+  };
+}
+
+function web(count: number, states: string[] = ['online']): Service {
+  return {
+    name: 'web',
+    version: 1,
+    status: 'ONLINE',
+    rolling: false,
+    spec: {
+      name: 'web',
+      command: '/usr/bin/node',
+      args: ['server.js'],
+      env: {},
+      shell: false,
+      instances: count,
+      port: 8080,
+      restart: 'always',
+      backoff: { initial_ms: 100, max_ms: 30_000, multiplier: 2, jitter: 0.2, reset_after_ms: 1 },
+      crashloop: { max_restarts: 5, window_ms: 60_000 },
+      readiness_timeout_ms: 30_000,
+      stop_timeout_ms: 5000,
+      stop_signal: 'SIGTERM',
+      enabled: true,
+    },
+    ready: states.filter((s) => s === 'online').length,
+    desired: count,
+    restarts: 0,
+    cpuPercent: 0,
+    rssBytes: 0,
+    instances: states.map((s, i) => instance(i, s)),
+  };
+}
+
+/** The screen as the app routes it, so `/services/:name` selects a service. */
+const screenAt = (path: string) =>
+  renderWithApp(
+    <Switch>
+      <Route path="/services" component={ServicesPage} />
+      <Route path="/services/:name" component={ServicesPage} />
+    </Switch>,
+    { path },
+  );
+
+const instanceRows = () =>
+  within(screen.getByRole('region', { name: 'Instances' }))
+    .getAllByRole('row')
+    .slice(1);
+
+describe('services screen', () => {
+  it('offers a new service when there is none', async () => {
+    fakeServer(({ url }) =>
+      url.pathname === '/api/services' ? { body: { services: [], total: 0 } } : undefined,
+    );
+    screenAt('/services');
+    await screen.findByText('No services yet');
+    const buttons = screen.getAllByRole('button', { name: 'New service' });
+    expect(buttons).toHaveLength(2);
+    fireEvent.click(buttons[1] as HTMLElement);
+    expect(screen.getByRole('dialog', { name: 'New service' })).toBeTruthy();
+  });
+
+  it('scales from the detail and shows the new instances from the answer at once', async () => {
+    let current = web(1);
+    const requests = fakeServer(({ method, url }) => {
+      if (url.pathname === '/api/services') return { body: { services: [current], total: 1 } };
+      if (url.pathname === '/api/logs') return { body: { entries: [] } };
+      if (method === 'POST' && url.pathname === '/api/services/web/scale') {
+        const count = (requests.at(-1)?.body as { instances: number }).instances;
+        if (count < 1) {
+          return {
+            status: 400,
+            body: {
+              error: {
+                code: 'CD_VALIDATION_FAILED',
+                message: 'Invalid body /instances: must be >= 1',
+                details: { problems: [{ path: '/instances', message: 'must be >= 1' }] },
+              },
+            },
+          };
+        }
+        current = web(count, ['online', 'starting']);
+        return { body: current };
+      }
+      return undefined;
+    });
+    screenAt('/services/web');
+    const input = await screen.findByLabelText<HTMLInputElement>('Number of instances');
+    expect(input.value).toBe('1');
+    expect(instanceRows()).toHaveLength(1);
+
+    fireEvent.change(input, { target: { value: '0' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Scale' }));
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'Invalid body /instances: must be >= 1',
+    );
+    expect(input.value).toBe('0');
+
+    fireEvent.change(input, { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Scale' }));
+    await screen.findByText('Now 2 instances.');
+    expect(instanceRows()).toHaveLength(2);
+    expect(instanceRows()[1]?.textContent).toContain('Starting');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(requests.filter((r) => r.url.pathname.endsWith('/scale')).map((r) => r.body)).toEqual([
+      { instances: 0 },
+      { instances: 2 },
+    ]);
+  });
+
+  it('deletes a service only once confirmed, then leaves its page', async () => {
+    let services = [web(1)];
+    const requests = fakeServer(({ method, url }) => {
+      if (url.pathname === '/api/services') return { body: { services, total: services.length } };
+      if (url.pathname === '/api/logs') return { body: { entries: [] } };
+      if (method === 'DELETE' && url.pathname === '/api/services/web') {
+        services = [];
+        return { status: 204 };
+      }
+      return undefined;
+    });
+    const { history } = screenAt('/services/web');
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Delete web?' });
+    expect(dialog.textContent).toContain('All 1 instances stop');
+    expect(requests.some((r) => r.method === 'DELETE')).toBe(false);
+
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => {
+      expect(history.at(-1)).toBe('/services');
+    });
+    expect(requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    await screen.findByText('No services yet');
+  });
+});
