@@ -1,7 +1,9 @@
+import { ServiceSpecSchema } from '@codedance/core';
 import { describe, expect, it } from 'vitest';
 import type { Service, ServiceSpec } from '../../api/types';
 import {
   EMPTY_SERVICE_FORM,
+  SERVER_DEFAULTS,
   fromFormValues,
   problemsByField,
   toFormValues,
@@ -250,5 +252,39 @@ describe('the service form', () => {
       },
       form: ['/watch is not a known field', 'must be object'],
     });
+  });
+});
+
+describe('SERVER_DEFAULTS', () => {
+  it("are the defaults of the server's own service schema", () => {
+    /** Where each field's default sits in the schema. */
+    const paths: Record<string, string[]> = {
+      instances: ['instances'],
+      readiness_timeout_ms: ['readiness_timeout_ms'],
+      stop_timeout_ms: ['stop_timeout_ms'],
+      backoff_initial_ms: ['backoff', 'initial_ms'],
+      backoff_max_ms: ['backoff', 'max_ms'],
+      backoff_multiplier: ['backoff', 'multiplier'],
+      backoff_jitter: ['backoff', 'jitter'],
+      backoff_reset_after_ms: ['backoff', 'reset_after_ms'],
+      crashloop_max_restarts: ['crashloop', 'max_restarts'],
+      crashloop_window_ms: ['crashloop', 'window_ms'],
+    };
+    const defaultAt = (path: string[]): unknown => {
+      let node: unknown = ServiceSpecSchema;
+      for (const key of path)
+        node = (node as { properties: Record<string, unknown> }).properties[key];
+      return (node as { default?: unknown }).default;
+    };
+    for (const [field, shown] of Object.entries(SERVER_DEFAULTS)) {
+      // An absent expect_status means 200..399 (a range, so the schema cannot hold it as a default).
+      if (field === 'readiness_expect_status') {
+        expect(shown).toBe('200-399');
+        continue;
+      }
+      const path = paths[field];
+      expect(path, `${field} has no place in the schema here`).toBeDefined();
+      expect(String(defaultAt(path ?? [])), field).toBe(shown);
+    }
   });
 });
