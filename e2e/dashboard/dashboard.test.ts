@@ -222,6 +222,63 @@ describe('the dashboard', () => {
     }
   }, 60_000);
 
+  it('lets its socket go while the tab is hidden and catches up when it comes back', async () => {
+    const { page, problems, close } = await open();
+    let opened = 0;
+    let closed = 0;
+    page.on('websocket', (socket) => {
+      opened += 1;
+      socket.on('close', () => (closed += 1));
+    });
+    // What the browser does when the tab goes to the background or comes back.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate(`(() => {
+        const hidden = ${String(hidden)};
+        Object.defineProperty(document, 'visibilityState', {
+          configurable: true,
+          get: () => (hidden ? 'hidden' : 'visible'),
+        });
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+        document.dispatchEvent(new Event('visibilitychange'));
+      })()`);
+    const runs = async () =>
+      (await server.json<{ items: { run: string; status: string }[] }>('/api/tasks/heartbeat/runs'))
+        .body.items;
+    try {
+      await visit(page, '/tasks/heartbeat');
+      await expect.poll(() => opened).toBe(1);
+
+      await setHidden(true);
+      // After a grace period of 5 s the hidden tab closes its socket.
+      await expect.poll(() => closed, { timeout: 15_000 }).toBe(1);
+
+      // The task runs while nobody looks: the page hears nothing of it and asks nothing.
+      const known = new Set((await runs()).map((r) => r.run));
+      expect((await post('/api/tasks/heartbeat/run')).status).toBeLessThan(300);
+      let fresh = '';
+      await waitFor(
+        async () => {
+          const run = (await runs()).find((r) => !known.has(r.run) && r.status !== 'RUNNING');
+          fresh = run?.run ?? '';
+          return run !== undefined;
+        },
+        15_000,
+        'the run started while the tab was hidden',
+      );
+      const link = page.locator(`a[href="/tasks/heartbeat/runs/${encodeURIComponent(fresh)}"]`);
+      expect(await link.count()).toBe(0);
+      expect(opened).toBe(1);
+
+      await setHidden(false);
+      // Visible again: a new socket, and the run that happened meanwhile is on the screen.
+      await link.waitFor({ timeout: 15_000 });
+      expect(opened).toBe(2);
+      expect(problems.list).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
   it('switches language and theme, and keeps both across a reload', async () => {
     const { page, problems, close } = await open({ locale: 'en-US', colorScheme: 'light' });
     try {
