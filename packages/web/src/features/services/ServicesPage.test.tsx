@@ -89,6 +89,29 @@ describe('services screen', () => {
     expect(screen.getByRole('dialog', { name: 'New service' })).toBeTruthy();
   });
 
+  it('shows CPU and memory as unknown until an instance has been sampled', async () => {
+    const fresh = web(1);
+    const sampled: Service = {
+      ...web(1),
+      name: 'api',
+      cpuPercent: 1.5,
+      rssBytes: 3 * 1024 * 1024,
+      instances: [{ ...instance(0, 'online'), cpuPercent: 1.5, rssBytes: 3 * 1024 * 1024 }],
+    };
+    fakeServer(({ url }) =>
+      url.pathname === '/api/services'
+        ? { body: { services: [fresh, sampled], total: 2 } }
+        : undefined,
+    );
+    screenAt('/services');
+    const cells = async (name: string) =>
+      within((await screen.findByRole('link', { name })).closest('tr') as HTMLElement)
+        .getAllByRole('cell')
+        .map((cell) => cell.textContent);
+    expect((await cells('web')).slice(-2)).toEqual(['—', '—']);
+    expect((await cells('api')).slice(-2)).toEqual(['1.5%', '3.0 MiB']);
+  });
+
   it('scales from the detail and shows the new instances from the answer at once', async () => {
     let current = web(1);
     const requests = fakeServer(({ method, url }) => {
