@@ -3,6 +3,7 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Service } from '../../api/types';
 import { fakeServer, renderWithApp } from '../../test-support/render';
+import { serviceView } from '../../test-support/services';
 import { ServiceForm } from './ServiceForm';
 
 afterEach(() => {
@@ -28,43 +29,13 @@ function messageOf(label: string): string {
 const valueOf = (label: string) => screen.getByLabelText<HTMLInputElement>(label).value;
 
 function view(overrides: Partial<Service['spec']> = {}): Service {
-  const spec: Service['spec'] = {
-    name: 'web',
-    command: '/usr/bin/node',
+  return serviceView({
     args: ['-e', SCRIPT],
     env: { GREETING: 'hello' },
-    shell: false,
-    instances: 1,
     port: 8080,
-    restart: 'always',
-    backoff: {
-      initial_ms: 100,
-      max_ms: 30_000,
-      multiplier: 2,
-      jitter: 0.2,
-      reset_after_ms: 30_000,
-    },
-    crashloop: { max_restarts: 5, window_ms: 60_000 },
     readiness: { type: 'http', path: '/' },
-    readiness_timeout_ms: 30_000,
-    stop_timeout_ms: 5000,
-    stop_signal: 'SIGTERM',
-    enabled: true,
     ...overrides,
-  };
-  return {
-    name: spec.name,
-    version: 3,
-    status: 'ONLINE',
-    rolling: false,
-    spec,
-    ready: 1,
-    desired: spec.instances,
-    restarts: 0,
-    cpuPercent: 0,
-    rssBytes: 0,
-    instances: [],
-  };
+  });
 }
 
 const refusal = (problems: { path: string; message: string }[]) => ({

@@ -2,8 +2,9 @@
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Route, Switch } from 'wouter';
-import type { Service, ServiceInstance } from '../../api/types';
+import type { Service } from '../../api/types';
 import { fakeServer, renderWithApp } from '../../test-support/render';
+import { instanceView, serviceView } from '../../test-support/services';
 import { ServicesPage } from './ServicesPage';
 
 afterEach(() => {
@@ -11,54 +12,19 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function instance(n: number, state: string): ServiceInstance {
-  return {
-    instance: n,
-    state,
-    desired: 'running',
-    pid: 1000 + n,
-    port: 8080 + n,
-    restarts: 0,
-    startedAt: null,
-    readyAt: null,
-    uptimeSeconds: 0,
-    cpuPercent: null,
-    rssBytes: null,
-    lastExit: null,
-    nextRestartAt: null,
-    reason: null,
-  };
-}
+const instance = instanceView;
 
 function web(count: number, states: string[] = ['online']): Service {
-  return {
-    name: 'web',
-    version: 1,
-    status: 'ONLINE',
-    rolling: false,
-    spec: {
-      name: 'web',
-      command: '/usr/bin/node',
+  return serviceView(
+    {
       args: ['server.js'],
-      env: {},
-      shell: false,
       instances: count,
       port: 8080,
-      restart: 'always',
       backoff: { initial_ms: 100, max_ms: 30_000, multiplier: 2, jitter: 0.2, reset_after_ms: 1 },
-      crashloop: { max_restarts: 5, window_ms: 60_000 },
-      readiness_timeout_ms: 30_000,
-      stop_timeout_ms: 5000,
-      stop_signal: 'SIGTERM',
-      enabled: true,
     },
-    ready: states.filter((s) => s === 'online').length,
-    desired: count,
-    restarts: 0,
-    cpuPercent: 0,
-    rssBytes: 0,
-    instances: states.map((s, i) => instance(i, s)),
-  };
+    states,
+    1,
+  );
 }
 
 /** The screen as the app routes it, so `/services/:name` selects a service. */

@@ -9,51 +9,12 @@ import {
   toFormValues,
   type ServiceFormValues,
 } from './serviceForm';
+import { serviceView } from '../../test-support/services';
 
 const SCRIPT = "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT)";
 
-/** A definition with every default the server fills in, as GET /api/services answers it. */
-function spec(overrides: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    name: 'api',
-    command: '/usr/bin/node',
-    args: [],
-    env: {},
-    shell: false,
-    instances: 1,
-    restart: 'always',
-    backoff: {
-      initial_ms: 100,
-      max_ms: 30_000,
-      multiplier: 2,
-      jitter: 0.2,
-      reset_after_ms: 30_000,
-    },
-    crashloop: { max_restarts: 5, window_ms: 60_000 },
-    readiness_timeout_ms: 30_000,
-    stop_timeout_ms: 5000,
-    stop_signal: 'SIGTERM',
-    enabled: true,
-    ...overrides,
-  };
-}
-
-function service(overrides: Partial<ServiceSpec> = {}): Service {
-  const definition = spec(overrides);
-  return {
-    name: definition.name,
-    version: 4,
-    status: 'ONLINE',
-    rolling: false,
-    spec: definition,
-    ready: 1,
-    desired: definition.instances,
-    restarts: 0,
-    cpuPercent: 0,
-    rssBytes: 0,
-    instances: [],
-  };
-}
+const service = (overrides: Partial<ServiceSpec> = {}): Service =>
+  serviceView({ name: 'api', ...overrides }, [], 4);
 
 const form = (values: Partial<ServiceFormValues>): ServiceFormValues => ({
   ...EMPTY_SERVICE_FORM,
