@@ -1,3 +1,6 @@
+// What the rest of the server uses of the router: the client of its control
+// API and the shapes that API speaks. The router itself (proxy, workers,
+// stats) runs in a process of its own from main.ts; the server never loads it.
 export {
   RouterClient,
   RouterClientError,
@@ -5,28 +8,7 @@ export {
   type RoutesState,
 } from './client.js';
 export type { RouterHealth, RouterWorkerHealth } from './control.js';
-export { LatencyHistogram, type LatencySummary } from './histogram.js';
-export {
-  parseEndpoint,
-  startRouter,
-  type Endpoint,
-  type RouterOptions,
-  type RunningRouter,
-} from './process.js';
-export { startRouterWorkers, type RunningWorkers, type WorkersOptions } from './primary.js';
-export { RouterProxy, type ProxyOptions } from './proxy.js';
-export {
-  RouterStats,
-  type StatsWindow,
-  type VersionWindow,
-  type RouterStatsOptions,
-} from './stats.js';
-export {
-  EMPTY_TABLE,
-  parseRouteTable,
-  RouteTableSchema,
-  type RouteTable,
-  type RouteTableInput,
-  type TableProblem,
-} from './table.js';
-export { STICKY_COOKIE } from './weights.js';
+export type { LatencySummary } from './histogram.js';
+export type { Endpoint } from './process.js';
+export type { StatsWindow, VersionWindow } from './stats.js';
+export type { RouteTable, RouteTableInput, TableProblem } from './table.js';
