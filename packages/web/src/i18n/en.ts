@@ -481,6 +481,7 @@ export const en = {
   'taskForm.problem.positive': 'must be more than zero',
   'taskForm.problem.wholeNumber': 'must be a whole number',
   'taskForm.problem.envLine': 'line {line} is not NAME=value',
+  'taskForm.problem.envRepeat': 'line {line} repeats {name}',
 
   'taskPage.definition': 'Definition',
   'taskPage.command': 'Command',

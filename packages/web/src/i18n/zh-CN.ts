@@ -467,6 +467,7 @@ export const zhCN: Record<MessageKey, string> = {
   'taskForm.problem.positive': '必须大于零',
   'taskForm.problem.wholeNumber': '必须是整数',
   'taskForm.problem.envLine': '第 {line} 行不是 NAME=value',
+  'taskForm.problem.envRepeat': '第 {line} 行重复了 {name}',
 
   'taskPage.definition': '任务定义',
   'taskPage.command': '命令',

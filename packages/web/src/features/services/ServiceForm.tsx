@@ -4,7 +4,7 @@ import { READINESS_TYPES, RESTART_POLICIES, STOP_SIGNALS, type Service } from '.
 import { useI18n } from '../../i18n/I18nProvider';
 import { Field, inputClass, type ControlProps } from '../../ui/Field';
 import { FormModal } from '../../ui/FormModal';
-import { convertList } from './listText';
+import { convertList } from '../../forms/listText';
 import { useSaveService } from './queries';
 import { Refusal } from './Refusal';
 import {

@@ -15,7 +15,7 @@ import {
   envToText,
   type ListFormat,
   type ListProblem,
-} from './listText';
+} from '../../forms/listText';
 
 /**
  * The form's fields: text as typed, turned into a service definition on

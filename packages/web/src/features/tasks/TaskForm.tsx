@@ -41,7 +41,7 @@ export function TaskForm({
   const errorOf = (field: TaskField): string | null => {
     const mine = local
       .filter((p) => p.field === field)
-      .map((p) => t(`taskForm.problem.${p.message}`, { line: p.line ?? 0 }));
+      .map((p) => t(`taskForm.problem.${p.message}`, { line: p.line ?? 0, name: p.name ?? '' }));
     const theirs = serverProblems.fields[field] ?? [];
     const all = [...mine, ...theirs];
     return all.length === 0 ? null : all.join('; ');

@@ -34,6 +34,16 @@ describe('the task form', () => {
     });
   });
 
+  it('refuses a variable set twice instead of keeping one of the two', () => {
+    const { problems } = fromFormValues({
+      ...EMPTY_TASK_FORM,
+      id: 'backup',
+      script_path: '/bin/true',
+      environment: 'A=1\nB=2\nA=3',
+    });
+    expect(problems).toEqual([{ field: 'environment', message: 'envRepeat', line: 3, name: 'A' }]);
+  });
+
   it('names each field it can see is wrong before asking the server', () => {
     const { problems } = fromFormValues({
       ...EMPTY_TASK_FORM,

@@ -1,5 +1,6 @@
 import type { FieldProblem } from '../../api/client';
 import type { Task, TaskSpec } from '../../api/types';
+import { argsFromText, argsToText, envFromText, envToText } from '../../forms/listText';
 
 /** The form's fields: text as typed, turned into a task definition on submit. */
 export interface TaskFormValues {
@@ -55,11 +56,9 @@ export function toFormValues(task: Task | null): TaskFormValues {
     description: text(task.description),
     script_path: task.script_path,
     execute_path: text(task.execute_path),
-    args: (task.args ?? []).join('\n'),
+    args: argsToText(task.args ?? [], 'lines'),
     cwd: text(task.cwd),
-    environment: Object.entries(task.environment ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join('\n'),
+    environment: envToText(task.environment ?? {}, 'lines'),
     schedule: task.cron ? 'cron' : task.interval_minutes !== undefined ? 'interval' : 'none',
     interval_minutes: text(task.interval_minutes),
     cron: text(task.cron),
@@ -73,13 +72,14 @@ export function toFormValues(task: Task | null): TaskFormValues {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** Problem messages the form finds itself; keys of `messages` are translated by the caller. */
 export interface LocalProblem {
   field: TaskField;
-  message: 'required' | 'idPattern' | 'number' | 'positive' | 'wholeNumber' | 'envLine';
+  message:
+    'required' | 'idPattern' | 'number' | 'positive' | 'wholeNumber' | 'envLine' | 'envRepeat';
   line?: number;
+  /** The variable a line repeats. */
+  name?: string;
 }
 
 /**
@@ -105,21 +105,20 @@ export function fromFormValues(values: TaskFormValues): {
   optional('execute_path');
   optional('cwd');
 
-  const args = values.args.split('\n').filter((line) => line.trim() !== '');
-  if (args.length > 0) spec.args = args;
+  // Lines always read as arguments; only the environment can be wrong.
+  const args = argsFromText(values.args, 'lines');
+  if (args.ok && args.value.length > 0) spec.args = args.value;
 
-  const environment: Record<string, string> = {};
-  values.environment.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    const eq = line.indexOf('=');
-    const name = eq < 0 ? line.trim() : line.slice(0, eq).trim();
-    if (eq < 0 || !ENV_NAME.test(name)) {
-      problems.push({ field: 'environment', message: 'envLine', line: index + 1 });
-      return;
-    }
-    environment[name] = line.slice(eq + 1);
-  });
-  if (Object.keys(environment).length > 0) spec.environment = environment;
+  const environment = envFromText(values.environment, 'lines');
+  if (!environment.ok) {
+    const { problem } = environment;
+    problems.push({
+      field: 'environment',
+      message: problem.message === 'envRepeat' ? 'envRepeat' : 'envLine',
+      ...('line' in problem ? { line: problem.line } : {}),
+      ...('name' in problem ? { name: problem.name } : {}),
+    });
+  } else if (Object.keys(environment.value).length > 0) spec.environment = environment.value;
 
   const number = (
     field: 'interval_minutes' | 'timeout' | 'retry_count' | 'retry_delay',
