@@ -46,8 +46,9 @@ export type ServiceView = {
   ready: number;
   desired: number;
   restarts: number;
-  cpuPercent: number;
-  rssBytes: number;
+  /** Sums over the instances; null until one of them has been sampled. */
+  cpuPercent: number | null;
+  rssBytes: number | null;
   instances: InstanceView[];
   /** The newest output lines, oldest first, when the service is crash-looping or errored. */
   logTail?: TailLine[];
@@ -90,13 +91,16 @@ type ServiceBase = Pick<
 >;
 
 export function serviceView(base: ServiceBase, instances: InstanceView[]): ServiceView {
+  const sampled = instances.some((i) => i.rssBytes !== null);
   return {
     ...base,
     ready: instances.filter((i) => i.state === 'online').length,
     desired: base.spec.instances,
     restarts: instances.reduce((sum, i) => sum + i.restarts, 0),
-    cpuPercent: Math.round(instances.reduce((sum, i) => sum + (i.cpuPercent ?? 0), 0) * 10) / 10,
-    rssBytes: instances.reduce((sum, i) => sum + (i.rssBytes ?? 0), 0),
+    cpuPercent: sampled
+      ? Math.round(instances.reduce((sum, i) => sum + (i.cpuPercent ?? 0), 0) * 10) / 10
+      : null,
+    rssBytes: sampled ? instances.reduce((sum, i) => sum + (i.rssBytes ?? 0), 0) : null,
     instances,
   };
 }

@@ -201,8 +201,9 @@ export interface Service {
   ready: number;
   desired: number;
   restarts: number;
-  cpuPercent: number;
-  rssBytes: number;
+  /** Null until an instance has been sampled. */
+  cpuPercent: number | null;
+  rssBytes: number | null;
   instances: ServiceInstance[];
   logTail?: { time: string; instance: number | null; stream: string; line: string }[];
 }

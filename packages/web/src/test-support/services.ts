@@ -62,8 +62,9 @@ export function serviceView(
     ready: states.filter((s) => s === 'online').length,
     desired: spec.instances,
     restarts: 0,
-    cpuPercent: 0,
-    rssBytes: 0,
+    // As the server says it: unknown until an instance has been sampled.
+    cpuPercent: null,
+    rssBytes: null,
     instances: states.map((s, i) => instanceView(i, s)),
   };
 }

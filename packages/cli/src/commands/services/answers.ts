@@ -21,8 +21,9 @@ export interface ServiceAnswer {
   ready: number;
   desired: number;
   restarts: number;
-  cpuPercent: number;
-  rssBytes: number;
+  /** Null until an instance has been sampled. */
+  cpuPercent: number | null;
+  rssBytes: number | null;
   spec: { readiness?: unknown; readiness_timeout_ms?: number; stop_timeout_ms?: number };
   instances: InstanceAnswer[];
   logTail?: { time: string; instance: number | null; stream: string; line: string }[];

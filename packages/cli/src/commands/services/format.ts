@@ -28,7 +28,7 @@ export function formatServiceTable(out: Output, services: readonly ServiceAnswer
       `${s.ready}/${s.desired}`,
       String(s.restarts),
       running.length === 0 ? '-' : percent(s.cpuPercent),
-      running.length === 0 ? '-' : formatBytes(s.rssBytes),
+      running.length === 0 || s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
       uptime,
       running.map((i) => i.pid).join(',') || '-',
     ];

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
-import type { Service } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
 import { Button } from '../../ui/Button';
 import { Card, PageHeader } from '../../ui/Card';
@@ -18,11 +17,6 @@ import { ServiceForm } from './ServiceForm';
  * `/services` and `/services/:name`: the supervised services, their
  * instances and logs; services are defined, changed, scaled and deleted here.
  */
-/** The totals mean something once an instance has been sampled (every 5 s); until then they are unknown, not 0. */
-function sampled(service: Service): boolean {
-  return service.instances.some((i) => i.rssBytes !== null);
-}
-
 export function ServicesPage() {
   const { t } = useI18n();
   const params = useParams<{ name?: string }>();
@@ -109,12 +103,8 @@ export function ServicesPage() {
                           </td>
                           <td className="px-4 py-2 tabular-nums">{`${s.ready}/${s.desired}`}</td>
                           <td className="px-4 py-2 tabular-nums">{s.restarts}</td>
-                          <td className="px-4 py-2 tabular-nums">
-                            {sampled(s) ? percent(s.cpuPercent) : '—'}
-                          </td>
-                          <td className="px-4 py-2 tabular-nums">
-                            {sampled(s) ? bytes(s.rssBytes) : '—'}
-                          </td>
+                          <td className="px-4 py-2 tabular-nums">{percent(s.cpuPercent)}</td>
+                          <td className="px-4 py-2 tabular-nums">{bytes(s.rssBytes)}</td>
                         </tr>
                       ))}
                     </tbody>
