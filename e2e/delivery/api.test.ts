@@ -8,7 +8,9 @@ import {
   startTestServer,
   until,
   waitFor,
+  watchRouting,
   type Deployment,
+  type RoutingWatch,
   type TestServer,
 } from './support.js';
 
@@ -28,10 +30,12 @@ describe('the delivery API', () => {
   let receiver: http.Server;
   let receiverUrl: string;
   const received: { text: string; deployment: { status: string } }[] = [];
+  let routing: RoutingWatch;
 
   beforeAll(async () => {
     server = await startTestServer();
     port = await freePort();
+    routing = watchRouting(() => server, 'test', 'api');
     receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -46,6 +50,7 @@ describe('the delivery API', () => {
   });
 
   afterAll(async () => {
+    await routing.stop();
     await server.json('/api/apps/test/api', { method: 'DELETE' });
     await server.cleanup();
     await new Promise((resolve) => receiver.close(resolve));
@@ -322,5 +327,11 @@ describe('the delivery API', () => {
         'requestRate',
       ]),
     );
+  });
+
+  it('the router served the weights the record showed at every observation', async () => {
+    const report = await routing.stop();
+    expect(report.violations).toEqual([]);
+    expect(report.observations).toBeGreaterThan(20);
   });
 });

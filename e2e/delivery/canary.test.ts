@@ -6,20 +6,25 @@ import {
   startLoad,
   startTestServer,
   until,
+  watchRouting,
   type Deployment,
+  type RoutingWatch,
   type TestServer,
 } from './support.js';
 
 describe('a canary release through the router, with live analysis', () => {
   let server: TestServer;
   let port: number;
+  let routing: RoutingWatch;
 
   beforeAll(async () => {
     server = await startTestServer();
     port = await freePort();
+    routing = watchRouting(() => server, 'test', 'shop');
   });
 
   afterAll(async () => {
+    await routing.stop();
     await server.json('/api/apps/test/shop', { method: 'DELETE' });
     await server.cleanup();
   });
@@ -105,5 +110,11 @@ describe('a canary release through the router, with live analysis', () => {
       '/api/metrics/?namespace=test&name=shop',
     );
     expect(metrics.status).toBe(200);
+  });
+
+  it('the router served the weights the record showed at every observation', async () => {
+    const report = await routing.stop();
+    expect(report.violations).toEqual([]);
+    expect(report.observations).toBeGreaterThan(50);
   });
 });

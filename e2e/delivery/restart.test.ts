@@ -7,7 +7,7 @@ import {
   stopServer,
   type ServerChild,
 } from '../../packages/cli/src/test-support/server-child.js';
-import { freePort, shopManifest, startLoad, type Deployment } from './support.js';
+import { freePort, shopManifest, startLoad, watchRouting, type Deployment } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 async function call<T>(
@@ -83,6 +83,7 @@ describe('the control plane killed with SIGKILL in the middle of a release', () 
       },
     });
     expect((await call(server.url, '/api/apply', 'POST', manifest)).status).toBe(201);
+    const routing = watchRouting(() => ({ url: server.url, dataDir }), 'test', 'kill');
     const first = await call<Deployment>(server.url, '/api/deployments', 'POST', {
       app: 'kill',
       namespace: 'test',
@@ -129,6 +130,9 @@ describe('the control plane killed with SIGKILL in the middle of a release', () 
     } finally {
       await load.stop();
     }
+    const report = await routing.stop();
+    expect(report.violations).toEqual([]);
+    expect(report.observations).toBeGreaterThan(20);
     expect(done.status, done.reason ?? '').toBe('COMPLETED');
     expect(load.counts.failed + load.counts.errors).toBe(0);
     expect(load.counts.byVersion.v2).toBeGreaterThan(0);

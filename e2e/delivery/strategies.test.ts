@@ -9,7 +9,9 @@ import {
   startTestServer,
   until,
   waitFor,
+  watchRouting,
   type Deployment,
+  type RoutingWatch,
   type TestServer,
 } from './support.js';
 
@@ -39,12 +41,14 @@ async function versionAt(port: number): Promise<string> {
 describe('release strategies on one host', () => {
   let server: TestServer;
   const apps: string[] = [];
+  const routing: RoutingWatch[] = [];
 
   beforeAll(async () => {
     server = await startTestServer();
   }, 120_000);
 
   afterAll(async () => {
+    await Promise.all(routing.map((w) => w.stop()));
     for (const name of apps) {
       const latest = await server.json<{ items: { id: string; status: string }[] }>(
         `/api/deployments?app=${name}&limit=1`,
@@ -63,6 +67,7 @@ describe('release strategies on one host', () => {
     const applied = await post(server, '/api/apply', shopManifest(name, port, spec));
     expect(applied.status, JSON.stringify(applied.body)).toBe(201);
     apps.push(name);
+    routing.push(watchRouting(() => server, 'test', name));
     const first = await release(server, name, 'v1');
     expect((await until(server, first.id, ENDED)).status).toBe('COMPLETED');
     return port;
@@ -241,6 +246,12 @@ describe('release strategies on one host', () => {
     expect(await versionAt(port)).toBe('v1');
     expect(SHOP).toMatch(/shop\.mjs$/);
   }, 120_000);
+
+  it('the router served the weights the record showed at every observation', async () => {
+    const reports = await Promise.all(routing.map((w) => w.stop()));
+    expect(reports.flatMap((r) => r.violations)).toEqual([]);
+    for (const report of reports) expect(report.observations).toBeGreaterThan(10);
+  });
 });
 
 async function getPort(server: TestServer, name: string): Promise<number> {

@@ -39,6 +39,7 @@ export {
   phaseOf,
   progressPercentage,
   summarise as summariseDeployment,
+  trafficWeights,
   type AnalysisRecord,
   type CanaryPhase,
   type Deployment,
@@ -52,10 +53,13 @@ export {
   type StepKind,
   type StepState,
   type StepStatus,
+  type TrafficChange,
+  type TrafficWeights,
 } from './record.js';
 export {
   addAnalysis,
   addMetrics,
+  announceTraffic,
   beginStep,
   commandLine,
   completeStep,
@@ -70,6 +74,7 @@ export {
   resume as resumeDeployment,
   setTraffic,
   skipStep,
+  trafficApplied,
   waitForPerson,
   type NewDeployment,
 } from './machine.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  announceTraffic,
   beginStep,
   completeStep,
   failRelease,
@@ -9,10 +10,11 @@ import {
   refusal,
   resume,
   setTraffic,
+  trafficApplied,
   waitForPerson,
 } from './machine.js';
 import { validateAppManifest, type AppSpec } from './manifest.js';
-import type { Deployment } from './record.js';
+import { trafficWeights, type Deployment } from './record.js';
 
 const T0 = Date.parse('2026-12-02T10:00:00.000Z');
 
@@ -90,6 +92,22 @@ describe('the release state machine', () => {
     expect(d.canary).toMatchObject({ currentWeight: 25, desiredWeight: 25 });
     expect(d.resources.stable?.traffic).toBe(75);
     expect(d.resources.canary.traffic).toBe(25);
+  });
+
+  it('announces a traffic change until the router confirms it, keeping where it started', () => {
+    const first = announceTraffic(release(), 20, T0);
+    expect(first.trafficChange).toEqual({
+      from: { v1: 100 },
+      to: { v1: 80, v2: 20 },
+      since: '2026-12-02T10:00:00.000Z',
+    });
+    expect(trafficWeights(first)).toEqual({ v1: 80, v2: 20 });
+    // A second change before the first was confirmed: the router may still serve the first table.
+    const second = announceTraffic(first, 50, T0 + 1000);
+    expect(second.trafficChange).toMatchObject({ from: { v1: 100 }, to: { v1: 50, v2: 50 } });
+    const applied = trafficApplied(second);
+    expect(applied.trafficChange).toBeNull();
+    expect(trafficApplied(applied)).toBe(applied);
   });
 
   it('fails a release with its reason on the running step', () => {

@@ -9,6 +9,7 @@ import {
   type DeploymentStatus,
   type DeploymentStep,
   type SideResource,
+  trafficWeights,
 } from './record.js';
 
 /*
@@ -95,6 +96,7 @@ export function newDeployment(input: NewDeployment): Deployment {
     stepState: null,
     requested: null,
     warmUntil: null,
+    trafficChange: null,
   };
   return log(deployment, input.now, `Release of ${input.version} requested by ${input.executor}`);
 }
@@ -259,6 +261,22 @@ export function setTraffic(d: Deployment, canaryWeight: number): Deployment {
       canary: { ...d.resources.canary, traffic: canaryWeight },
     },
   };
+}
+
+/**
+ * Records where traffic goes next and that the router has yet to confirm it: the change is in
+ * flight until {@link trafficApplied}. A change announced while another is in flight keeps the
+ * first one's starting point, since the router may still serve it.
+ */
+export function announceTraffic(d: Deployment, canaryWeight: number, now: number): Deployment {
+  const next = setTraffic(d, canaryWeight);
+  const from = d.trafficChange?.from ?? trafficWeights(d);
+  return { ...next, trafficChange: { from, to: trafficWeights(next), since: iso(now) } };
+}
+
+/** The router confirmed the table: it serves the weights the record shows. */
+export function trafficApplied(d: Deployment): Deployment {
+  return d.trafficChange === null ? d : { ...d, trafficChange: null };
 }
 
 /** Adds one sample per version to the record's trend series. */

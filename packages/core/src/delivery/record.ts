@@ -128,6 +128,21 @@ export interface HookRun {
   detail: string;
 }
 
+/** Percent of requests per version, for the versions that get any. */
+export type TrafficWeights = Record<string, number>;
+
+/**
+ * A router table change the record has announced and the router has not yet confirmed. From
+ * the save that sets it until the save that clears it, the router serves either `from` or `to`;
+ * at any other time it serves exactly the weights of `resources`.
+ */
+export interface TrafficChange {
+  from: TrafficWeights;
+  to: TrafficWeights;
+  /** When the change was announced (ISO time). */
+  since: string;
+}
+
 /** A release of one version of an app: seed 003's deployment record and seed 000's status. */
 export interface Deployment {
   id: string;
@@ -161,6 +176,17 @@ export interface Deployment {
   requested: { action: DeploymentAction; at: string; by: string } | null;
   /** After COMPLETED: when the previous version is stopped (it stays warm until then). */
   warmUntil: string | null;
+  /** A change of the router's table in flight; null when the router serves `resources`' weights. */
+  trafficChange: TrafficChange | null;
+}
+
+/** The weights the record says the router serves: each side with a share above 0. */
+export function trafficWeights(d: Pick<Deployment, 'resources'>): TrafficWeights {
+  const weights: TrafficWeights = {};
+  for (const side of [d.resources.stable, d.resources.canary]) {
+    if (side !== null && side.traffic > 0) weights[side.version] = side.traffic;
+  }
+  return weights;
 }
 
 /** Seed 000's phase for a status. */

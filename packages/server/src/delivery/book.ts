@@ -131,7 +131,8 @@ export class DeliveryBook {
     const row = await this.store().get<Deployment>(TENANT_DEFAULT, DEPLOYMENT_KIND, id);
     if (row === null) throw new NotFoundError('deployment', id);
     this.versions.set(id, row.version);
-    return row.data;
+    // Records written before traffic changes were announced have no such field.
+    return { ...row.data, trafficChange: row.data.trafficChange ?? null };
   }
 
   /** Writes a deployment (created or changed) and its summary when that changed. */

@@ -30,7 +30,7 @@ import { stateConflict, type ReconcilerDeps } from './deps.js';
 import { RouterFleet } from './fleet.js';
 import { notifyWebhook } from './hooks.js';
 import { Reconciler } from './reconcile.js';
-import { plannedSide, removeSide, routeTable, sideState } from './sides.js';
+import { plannedSide, removeSide, sideState, tableFor } from './sides.js';
 import { liveMetricsView } from './views.js';
 
 export interface DeliveryOptions {
@@ -117,12 +117,14 @@ export class DeliveryController {
       if (latest === undefined || !isFinal(latest.status)) continue;
       const d = await this.book.get(latest.id);
       if (d.requested === null) continue;
-      await this.locked(d.id, () => this.reconcile(d.id, true)).catch((error: unknown) => {
-        this.options.logger.error(
-          { err: error, deployment: d.id },
-          'finishing an asked rollback failed',
-        );
-      });
+      await this.locked(appLock(d.environment, d.app), () => this.reconcile(d.id, true)).catch(
+        (error: unknown) => {
+          this.options.logger.error(
+            { err: error, deployment: d.id },
+            'finishing an asked rollback failed',
+          );
+        },
+      );
     }
     this.timer = setInterval(() => {
       void this.tick();
@@ -185,7 +187,9 @@ export class DeliveryController {
     try {
       for (const summary of this.book.active()) {
         if (this.isClosed()) return;
-        await this.locked(summary.id, () => this.reconcile(summary.id)).catch((error: unknown) => {
+        await this.locked(appLock(summary.environment, summary.app), () =>
+          this.reconcile(summary.id),
+        ).catch((error: unknown) => {
           this.options.logger.error(
             { err: error, deployment: summary.id },
             'reconciling a release failed',
@@ -270,15 +274,19 @@ export class DeliveryController {
       const previous = record.previous;
       if (previous === null || Date.parse(previous.warmUntil) > now) continue;
       const key = appKey(record.spec.namespace, record.spec.name);
-      await this.locked(`app:${key}`, async () => {
+      await this.locked(appLock(record.spec.namespace, record.spec.name), async () => {
         const fresh = await this.book.app(record.spec.namespace, record.spec.name);
         if (fresh.previous?.service !== previous.service) return;
         const next = { ...fresh, previous: null };
         const router = this.fleet.get(key);
-        if (router !== undefined && fresh.stable !== null) {
-          await router.client.setRoutes(
-            routeTable(next, { stable: fresh.stable, canary: null }, 0, this.host),
-          );
+        if (router !== undefined) {
+          // The table keeps whatever split a running release has set; only the warm version goes.
+          const latest = this.book.latest(record.spec.namespace, record.spec.name);
+          const active =
+            latest === undefined || isFinal(latest.status)
+              ? undefined
+              : await this.book.get(latest.id);
+          await router.client.setRoutes(tableFor(next, active, this.host));
         }
         await this.book.saveApp(next);
         await removeSide(this.options.services(), previous.service);
@@ -340,7 +348,7 @@ export class DeliveryController {
         })),
       );
     }
-    return this.locked(`app:${key}`, async () => {
+    return this.locked(appLock(namespace, request.app), async () => {
       const record = await this.book.app(namespace, request.app);
       const active = this.book.latest(namespace, request.app);
       if (active !== undefined && !isFinal(active.status)) {
@@ -435,7 +443,8 @@ export class DeliveryController {
         executor: by,
       });
     }
-    const result = await this.locked(id, async () => {
+    const summary = this.book.summaryOf(id) ?? (await this.book.get(id));
+    const result = await this.locked(appLock(summary.environment, summary.app), async () => {
       const before = await this.book.get(id);
       const why = refusal(before, action);
       if (why !== null) throw stateConflict(why);
@@ -468,6 +477,11 @@ export class DeliveryController {
     void this.tick();
     return result;
   }
+}
+
+/** Everything that changes an app's releases, versions or router runs under this one lock. */
+function appLock(namespace: string, name: string): string {
+  return `app:${appKey(namespace, name)}`;
 }
 
 function deploymentId(now: number): string {

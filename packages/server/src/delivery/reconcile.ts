@@ -5,8 +5,8 @@ import {
   failRelease,
   isFinal,
   logDeployment,
-  setTraffic,
   skipStep,
+  trafficApplied,
   waitForPerson,
   type Deployment,
   type HookSpec,
@@ -19,7 +19,8 @@ import type { RouterHandle } from './fleet.js';
 import { runHook } from './hooks.js';
 import { analysisLook, sampleMetrics } from './look.js';
 import { finishRequested, promoteApp, rollBack } from './rollback.js';
-import { ensureSide, routeTable, sideState } from './sides.js';
+import { ensureSide, routeTable, sideState, tableFor } from './sides.js';
+import { shiftTraffic } from './traffic.js';
 
 /** Looks a step may run past its pause while the analysis is inconclusive, before it waits for a person. */
 const OVERTIME_LOOKS = 3;
@@ -53,7 +54,13 @@ export class Reconciler {
       return save(failRelease(d, this.deps.clock(), 'the app was deleted', 'FAILED'));
     }
     const router = await this.deps.fleet.ensure(appKey(d.environment, d.app), record.spec.port);
-    if (d.requested !== null) return save(await finishRequested(this.deps, d, record, router));
+    if (d.trafficChange !== null) {
+      // A change announced by a pass that did not live to confirm it: the router gets it now.
+      await router.client.setRoutes(tableFor(record, d, this.deps.host));
+      await save(trafficApplied(d));
+    }
+    if (d.requested !== null)
+      return save(await finishRequested(this.deps, d, record, router, save));
     if (d.status === 'COMPLETED' || d.status === 'FAILED' || d.status === 'ROLLED_BACK') return d;
     await save(this.refreshSides(d));
     if (d.status === 'PAUSED') return d;
@@ -151,7 +158,7 @@ export class Reconciler {
           },
         };
         if (view.status === 'ONLINE' && view.ready === view.desired) {
-          if (step.kind === 'start') {
+          if (step.kind === 'start' && d.resources.stable !== null) {
             // In the table at weight 0: `x-canary: always` reaches it before any traffic does.
             await router.client.setRoutes(
               routeTable(
@@ -174,7 +181,10 @@ export class Reconciler {
           const why = broken
             ? `${d.version} is ${view.status}${tail ? ` (${tail})` : ''}`
             : `${d.version} has ${view.ready}/${view.desired} instances ready after ${Math.round((now - started) / 1000)} s`;
-          return { d: await rollBack(this.deps, d, record, router, why, 'FAILED'), moved: false };
+          return {
+            d: await rollBack(this.deps, d, record, router, save, why, 'FAILED'),
+            moved: false,
+          };
         }
         return { d, moved: false };
       }
@@ -190,6 +200,7 @@ export class Reconciler {
               d,
               record,
               router,
+              save,
               `test hook failed: ${outcome.detail}`,
               'FAILED',
             ),
@@ -251,33 +262,42 @@ export class Reconciler {
       waiting: false,
     };
     if (state.since === null) {
-      if (step.kind === 'batch' && step.instances !== undefined) {
-        const moved = await this.moveBatch(d, record, router, step.instances);
-        if (!moved.ready || isFinal(moved.d.status)) return { d: moved.d, moved: false };
-        d = moved.d;
-      } else {
-        await router.client.setRoutes(
-          routeTable(
-            record,
-            { stable: d.resources.stable, canary: d.resources.canary },
-            weight,
-            this.deps.host,
-          ),
-        );
+      const batch = step.kind === 'batch' ? step.instances : undefined;
+      if (batch !== undefined) {
+        const grown = await this.growBatch(d, record, router, batch, save);
+        if (!grown.ready || isFinal(grown.d.status)) return { d: grown.d, moved: false };
+        d = grown.d;
       }
-      state = { ...state, since: this.deps.clock() };
-      d = logDeployment(
-        setTraffic({ ...d, stepState: state }, weight),
-        this.deps.clock(),
-        `Traffic: ${weight}% to ${d.version}`,
+      const since = this.deps.clock();
+      d = await shiftTraffic(
+        d,
+        weight,
+        (announced) => tableFor(record, announced, this.deps.host),
+        router,
+        save,
+        since,
+        (announced) =>
+          logDeployment(
+            { ...announced, stepState: { ...state, since } },
+            since,
+            `Traffic: ${weight}% to ${d.version}`,
+          ),
       );
-      d = await save(d);
+      state = d.stepState ?? { ...state, since };
+      if (batch !== undefined) await this.shrinkStable(d, batch.stable);
       if (app.hooks.step !== null) {
         const outcome = await this.hookOnce(d, 'step', app.hooks.step, save);
         d = outcome.d;
         if (outcome.ok === false) {
           return {
-            d: await rollBack(this.deps, d, record, router, `step hook failed: ${outcome.detail}`),
+            d: await rollBack(
+              this.deps,
+              d,
+              record,
+              router,
+              save,
+              `step hook failed: ${outcome.detail}`,
+            ),
             moved: false,
           };
         }
@@ -300,7 +320,14 @@ export class Reconciler {
         if (look.verdict === 'fail') {
           if (app.autoRollback)
             return {
-              d: await rollBack(this.deps, d, record, router, look.reason ?? 'analysis failed'),
+              d: await rollBack(
+                this.deps,
+                d,
+                record,
+                router,
+                save,
+                look.reason ?? 'analysis failed',
+              ),
               moved: false,
             };
           return {
@@ -347,12 +374,13 @@ export class Reconciler {
     );
   }
 
-  /** Rolling: grow the new side, wait until it is ready, move traffic, then shrink the old side. */
-  private async moveBatch(
+  /** Rolling: grow the new side to the batch's size and wait until it is ready. */
+  private async growBatch(
     d: Deployment,
     record: AppRecord,
     router: RouterHandle,
     target: { canary: number; stable: number },
+    save: (d: Deployment) => Promise<Deployment>,
   ): Promise<{ d: Deployment; ready: boolean }> {
     const now = this.deps.clock();
     const step = currentStep(d);
@@ -365,40 +393,35 @@ export class Reconciler {
       target.canary,
     );
     const canary = { ...d.resources.canary, ...sideState(this.supervisor, side), port: side.port };
-    if (!(view.status === 'ONLINE' && view.ready === target.canary)) {
-      const started = Date.parse(step.startTime ?? new Date(now).toISOString());
-      if (
-        view.status === 'CRASHLOOP' ||
-        view.status === 'ERRORED' ||
-        now - started > record.spec.readinessTimeoutMs + 5000
-      ) {
-        return {
-          d: await rollBack(
-            this.deps,
-            d,
-            record,
-            router,
-            `${d.version} did not become ready (${view.ready}/${target.canary} ready, ${view.status})`,
-          ),
-          ready: false,
-        };
-      }
-      return { d: { ...d, resources: { ...d.resources, canary } }, ready: false };
+    const next = { ...d, resources: { ...d.resources, canary } };
+    if (view.status === 'ONLINE' && view.ready === target.canary) return { d: next, ready: true };
+    const started = Date.parse(step.startTime ?? new Date(now).toISOString());
+    if (
+      view.status === 'CRASHLOOP' ||
+      view.status === 'ERRORED' ||
+      now - started > record.spec.readinessTimeoutMs + 5000
+    ) {
+      return {
+        d: await rollBack(
+          this.deps,
+          d,
+          record,
+          router,
+          save,
+          `${d.version} did not become ready (${view.ready}/${target.canary} ready, ${view.status})`,
+        ),
+        ready: false,
+      };
     }
+    return { d: next, ready: false };
+  }
+
+  /** Rolling: once traffic moved, the old side keeps only the instances the batch leaves it. */
+  private async shrinkStable(d: Deployment, target: number): Promise<void> {
     const stable = d.resources.stable;
-    const weight = step.weight ?? 100;
-    await router.client.setRoutes(
-      routeTable(record, { stable, canary }, weight, this.deps.host, {
-        stable: target.stable,
-        canary: target.canary,
-      }),
-    );
-    if (stable !== null && target.stable > 0 && this.supervisor.has(stable.service)) {
-      const current = this.supervisor.view(stable.service);
-      if (current.desired > target.stable)
-        await this.supervisor.scale(stable.service, target.stable);
-    }
-    return { d: { ...d, resources: { ...d.resources, canary } }, ready: true };
+    if (stable === null || target === 0 || !this.supervisor.has(stable.service)) return;
+    if (this.supervisor.view(stable.service).desired > target)
+      await this.supervisor.scale(stable.service, target);
   }
 
   /**

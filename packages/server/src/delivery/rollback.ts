@@ -1,15 +1,10 @@
-import {
-  failRelease,
-  logDeployment,
-  setTraffic,
-  type Deployment,
-  type SideResource,
-} from '@codedance/core';
+import { failRelease, logDeployment, type Deployment, type SideResource } from '@codedance/core';
 import type { AppRecord, ServingSide } from './book.js';
 import { canarySide, stableSide, type ReconcilerDeps } from './deps.js';
 import type { RouterHandle } from './fleet.js';
 import { runHook } from './hooks.js';
 import { ensureSide, removeSide, routeTable } from './sides.js';
+import { shiftTraffic } from './traffic.js';
 
 /** Makes the released version the app's stable one, keeping the previous one warm. */
 export async function promoteApp(
@@ -52,20 +47,26 @@ export async function rollBack(
   d: Deployment,
   record: AppRecord,
   router: RouterHandle,
+  save: (d: Deployment) => Promise<Deployment>,
   reason: string,
   outcome: 'FAILED' | 'ROLLED_BACK' = 'ROLLED_BACK',
 ): Promise<Deployment> {
   const stable = stableSide(d, record);
-  if (stable !== null) {
-    if (
-      deps.services().has(stable.service) &&
-      deps.services().view(stable.service).desired < record.spec.instances
-    ) {
-      await deps.services().scale(stable.service, record.spec.instances);
-    }
-    await router.client.setRoutes(routeTable(record, { stable, canary: null }, 0, deps.host));
+  if (
+    stable !== null &&
+    deps.services().has(stable.service) &&
+    deps.services().view(stable.service).desired < record.spec.instances
+  ) {
+    await deps.services().scale(stable.service, record.spec.instances);
   }
-  let next = setTraffic(d, 0);
+  let next = await shiftTraffic(
+    d,
+    0,
+    () => routeTable(record, { stable, canary: null }, 0, deps.host),
+    router,
+    save,
+    deps.clock(),
+  );
   await removeSide(deps.services(), d.resources.canary.service);
   next = {
     ...next,
@@ -92,11 +93,12 @@ export async function finishRequested(
   d: Deployment,
   record: AppRecord,
   router: RouterHandle,
+  save: (d: Deployment) => Promise<Deployment>,
 ): Promise<Deployment> {
   const ask = d.requested;
   if (ask === null) return d;
   if (ask.action === 'abort') {
-    const done = await rollBack(deps, d, record, router, `aborted by ${ask.by}`);
+    const done = await rollBack(deps, d, record, router, save, `aborted by ${ask.by}`);
     return {
       ...done,
       status: d.resources.stable === null ? 'FAILED' : 'ROLLED_BACK',
@@ -125,13 +127,17 @@ export async function finishRequested(
     stable: { ...previous, traffic: 100, state: 'running' },
     previous: null,
   };
-  await router.client.setRoutes(
-    routeTable(next, { stable: next.stable, canary: null }, 0, deps.host),
-  );
   await deps.book.saveApp(next);
+  let rolled = await shiftTraffic(
+    d,
+    0,
+    () => routeTable(next, { stable: next.stable, canary: null }, 0, deps.host),
+    router,
+    save,
+    deps.clock(),
+  );
   if (record.stable?.version === d.version)
     await removeSide(deps.services(), record.stable.service);
-  let rolled = setTraffic(d, 0);
   if (record.spec.hooks.rollback !== null) {
     const hook = await runHook(record.spec.hooks.rollback, rolled, 'rollback', deps.env);
     rolled = logDeployment(

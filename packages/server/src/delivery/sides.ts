@@ -1,6 +1,8 @@
 import {
   commandLine,
+  isFinal,
   type AppSpec,
+  type Deployment,
   type Readiness,
   type RunSpec,
   type SideResource,
@@ -157,4 +159,32 @@ export function routeTable(
     sticky: record.spec.sticky,
     headerRouting: record.spec.headerRouting,
   };
+}
+
+/**
+ * The table the router should serve for an app whose newest release is `d`: while it runs, its
+ * recorded weights (and, rolling, the instances of the batch it moved to); once it ended, the
+ * app's stable version. A warm previous version stays in the table at weight 0.
+ */
+export function tableFor(
+  record: AppRecord,
+  d: Deployment | undefined,
+  host: string,
+): RouteTableInput {
+  if (d === undefined || isFinal(d.status)) {
+    return routeTable(record, { stable: record.stable, canary: null }, 0, host);
+  }
+  const weight = d.canary.currentWeight;
+  const { stable, canary } = d.resources;
+  const listed = weight > 0 || (stable !== null && canary.state === 'running');
+  const batch = d.progress.steps.findLast(
+    (s, i) =>
+      s.kind === 'batch' &&
+      (s.status === 'COMPLETED' ||
+        (i === d.progress.currentStepIndex &&
+          s.status === 'RUNNING' &&
+          d.stepState?.since != null)),
+  );
+  const counts = batch?.instances ?? {};
+  return routeTable(record, { stable, canary: listed ? canary : null }, weight, host, counts);
 }

@@ -122,6 +122,7 @@ function release(overrides: Partial<Deployment> = {}): Deployment {
     stepState: null,
     requested: null,
     warmUntil: null,
+    trafficChange: null,
     ...overrides,
   };
 }

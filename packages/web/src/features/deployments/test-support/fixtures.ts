@@ -126,6 +126,7 @@ export function runningDeployment(): Deployment {
     stepState: null,
     requested: null,
     warmUntil: null,
+    trafficChange: null,
   };
 }
 
