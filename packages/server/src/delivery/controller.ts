@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import {
   AlreadyExistsError,
+  NotFoundError,
   DEPLOYMENT_TYPES,
   ValidationError,
   VERSION_PATTERN,
@@ -27,7 +28,7 @@ import type { StoreGate } from '../status/store-gate.js';
 import { applyApp, deleteApp, type AppDeps } from './apps.js';
 import { appKey, DeliveryBook, type AppRecord, type DeploymentFilter } from './book.js';
 import { stateConflict, type ReconcilerDeps } from './deps.js';
-import { RouterFleet } from './fleet.js';
+import { RouterFleet, type RouterHandle } from './fleet.js';
 import { notifyWebhook } from './hooks.js';
 import { Reconciler } from './reconcile.js';
 import { plannedSide, removeSide, sideState, tableFor } from './sides.js';
@@ -103,14 +104,9 @@ export class DeliveryController {
   /** Loads the book, adopts or restarts every app's router, and starts the loop. */
   async start(): Promise<void> {
     await this.book.load();
-    for (const record of await this.book.apps()) {
-      await this.ensureRouter(record).catch((error: unknown) => {
-        this.options.logger.error(
-          { err: error, app: appKey(record.spec.namespace, record.spec.name) },
-          'cannot start the router of an app',
-        );
-      });
-    }
+    const apps = await this.book.apps();
+    await this.fleet.stopStrays(new Set(apps.map((a) => appKey(a.spec.namespace, a.spec.name))));
+    await this.reviveRouters(apps);
     // A rollback asked for just before the previous server died is finished now.
     for (const record of await this.book.apps()) {
       const latest = this.book.latest(record.spec.namespace, record.spec.name);
@@ -157,12 +153,16 @@ export class DeliveryController {
     await this.fleet.stopAll();
   }
 
-  private async ensureRouter(record: AppRecord) {
-    const handle = await this.fleet.ensure(
-      appKey(record.spec.namespace, record.spec.name),
-      record.spec.port,
-    );
-    return handle;
+  /**
+   * The router of an app that still exists, started when it does not run. Under the app's lock
+   * and after reading the app again, so a router is never started for an app being deleted.
+   */
+  private routerOf(namespace: string, name: string): Promise<RouterHandle | null> {
+    return this.locked(appLock(namespace, name), async () => {
+      const record = await this.book.findApp(namespace, name);
+      if (record === null) return null;
+      return this.fleet.ensure(appKey(namespace, name), record.spec.port);
+    });
   }
 
   /** Runs `work` after every earlier piece of work on `key`, one at a time. */
@@ -257,10 +257,10 @@ export class DeliveryController {
    */
   private async reviveRouters(apps: readonly AppRecord[]): Promise<void> {
     for (const record of apps) {
-      const key = appKey(record.spec.namespace, record.spec.name);
-      await this.fleet.ensure(key, record.spec.port).catch((error: unknown) => {
+      const { namespace, name } = record.spec;
+      await this.routerOf(namespace, name).catch((error: unknown) => {
         this.options.logger.error(
-          { err: error, app: key },
+          { err: error, app: appKey(namespace, name) },
           'the router of an app cannot be started',
         );
       });
@@ -275,8 +275,8 @@ export class DeliveryController {
       if (previous === null || Date.parse(previous.warmUntil) > now) continue;
       const key = appKey(record.spec.namespace, record.spec.name);
       await this.locked(appLock(record.spec.namespace, record.spec.name), async () => {
-        const fresh = await this.book.app(record.spec.namespace, record.spec.name);
-        if (fresh.previous?.service !== previous.service) return;
+        const fresh = await this.book.findApp(record.spec.namespace, record.spec.name);
+        if (fresh?.previous?.service !== previous.service) return;
         const next = { ...fresh, previous: null };
         const router = this.fleet.get(key);
         if (router !== undefined) {
@@ -410,8 +410,9 @@ export class DeliveryController {
   /** Seed 000's live metrics of an app over the last 10 s, for the version being released. */
   async liveMetrics(namespace: string, name: string) {
     const record = await this.book.app(namespace, name);
-    const key = appKey(namespace, name);
-    const router = this.fleet.get(key) ?? (await this.ensureRouter(record));
+    const router =
+      this.fleet.get(appKey(namespace, name)) ?? (await this.routerOf(namespace, name));
+    if (router === null) throw new NotFoundError('app', appKey(namespace, name));
     const now = this.clock();
     const stats = await router.client.stats({ from: now - 10_000, to: now });
     return liveMetricsView(record, this.book.latest(namespace, name), stats, now);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -22,6 +22,8 @@ export interface RouterHandle {
  */
 export class RouterFleet {
   private readonly handles = new Map<string, RouterHandle>();
+  /** Work on one key's router runs one piece at a time: two starts would race for its socket. */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly dir: string,
@@ -37,8 +39,22 @@ export class RouterFleet {
     };
   }
 
+  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+    const settled = run.catch(() => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
+  }
+
   /** The router for `key`, adopted when one answers on its socket, started otherwise. */
-  async ensure(key: string, port: number): Promise<RouterHandle> {
+  ensure(key: string, port: number): Promise<RouterHandle> {
+    return this.serial(key, () => this.ensureNow(key, port));
+  }
+
+  private async ensureNow(key: string, port: number): Promise<RouterHandle> {
     const known = this.handles.get(key);
     if (known !== undefined && known.port === port && (await alive(known.client))) return known;
     await mkdir(this.dir, { recursive: true });
@@ -47,7 +63,7 @@ export class RouterFleet {
     const running = await client.health().catch(() => null);
     if (running !== null && known?.port !== port && known !== undefined) {
       // The app moved to another public port: replace its router.
-      await this.stop(key);
+      await this.stopNow(key);
     } else if (running !== null) {
       const handle = { key, client, port, socket: files.socket };
       this.handles.set(key, handle);
@@ -97,28 +113,73 @@ export class RouterFleet {
     return this.handles.get(key);
   }
 
-  /** Stops the router of `key` (it drains in-flight requests first). */
-  async stop(key: string): Promise<void> {
+  /**
+   * Stops the router of `key` and resolves once its process has exited: it stops answering on
+   * its control socket at once but drains in-flight requests for up to 10 s, holding the port.
+   */
+  stop(key: string): Promise<void> {
+    return this.serial(key, () => this.stopNow(key));
+  }
+
+  private async stopNow(key: string): Promise<void> {
     const files = this.files(key);
     const client = this.handles.get(key)?.client ?? new RouterClient({ path: files.socket });
     this.handles.delete(key);
     const health = await client.health().catch(() => null);
-    if (health === null) return;
-    try {
-      process.kill(health.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && (await client.health().catch(() => null)) !== null) {
-      await delay(50);
+    if (health !== null) {
+      signal(health.pid, 'SIGTERM');
+      // The router's own grace is 10 s; past that it is stuck, and killed.
+      if (!(await exited(health.pid, 15_000))) {
+        signal(health.pid, 'SIGKILL');
+        await exited(health.pid, 5000);
+      }
     }
     await unlink(files.state).catch(() => undefined);
+    await unlink(files.socket).catch(() => undefined);
   }
 
   /** Stops every router this fleet knows (tests and app deletion; a server stop leaves them). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.handles.keys()].map((key) => this.stop(key)));
+  }
+
+  /**
+   * Stops the routers found in the fleet's folder whose key is not in `keep`: left by a server
+   * that died while it deleted their app. Answers the keys it stopped.
+   */
+  async stopStrays(keep: ReadonlySet<string>): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const strays = names
+      .filter((name) => name.endsWith('.sock'))
+      .map((name) => name.slice(0, -'.sock'.length))
+      .filter((key) => !keep.has(key));
+    for (const key of strays) {
+      await this.stop(key);
+      this.logger.info({ router: key }, 'router of a deleted app stopped');
+    }
+    return strays;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+/** Whether process `pid` is gone within `timeoutMs`. */
+async function exited(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    if (performance.now() > deadline) return false;
+    await delay(50);
   }
 }
 
