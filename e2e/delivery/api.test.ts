@@ -305,10 +305,18 @@ describe('the delivery API', () => {
     const unknown = await server.json<ErrorBody>('/api/canaries/?namespace=test&name=nope');
     expect(unknown.status).toBe(404);
 
-    await fetch(`http://127.0.0.1:${port}/`);
+    // A known number of requests, all inside the metrics' 10-second window.
+    for (let i = 0; i < 60; i += 1) await (await fetch(`http://127.0.0.1:${port}/`)).text();
     const metrics = await server.json<Record<string, unknown>>(
       '/api/metrics/?namespace=test&name=api',
     );
+    const { requests, requestRate, windowSeconds } = metrics.body as Record<string, number>;
+    expect(requests).toBeGreaterThanOrEqual(60);
+    // The rate divides by the time the window covered (at most 11 s: its seconds, the last not
+    // over yet), never by a fixed 11 s.
+    expect(windowSeconds).toBeGreaterThan(0);
+    expect(windowSeconds).toBeLessThan(11);
+    expect(Math.abs(requestRate! * windowSeconds! - requests!)).toBeLessThan(0.1 * windowSeconds!);
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatchObject({
       version: 'v2',

@@ -87,7 +87,12 @@ export class DeliveryController {
     this.clock = options.clock ?? Date.now;
     this.host = options.host ?? '127.0.0.1';
     this.book = new DeliveryBook(() => options.gate.store());
-    this.fleet = new RouterFleet(path.join(options.dataDir, 'routers'), options.logger, this.host);
+    this.fleet = new RouterFleet(
+      path.join(options.dataDir, 'routers'),
+      options.logger,
+      this.host,
+      this.clock,
+    );
     const deps: ReconcilerDeps = {
       book: this.book,
       fleet: this.fleet,
@@ -415,7 +420,8 @@ export class DeliveryController {
     if (router === null) throw new NotFoundError('app', appKey(namespace, name));
     const now = this.clock();
     const stats = await router.client.stats({ from: now - 10_000, to: now });
-    return liveMetricsView(record, this.book.latest(namespace, name), stats, now);
+    const latest = this.book.latest(namespace, name);
+    return liveMetricsView(record, latest, stats, now, router.startedAt);
   }
 
   get(id: string): Promise<Deployment> {

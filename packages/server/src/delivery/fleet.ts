@@ -13,6 +13,11 @@ export interface RouterHandle {
   readonly client: RouterClient;
   readonly port: number;
   readonly socket: string;
+  /**
+   * Epoch ms by which the router had started: when this fleet started it, or, for one it
+   * adopted, from the uptime it reports (whole seconds, so taken half a second early).
+   */
+  readonly startedAt: number;
 }
 
 /**
@@ -29,6 +34,7 @@ export class RouterFleet {
     private readonly dir: string,
     private readonly logger: Logger,
     private readonly host = '127.0.0.1',
+    private readonly clock: () => number = Date.now,
   ) {}
 
   private files(key: string) {
@@ -65,13 +71,15 @@ export class RouterFleet {
       // The app moved to another public port: replace its router.
       await this.stopNow(key);
     } else if (running !== null) {
-      const handle = { key, client, port, socket: files.socket };
+      const startedAt = this.clock() - (running.uptimeSeconds + 0.5) * 1000;
+      const handle = { key, client, port, socket: files.socket, startedAt };
       this.handles.set(key, handle);
       this.logger.info({ router: key, pid: running.pid }, 'router adopted');
       return handle;
     }
     await unlink(files.socket).catch(() => undefined);
     const log = await open(files.log, 'a');
+    const startedAt = this.clock();
     try {
       const child = spawn(
         process.execPath,
@@ -88,7 +96,7 @@ export class RouterFleet {
       );
       child.unref();
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      const deadline = Date.now() + 10_000;
+      const deadline = this.clock() + 10_000;
       for (;;) {
         const health = await client.health().catch(() => null);
         if (health !== null) break;
@@ -98,13 +106,13 @@ export class RouterFleet {
             `the router for ${key} exited (code ${String(code)}); see ${files.log} — is port ${port} free?`,
           );
         }
-        if (Date.now() > deadline) throw new Error(`the router for ${key} did not start in 10 s`);
+        if (this.clock() > deadline) throw new Error(`the router for ${key} did not start in 10 s`);
       }
       this.logger.info({ router: key, port, pid: child.pid }, 'router started');
     } finally {
       await log.close();
     }
-    const handle = { key, client, port, socket: files.socket };
+    const handle = { key, client, port, socket: files.socket, startedAt };
     this.handles.set(key, handle);
     return handle;
   }

@@ -133,17 +133,23 @@ export function deploymentsToCsv(rows: readonly DeploymentSummary[]): string {
 /**
  * Seed 000's live metrics of an app from its router's `stats` taken at `now`: every version's
  * rates and latencies, and on top those of the version being released (or else the stable one).
+ * The router counts whole seconds, and the window's last second is still under way at `now`: a
+ * rate divides by the time the window has really covered, from its first second (or from when
+ * the router started, if later) to `now`.
  */
 export function liveMetricsView(
   record: AppRecord,
   latest: DeploymentSummary | undefined,
   stats: StatsWindow,
   now: number,
+  routerStartedAt: number | null = null,
 ) {
   const focus =
     latest !== undefined && !isFinal(latest.status)
       ? latest.version
       : (record.stable?.version ?? latest?.version ?? null);
+  const start = Math.max(stats.from, routerStartedAt ?? stats.from);
+  const seconds = Math.max(0, (Math.min(stats.to, now) - start) / 1000);
   const versions = Object.fromEntries(
     Object.entries(stats.versions).map(([version, w]) => [
       version,
@@ -154,7 +160,7 @@ export function liveMetricsView(
         latencyP50: w.requests === 0 ? null : round(w.latency.p50),
         latencyP90: w.requests === 0 ? null : round(w.latency.p90),
         latencyP99: w.requests === 0 ? null : round(w.latency.p99),
-        requestRate: round(w.requestRate),
+        requestRate: seconds === 0 ? 0 : round(w.requests / seconds),
       },
     ]),
   );
@@ -168,7 +174,13 @@ export function liveMetricsView(
     requestRate: 0,
   };
   const main = focus === null ? empty : (versions[focus] ?? empty);
-  return { timestamp: Math.floor(now / 1000), version: focus, ...main, versions };
+  return {
+    timestamp: Math.floor(now / 1000),
+    version: focus,
+    ...main,
+    windowSeconds: round(seconds),
+    versions,
+  };
 }
 
 function round(value: number): number {
