@@ -31,4 +31,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   ${EXIT_CODES.UNREACHABLE}   the server cannot be reached
   ${EXIT_CODES.RELEASE_FAILED}   a release waited for (deploy --wait, rollout watch) was rolled back or failed
   ${EXIT_CODES.INTERRUPTED} interrupted (Ctrl-C) while waiting; the release goes on
-  ${EXIT_CODES.CONFIG}  codedance server refused to start because of its configuration`;
+  ${EXIT_CODES.CONFIG}  codedance server refused to start because of its configuration
+A reader that closes the output early (codedance rollout get shop | head) ends the command with ${EXIT_CODES.SUCCESS}.`;

@@ -122,12 +122,41 @@ export function claimVersionFlags(program: Command, args: readonly string[]): st
   return claimed;
 }
 
+function isClosedPipe(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * A reader that stops early (`codedance rollout get shop | head`) closes the pipe, and the next
+ * write fails with EPIPE. A closed stdout ends the command at once, quietly, with exit code 0:
+ * the reader has what it wanted (a release being watched goes on). A closed stderr only loses
+ * the diagnostics; the command carries on and exits with its own code.
+ */
+export function endQuietlyOnClosedPipe(
+  streams: { stdout: NodeJS.EventEmitter; stderr: NodeJS.EventEmitter },
+  exit: (code: number) => void,
+): void {
+  streams.stdout.on('error', (error: unknown) => {
+    if (!isClosedPipe(error)) throw error;
+    exit(EXIT_CODES.SUCCESS);
+  });
+  streams.stderr.on('error', (error: unknown) => {
+    if (!isClosedPipe(error)) throw error;
+  });
+}
+
 /**
  * Runs the `codedance` command line and resolves to the process exit code
  * (see EXIT_CODES). Never throws: every failure is printed and mapped to a
  * code. For `server` it resolves once the server has stopped.
  */
 export async function main(argv: readonly string[], io: Partial<Io> = {}): Promise<number> {
+  if (io.stdout === undefined && io.stderr === undefined) {
+    endQuietlyOnClosedPipe({ stdout: process.stdout, stderr: process.stderr }, (code) =>
+      process.exit(code),
+    );
+  }
   const fullIo: Io = {
     stdout: io.stdout ?? process.stdout,
     stderr: io.stderr ?? process.stderr,
