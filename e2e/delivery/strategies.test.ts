@@ -238,13 +238,38 @@ describe('release strategies on one host', () => {
   it('a version that cannot start fails the release and leaves traffic alone', async () => {
     const port = await getPort(server, 'gate');
     const started = await release(server, 'gate', 'v9', {
-      run: { command: process.execPath, args: ['-e', 'process.exit(3)'] },
+      run: {
+        command: process.execPath,
+        args: ['-e', 'console.log("booting"); console.error("fatal: no config"); process.exit(3)'],
+      },
     });
     const done = await until(server, started.id, ENDED, 90_000);
     expect(done.status).toBe('FAILED');
-    expect(done.reason).toMatch(/v9/);
+    // How it ended and what it said last, not only that it failed.
+    expect(done.reason).toMatch(
+      /^v9 exited with code 3 \(\d+ restarts, CRASHLOOP\); last output: .*fatal: no config/,
+    );
+    expect(done.logs.at(-1)?.message).toBe(`Failed: ${done.reason}`);
+    const seen = await server.json<{ status: { reason: string } }>(
+      '/api/canaries/?namespace=test&name=gate',
+    );
+    expect(seen.body.status.reason).toBe(done.reason);
     expect(await versionAt(port)).toBe('v1');
     expect(SHOP).toMatch(/shop\.mjs$/);
+  }, 120_000);
+
+  it('a version whose command does not exist fails with the reason the system gave', async () => {
+    const port = await getPort(server, 'gate');
+    const started = await release(server, 'gate', 'v10', {
+      run: { command: '/nonexistent/codedance-shop' },
+    });
+    const done = await until(server, started.id, ENDED, 60_000);
+    expect(done.status).toBe('FAILED');
+    expect(done.reason).toMatch(
+      /^v10 could not start: cannot start "\/nonexistent\/codedance-shop" .*command not found/,
+    );
+    expect(done.logs.at(-1)?.message).toBe(`Failed: ${done.reason}`);
+    expect(await versionAt(port)).toBe('v1');
   }, 120_000);
 
   it('the router served the weights the record showed at every observation', async () => {

@@ -15,6 +15,7 @@ export interface Deployment {
   progress: { currentStepIndex: number; steps: { name: string; kind: string; status: string }[] };
   canary: { phase: string; currentWeight: number };
   analysis: { verdict: string; reason: string | null }[];
+  logs: { time: string; message: string }[];
   resources: {
     stable: { version: string; traffic: number } | null;
     canary: { version: string; traffic: number };

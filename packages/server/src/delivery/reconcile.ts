@@ -19,7 +19,7 @@ import type { RouterHandle } from './fleet.js';
 import { runHook } from './hooks.js';
 import { analysisLook, sampleMetrics } from './look.js';
 import { finishRequested, promoteApp, rollBack } from './rollback.js';
-import { ensureSide, routeTable, sideState, tableFor } from './sides.js';
+import { ensureSide, routeTable, sideState, tableFor, whyBroken } from './sides.js';
 import { shiftTraffic } from './traffic.js';
 
 /** Looks a step may run past its pause while the analysis is inconclusive, before it waits for a person. */
@@ -174,12 +174,8 @@ export class Reconciler {
         const started = Date.parse(step.startTime ?? new Date(now).toISOString());
         const broken = view.status === 'CRASHLOOP' || view.status === 'ERRORED';
         if (broken || now - started > app.readinessTimeoutMs + 5000 || step.kind === 'health') {
-          const tail = view.logTail
-            ?.slice(-3)
-            .map((l) => l.line)
-            .join(' | ');
           const why = broken
-            ? `${d.version} is ${view.status}${tail ? ` (${tail})` : ''}`
+            ? `${d.version} ${whyBroken(await this.supervisor.get(side.service))}`
             : `${d.version} has ${view.ready}/${view.desired} instances ready after ${Math.round((now - started) / 1000)} s`;
           return {
             d: await rollBack(this.deps, d, record, router, save, why, 'FAILED'),
@@ -396,11 +392,8 @@ export class Reconciler {
     const next = { ...d, resources: { ...d.resources, canary } };
     if (view.status === 'ONLINE' && view.ready === target.canary) return { d: next, ready: true };
     const started = Date.parse(step.startTime ?? new Date(now).toISOString());
-    if (
-      view.status === 'CRASHLOOP' ||
-      view.status === 'ERRORED' ||
-      now - started > record.spec.readinessTimeoutMs + 5000
-    ) {
+    const broken = view.status === 'CRASHLOOP' || view.status === 'ERRORED';
+    if (broken || now - started > record.spec.readinessTimeoutMs + 5000) {
       return {
         d: await rollBack(
           this.deps,
@@ -408,7 +401,9 @@ export class Reconciler {
           record,
           router,
           save,
-          `${d.version} did not become ready (${view.ready}/${target.canary} ready, ${view.status})`,
+          broken
+            ? `${d.version} ${whyBroken(await this.supervisor.get(side.service))}`
+            : `${d.version} did not become ready (${view.ready}/${target.canary} ready, ${view.status})`,
         ),
         ready: false,
       };

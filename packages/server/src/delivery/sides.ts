@@ -7,7 +7,7 @@ import {
   type RunSpec,
   type SideResource,
 } from '@codedance/core';
-import type { ServiceSupervisor, ServiceView } from '../services/index.js';
+import { describeExit, type ServiceSupervisor, type ServiceView } from '../services/index.js';
 import type { RouteTableInput } from '../router/index.js';
 import { freePortBlock } from './ports.js';
 import type { AppRecord, ServingSide } from './book.js';
@@ -83,6 +83,31 @@ export async function ensureSide(
   if (view.desired !== instances) return supervisor.scale(side.service, instances);
   if (view.status === 'STOPPED') return supervisor.startService(side.service);
   return view;
+}
+
+/** Output lines of a failing version quoted in a release's reason. */
+const OUTPUT_LINES = 3;
+
+/**
+ * Why a side's version does not run, for the release's reason: the error that kept an instance
+ * from starting (no such command, not executable…) or how its process last ended, then the last
+ * lines it wrote. `view` is the supervisor's `get`, which carries the log tail of a broken service.
+ */
+export function whyBroken(view: ServiceView): string {
+  const failed =
+    view.instances.find((i) => i.state === 'errored') ??
+    view.instances.find((i) => i.lastExit !== null);
+  let cause = `is ${view.status}`;
+  if (failed?.state === 'errored') cause = `could not start: ${failed.reason ?? 'unknown error'}`;
+  else if (failed?.lastExit != null) {
+    const restarts = failed.restarts === 1 ? '1 restart' : `${failed.restarts} restarts`;
+    cause = `${describeExit(failed.lastExit)} (${restarts}, ${view.status})`;
+  }
+  const output = (view.logTail ?? [])
+    .filter((l) => l.stream !== 'system' && l.line.trim() !== '')
+    .slice(-OUTPUT_LINES)
+    .map((l) => l.line.trim());
+  return output.length === 0 ? cause : `${cause}; last output: ${output.join(' | ')}`;
 }
 
 /** Stops and deletes a side's service; nothing happens when it is already gone. */

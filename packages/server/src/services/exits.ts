@@ -3,7 +3,7 @@ import type { ExitInfo } from '../runtime/index.js';
 import { EXIT_CODE_HISTORY, type ExitRecord, type InstanceData } from './records.js';
 
 /** "exited with code 1", "killed by SIGKILL", "was lost (exit status unknown)". */
-export function describeExit(exit: Pick<ExitInfo, 'code' | 'signal' | 'known'>): string {
+export function describeExit(exit: Pick<ExitRecord, 'code' | 'signal' | 'known'>): string {
   if (!exit.known) return 'was lost (exit status unknown)';
   if (exit.signal !== null) return `killed by ${exit.signal}`;
   return `exited with code ${exit.code ?? '?'}`;

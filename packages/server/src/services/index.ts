@@ -10,3 +10,4 @@ export {
   type ServiceData,
 } from './records.js';
 export type { InstanceView, ServiceView, TailLine } from './views.js';
+export { describeExit } from './exits.js';
