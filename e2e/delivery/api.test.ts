@@ -292,8 +292,8 @@ describe('the delivery API', () => {
         targetDeployment: 'api',
         canaryVersion: 'v-bad',
         metrics: {
-          successRate: { threshold: 0.95 },
-          errorRate: { threshold: 0.05 },
+          successRate: { threshold: 0.95, unit: 'fraction' },
+          errorRate: { threshold: 0.05, unit: 'fraction' },
           latency: { p99: '200ms' },
         },
         autoRollback: { enabled: true },
@@ -318,11 +318,13 @@ describe('the delivery API', () => {
     expect(windowSeconds).toBeLessThan(11);
     expect(Math.abs(requestRate! * windowSeconds! - requests!)).toBeLessThan(0.1 * windowSeconds!);
     expect(metrics.status).toBe(200);
+    // Percent here, as seed 000 has it, and said so; the thresholds above are fractions.
     expect(metrics.body).toMatchObject({
       version: 'v2',
       successRate: 100,
       errorRate: 0,
       requestRate: expect.any(Number),
+      units: { successRate: 'percent', errorRate: 'percent', latencyP99: 'ms' },
     });
     expect(Object.keys(metrics.body)).toEqual(
       expect.arrayContaining([

@@ -4,11 +4,13 @@
  */
 export {
   ANALYSIS_METRICS,
+  CHECK_UNITS,
   VERDICTS,
   judgeThresholds,
   summarise,
   type AnalysisMetric,
   type CheckResult,
+  type CheckUnit,
   type MetricSummary,
   type ThresholdChecks,
   type Verdict,

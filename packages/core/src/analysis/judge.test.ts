@@ -81,12 +81,27 @@ describe('judgeStep', () => {
     expect(second.errorTest).toBeNull();
   });
 
-  it('fails at once when the canary is significantly worse than the baseline', () => {
-    const r = judgeStep(input({ canary: window(2000, 80), baseline: window(2000, 10) }));
-    expect(r.checks.every((c) => c.verdict === 'pass')).toBe(true); // 4 % is within 5 %
-    expect(r.verdict).toBe('fail');
-    expect(r.reason).toMatch(/^canary error rate 4 % \(2000 requests\) vs baseline 0.5 %/);
-    expect(r.errorTest?.decision).toBe('fail');
+  it('fails a canary significantly worse than the baseline once beyond the failure limit', () => {
+    const worse = { canary: window(2000, 80), baseline: window(2000, 10) };
+    const first = judgeStep(input(worse));
+    expect(first.checks.every((c) => c.verdict === 'pass')).toBe(true); // 4 % is within 5 %
+    expect(first.errorTest?.decision).toBe('fail');
+    expect(first.verdict).toBe('inconclusive');
+    expect(first.reason).toMatch(
+      /^canary error rate 4 % \(2000 requests\) vs baseline 0.5 %.*\(failure 1 of 1 tolerated\)$/,
+    );
+    // The test's failure is final: the next look fails again, and that one is past the limit.
+    const second = judgeStep(
+      input({
+        ...worse,
+        failuresSoFar: first.failures,
+        errorTest: first.errorTest as SequentialErrorTest,
+      }),
+    );
+    expect(second.verdict).toBe('fail');
+    expect(second.reason).toMatch(/\(failed 2 looks, limit 1\)$/);
+    // With no failure tolerated, the first failure rolls back.
+    expect(judgeStep(input({ ...worse, failureLimit: 0 })).verdict).toBe('fail');
   });
 
   it('fails on a latency shift the thresholds would let through', () => {

@@ -71,10 +71,11 @@ export interface StepJudgement {
  * Judges one analysis look of a canary step.
  *
  * - A look fails when a threshold check, the error-rate test or the latency test fails. The
- *   step fails once the failed looks exceed `failureLimit`; a failed look within the limit
- *   makes the step inconclusive (keep watching), never a pass.
- * - A failure of the sequential error test fails the step at once: its false-alarm rate is
- *   already bounded over all looks, so tolerating repeats would only delay the rollback.
+ *   step fails once the failed looks exceed `failureLimit`, whatever failed them; a failed look
+ *   within the limit makes the step inconclusive (keep watching), never a pass.
+ * - The sequential error test's 'fail' is final, so once it fails every later look fails too:
+ *   with `failureLimit` n the step fails n looks later. Its false-alarm rate is already bounded
+ *   over all looks; `failureLimit: 0` rolls back on its first failure.
  * - Too few canary requests make the look inconclusive, skip the comparison (the error test
  *   keeps its state) and do not count as a failure.
  */
@@ -90,9 +91,6 @@ export function judgeStep(input: StepInput): StepJudgement {
   const failures = input.failuresSoFar + (failed.length > 0 ? 1 : 0);
   const what = failed.join('; ');
   const base = { failures, checks, comparison, errorTest };
-  if (comparison?.errorTest.decision === 'fail') {
-    return { ...base, verdict: 'fail', reason: what };
-  }
   if (failed.length > 0 && failures > input.failureLimit) {
     const count = `failed ${failures} ${failures === 1 ? 'look' : 'looks'}`;
     return { ...base, verdict: 'fail', reason: `${what} (${count}, limit ${input.failureLimit})` };

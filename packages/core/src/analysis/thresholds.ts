@@ -47,12 +47,20 @@ export type AnalysisMetric = (typeof ANALYSIS_METRICS)[number];
 export const VERDICTS = ['pass', 'fail', 'inconclusive'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
+/**
+ * The unit of a check's value and threshold: the manifest's, so a check reads against the
+ * setting it holds (rates are fractions there: 0.95 is 95 %).
+ */
+export const CHECK_UNITS = ['fraction', 'ms', 'per second'] as const;
+export type CheckUnit = (typeof CHECK_UNITS)[number];
+
 /** One metric held against its limit, with a sentence saying why it passed or failed. */
 export interface CheckResult {
   metric: AnalysisMetric;
-  /** In the unit of `threshold` (rates as fractions); null when the window cannot tell. */
+  /** In `unit`; null when the window cannot tell. */
   value: number | null;
   threshold: number;
+  unit: CheckUnit;
   comparator: '>=' | '<=';
   verdict: Verdict;
   evidence: string;
@@ -104,6 +112,7 @@ export function summarise(window: VersionWindow): MetricSummary {
 
 interface Rule {
   metric: AnalysisMetric;
+  unit: CheckUnit;
   comparator: '>=' | '<=';
   threshold: number;
   value: number | null;
@@ -133,6 +142,7 @@ export function judgeThresholds(window: VersionWindow, checks: ThresholdChecks):
   if (checks.requestRateMin !== undefined) {
     rules.push({
       metric: 'requestRate',
+      unit: 'per second',
       label: 'request rate',
       comparator: '>=',
       threshold: checks.requestRateMin,
@@ -150,8 +160,8 @@ function judgeRule(
   tooFew: boolean,
   minRequests: number,
 ): CheckResult {
-  const { metric, comparator, threshold, value, describe, label } = rule;
-  const base = { metric, value, threshold, comparator };
+  const { metric, unit, comparator, threshold, value, describe, label } = rule;
+  const base = { metric, value, threshold, unit, comparator };
   const count = requestCount(requests);
   if (tooFew) {
     const evidence = `only ${count}, fewer than the ${minRequests} needed to judge ${label}`;
@@ -174,7 +184,15 @@ function rateRule(
   threshold: number,
   value: number | null,
 ): Rule {
-  return { metric, label, comparator, threshold, value, describe: (v) => percent(v, 2) };
+  return {
+    metric,
+    unit: 'fraction',
+    label,
+    comparator,
+    threshold,
+    value,
+    describe: (v) => percent(v, 2),
+  };
 }
 
 function latencyRule(
@@ -184,7 +202,7 @@ function latencyRule(
   summary: MetricSummary,
 ): Rule {
   const value = summary[metric];
-  return { metric, label, comparator: '<=', threshold, value, describe: ms };
+  return { metric, unit: 'ms', label, comparator: '<=', threshold, value, describe: ms };
 }
 
 // Dividing the counts (not 1 − error rate) keeps boundary cases exact: 95 of 100 is 0.95.

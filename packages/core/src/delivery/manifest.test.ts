@@ -73,15 +73,48 @@ describe('validateAppManifest', () => {
         strategy: {
           type: 'CANARY',
           canary: {
-            steps: [{ weight: 10, pause: '1m' }, { weight: 30, pause: {} }, { weight: 100 }],
+            steps: [
+              { weight: 10, pause: '1m' },
+              { weight: 20 },
+              { weight: 30, pause: {} },
+              { weight: 100 },
+            ],
           },
         },
       }),
     );
     expect(result.ok && result.value.strategy.canary.steps).toEqual([
       { weight: 10, pauseMs: 60_000, analysis: true },
+      { weight: 20, pauseMs: 30_000, analysis: true },
       { weight: 30, pauseMs: null, analysis: false },
-      { weight: 100, pauseMs: 30_000, analysis: true },
+      // A last step at 100 % without a pause ends the release at once.
+      { weight: 100, pauseMs: 0, analysis: false },
+    ]);
+  });
+
+  it('holds and analyses full traffic only when the last step says how long', () => {
+    const result = validateAppManifest(
+      withSpec({
+        strategy: { canary: { steps: [{ weight: 10 }, { weight: 100, pause: '2m' }] } },
+      }),
+    );
+    expect(result.ok && result.value.strategy.canary.steps.at(-1)).toEqual({
+      weight: 100,
+      pauseMs: 120_000,
+      analysis: true,
+    });
+    const nothing = validateAppManifest(
+      withSpec({
+        strategy: {
+          canary: { steps: [{ weight: 10 }, { weight: 50, pause: 0, analysis: true }] },
+        },
+      }),
+    );
+    expect(!nothing.ok && nothing.problems).toEqual([
+      {
+        path: '/spec/strategy/canary/steps/1/analysis',
+        message: 'needs a pause to analyse over (this step holds 0 s)',
+      },
     ]);
   });
 
@@ -116,6 +149,56 @@ describe('validateAppManifest', () => {
     );
     const interval = result.problems.find((p) => p.path === '/spec/analysis/interval');
     expect(interval?.message).toMatch(/duration such as 30s/);
+  });
+
+  it('reads rates as fractions, and refuses a percentage instead of misreading it', () => {
+    const result = validateAppManifest(
+      withSpec({
+        analysis: {
+          successRate: 95,
+          errorRate: 0.1,
+          alpha: 0.5,
+          minErrorIncrease: 1,
+          minLatencyShift: 'a bit',
+        },
+      }),
+    );
+    expect(!result.ok && result.problems).toEqual([
+      {
+        path: '/spec/analysis/successRate',
+        message: 'must be a fraction from 0 to 1 (0.95 means 95 %)',
+      },
+      {
+        path: '/spec/analysis/alpha',
+        message: 'must be a fraction above 0 and at most 0.2 (0.01 means 1 %)',
+      },
+      {
+        path: '/spec/analysis/minErrorIncrease',
+        message: 'must be a fraction above 0 and at most 0.5 (0.02 means 2 %)',
+      },
+      {
+        path: '/spec/analysis/minLatencyShift',
+        message: 'must be a duration such as 30s, 2m or 500ms',
+      },
+    ]);
+  });
+
+  it("takes the baseline comparison's settings from the manifest", () => {
+    const result = validateAppManifest(
+      withSpec({ analysis: { alpha: 0.05, minErrorIncrease: 0.01, minLatencyShift: '40ms' } }),
+    );
+    expect(result.ok && result.value.analysis).toMatchObject({
+      baseline: true,
+      alpha: 0.05,
+      minErrorIncrease: 0.01,
+      minLatencyShiftMs: 40,
+    });
+    const defaults = validateAppManifest(base);
+    expect(defaults.ok && defaults.value.analysis).toMatchObject({
+      alpha: 0.01,
+      minErrorIncrease: 0.02,
+      minLatencyShiftMs: 25,
+    });
   });
 
   it('refuses what relates badly across fields', () => {

@@ -81,23 +81,41 @@ const StrategySchema = Type.Object(
   { ...closed, default: {} },
 );
 
+/**
+ * A rate in a manifest is a fraction, as in seed 000's `CanaryDeployment`: 0.95 is 95 %. (The
+ * metrics API answers percent; a manifest never does, so 95 here is refused, not misread.)
+ */
+function fraction(options: { default: number; exclusiveMinimum?: number; maximum?: number }) {
+  const { default: fallback, maximum = 1, exclusiveMinimum } = options;
+  const number = Type.Number({
+    ...(exclusiveMinimum === undefined ? { minimum: 0 } : { exclusiveMinimum }),
+    maximum,
+  });
+  const range =
+    exclusiveMinimum === undefined
+      ? `from 0 to ${maximum}`
+      : `above ${exclusiveMinimum} and at most ${maximum}`;
+  return Type.Union([number], {
+    default: fallback,
+    [EXPECTED]: `a fraction ${range} (${fallback} means ${fallback * 100} %)`,
+  });
+}
+
 const AnalysisSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ default: true })),
     interval: Type.Optional(Duration),
     minRequests: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20 })),
     failureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 1 })),
-    successRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.95 })),
-    errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.05 })),
+    successRate: Type.Optional(fraction({ default: 0.95 })),
+    errorRate: Type.Optional(fraction({ default: 0.05 })),
     latencyP50: Type.Optional(Duration),
     latencyP90: Type.Optional(Duration),
     latencyP99: Type.Optional(Duration),
     requestRate: Type.Optional(Type.Number({ minimum: 0 })),
     baseline: Type.Optional(Type.Boolean({ default: true })),
-    alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.2, default: 0.01 })),
-    minErrorIncrease: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.02 }),
-    ),
+    alpha: Type.Optional(fraction({ default: 0.01, exclusiveMinimum: 0, maximum: 0.2 })),
+    minErrorIncrease: Type.Optional(fraction({ default: 0.02, exclusiveMinimum: 0, maximum: 0.5 })),
     minLatencyShift: Type.Optional(Duration),
   },
   { ...closed, default: {} },
@@ -268,18 +286,26 @@ export function presetSteps(preset: CanaryPreset, pauseMs: number): CanaryStep[]
   }
 }
 
+/**
+ * A step's pause in ms (null: wait for promote). A step below 100 % without a pause holds the
+ * canary's `stepPause`; a step at 100 % without one is the end of the release and holds nothing:
+ * give it a pause to watch full traffic before the old version retires.
+ */
+function stepPauseMs(step: CanaryStepInput, stepPause: number): number | null {
+  const given = step.pause;
+  if (given === undefined) return step.weight === 100 ? 0 : stepPause;
+  if (given === null || typeof given === 'object') return null;
+  return ms(given, stepPause);
+}
+
 function canarySteps(input: Loose): { preset: CanaryPreset | null; steps: CanaryStep[] } {
   const pause = ms(input.stepPause, 30_000);
   if (Array.isArray(input.steps)) {
     const steps = (input.steps as CanaryStepInput[]).map((step) => {
-      const given = step.pause;
-      const pauseMs =
-        given === undefined
-          ? pause
-          : given === null || typeof given === 'object'
-            ? null
-            : ms(given, pause);
-      return { weight: step.weight, pauseMs, analysis: step.analysis ?? pauseMs !== null };
+      const pauseMs = stepPauseMs(step, pause);
+      // A step is analysed over its pause; one that holds nothing has nothing to analyse.
+      const analysis = step.analysis ?? (pauseMs !== null && pauseMs > 0);
+      return { weight: step.weight, pauseMs, analysis };
     });
     return { preset: null, steps };
   }
@@ -366,6 +392,22 @@ function meaningProblems(value: unknown): FieldProblem[] {
         });
       }
       last = weight;
+    });
+  }
+  if (Array.isArray(steps)) {
+    const stepPause = parseDuration(
+      (obj(strategy.canary).stepPause as number | string | undefined) ?? '30s',
+    );
+    steps.forEach((step: unknown, index) => {
+      const given = obj(step);
+      if (given.analysis !== true || typeof given.weight !== 'number') return;
+      const pauseMs = stepPauseMs(given as CanaryStepInput, stepPause ?? 30_000);
+      if (pauseMs === 0) {
+        problems.push({
+          path: `/spec/strategy/canary/steps/${index}/analysis`,
+          message: 'needs a pause to analyse over (this step holds 0 s)',
+        });
+      }
     });
   }
   const switches = obj(strategy.blueGreen).switch;

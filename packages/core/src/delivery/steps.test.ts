@@ -41,6 +41,23 @@ describe('planSteps', () => {
     expect(steps[5]).toMatchObject({ weight: 100, pauseSeconds: 0, analysis: false });
   });
 
+  it('ends at once with a last step at 100 % without a pause; with one, it watches full traffic', () => {
+    const plain = planSteps(
+      app({ strategy: { canary: { steps: [{ weight: 10 }, { weight: 100 }] } } }),
+      'CANARY',
+      'v2',
+      'v1',
+    );
+    expect(plain.at(-2)).toMatchObject({ name: 'Full traffic', pauseSeconds: 0, analysis: false });
+    const watched = planSteps(
+      app({ strategy: { canary: { steps: [{ weight: 10 }, { weight: 100, pause: '2m' }] } } }),
+      'CANARY',
+      'v2',
+      'v1',
+    );
+    expect(watched.at(-2)).toMatchObject({ pauseSeconds: 120, analysis: true });
+  });
+
   it('puts the confirmation gate before full traffic, and the pre-rollout check first', () => {
     const steps = planSteps(
       app({ hooks: { confirmPromotion: true, preRollout: { command: ['true'] } } }),

@@ -77,6 +77,11 @@ describe("seed 000's live metrics", () => {
       latencyP50: 10,
       latencyP90: 20,
       latencyP99: 30,
+      units: expect.objectContaining({
+        successRate: 'percent',
+        latencyP99: 'ms',
+        requestRate: 'per second',
+      }) as unknown,
     });
   });
 });

@@ -78,8 +78,8 @@ export function canaryResource(d: Deployment, record: AppRecord) {
           })),
       },
       metrics: {
-        successRate: { threshold: analysis.successRate },
-        errorRate: { threshold: analysis.errorRate },
+        successRate: { threshold: analysis.successRate, unit: 'fraction' },
+        errorRate: { threshold: analysis.errorRate, unit: 'fraction' },
         latency: {
           p99: `${analysis.latencyP99Ms}ms`,
           ...(analysis.latencyP90Ms === null ? {} : { p90: `${analysis.latencyP90Ms}ms` }),
@@ -131,6 +131,20 @@ export function deploymentsToCsv(rows: readonly DeploymentSummary[]): string {
 }
 
 /**
+ * What `/api/metrics/` measures in, as seed 000 has it: rates in percent (99.5 is 99.5 %), unlike
+ * the thresholds of a manifest, which are fractions (0.95).
+ */
+export const METRIC_UNITS = {
+  successRate: 'percent',
+  errorRate: 'percent',
+  latencyP50: 'ms',
+  latencyP90: 'ms',
+  latencyP99: 'ms',
+  requestRate: 'per second',
+  windowSeconds: 's',
+} as const;
+
+/**
  * Seed 000's live metrics of an app from its router's `stats` taken at `now`: every version's
  * rates and latencies, and on top those of the version being released (or else the stable one).
  * The router counts whole seconds, and the window's last second is still under way at `now`: a
@@ -179,6 +193,7 @@ export function liveMetricsView(
     version: focus,
     ...main,
     windowSeconds: round(seconds),
+    units: METRIC_UNITS,
     versions,
   };
 }

@@ -102,6 +102,7 @@ function release(overrides: Partial<Deployment> = {}): Deployment {
             metric: 'errorRate',
             value: 0,
             threshold: 0.05,
+            unit: 'fraction',
             comparator: '<=',
             verdict: 'pass',
             evidence: 'error rate 0 % ≤ 5 % (40 requests)',
