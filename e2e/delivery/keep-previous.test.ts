@@ -32,6 +32,14 @@ describe('a warm previous version that expires while the next release runs', () 
 
   afterAll(async () => {
     await routing.stop();
+    // A release left running by a failed test is ended first, or the app cannot be deleted.
+    const latest = await server.json<{ items: { id: string; status: string }[] }>(
+      '/api/deployments?app=warm&limit=1',
+    );
+    const active = latest.body.items[0];
+    if (active !== undefined && !ENDED.includes(active.status)) {
+      await post(server, `/api/deployments/${active.id}/abort`);
+    }
     await server.json('/api/apps/test/warm', { method: 'DELETE' });
     await server.cleanup();
   });

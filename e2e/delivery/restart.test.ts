@@ -106,11 +106,20 @@ describe('the control plane killed with SIGKILL in the middle of a release', () 
       });
       expect(started.status).toBe(201);
       const id = started.body.id;
+      // At 20 %, once its step hook has run: a kill while a hook runs fails the step, by design
+      // (the hook is never run twice), which is not what this test is about.
       await poll(
         () => call<Deployment>(server.url, `/api/deployments/${id}`),
-        (r) => r.body.canary.currentWeight === 20,
+        (r) =>
+          r.body.canary.currentWeight === 20 &&
+          r.body.hooks.some(
+            (h) =>
+              h.hook === 'step' &&
+              h.step === r.body.progress.currentStepIndex &&
+              h.endedAt !== null,
+          ),
         60_000,
-        '20 %',
+        '20 % and its step hook',
       );
 
       // Killed without warning: the router and both versions keep serving meanwhile.
@@ -132,7 +141,7 @@ describe('the control plane killed with SIGKILL in the middle of a release', () 
     }
     const report = await routing.stop();
     expect(report.violations).toEqual([]);
-    expect(report.observations).toBeGreaterThan(20);
+    expect(report.observations).toBeGreaterThan(10);
     expect(done.status, done.reason ?? '').toBe('COMPLETED');
     expect(load.counts.failed + load.counts.errors).toBe(0);
     expect(load.counts.byVersion.v2).toBeGreaterThan(0);

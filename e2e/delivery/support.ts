@@ -16,6 +16,7 @@ export interface Deployment {
   canary: { phase: string; currentWeight: number };
   analysis: { verdict: string; reason: string | null }[];
   logs: { time: string; message: string }[];
+  hooks: { hook: string; step: number; endedAt: string | null; ok: boolean | null }[];
   resources: {
     stable: { version: string; traffic: number } | null;
     canary: { version: string; traffic: number };

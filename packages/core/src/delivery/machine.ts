@@ -8,6 +8,8 @@ import {
   type DeploymentAction,
   type DeploymentStatus,
   type DeploymentStep,
+  type HookName,
+  type HookRun,
   type SideResource,
   trafficWeights,
 } from './record.js';
@@ -77,12 +79,12 @@ export function newDeployment(input: NewDeployment): Deployment {
     metrics: { successRate: [], responseTime: [] },
     analysis: [],
     config: {
-      strategy: input.type,
+      strategy: { ...app.strategy, type: input.type },
       steps: steps.map((s) => ({
         name: s.name,
         kind: s.kind,
-        weight: s.weight,
-        pauseSeconds: s.pauseSeconds,
+        ...(s.weight === undefined ? {} : { weight: s.weight }),
+        ...(s.pauseSeconds === undefined ? {} : { pauseSeconds: s.pauseSeconds }),
       })),
       analysis: app.analysis,
       autoRollback: app.autoRollback,
@@ -97,6 +99,7 @@ export function newDeployment(input: NewDeployment): Deployment {
     requested: null,
     warmUntil: null,
     trafficChange: null,
+    ending: null,
   };
   return log(deployment, input.now, `Release of ${input.version} requested by ${input.executor}`);
 }
@@ -221,7 +224,15 @@ export function failRelease(
   const running = d.progress.steps[index]?.status === 'RUNNING';
   const ended = running ? endStep(d, now, 'FAILED', reason) : d;
   const failed = withStatus(
-    { ...ended, reason, endTime: iso(now), stepState: null, requested: null, warmUntil: null },
+    {
+      ...ended,
+      reason,
+      endTime: iso(now),
+      stepState: null,
+      requested: null,
+      warmUntil: null,
+      ending: null,
+    },
     outcome,
   );
   return log(
@@ -313,6 +324,10 @@ export function addAnalysis(d: Deployment, record: Deployment['analysis'][number
  */
 export function refusal(d: Deployment, action: DeploymentAction): string | null {
   const final = isFinal(d.status);
+  if (d.ending !== null && !final && action !== 'retry') {
+    const what = d.ending.outcome === 'ROLLED_BACK' ? 'rolled back' : 'ended';
+    return `the release is being ${what}: ${d.ending.reason}`;
+  }
   switch (action) {
     case 'pause':
       return d.status === 'RUNNING' || d.status === 'PENDING'
@@ -400,4 +415,71 @@ export function nextOpenStep(d: Deployment): number {
     (s, i) =>
       i >= d.progress.currentStepIndex && (s.status === 'PENDING' || s.status === 'RUNNING'),
   );
+}
+
+/**
+ * Starts ending a release that failed: from now on traffic goes back to the stable side, the
+ * new side stops and the rollback hook runs; the status becomes `outcome` once all that is done
+ * ({@link failRelease}). ROLLED_BACK needs a stable side to go back to; without one it is FAILED.
+ */
+export function beginEnding(
+  d: Deployment,
+  now: number,
+  reason: string,
+  outcome: 'FAILED' | 'ROLLED_BACK',
+): Deployment {
+  if (d.ending !== null) return d;
+  const ending = {
+    outcome: d.resources.stable === null ? ('FAILED' as const) : outcome,
+    reason,
+    since: iso(now),
+  };
+  return log({ ...d, ending }, now, `Ending the release: ${reason}`);
+}
+
+/** The run of `hook` in the current step, if it was started. */
+export function hookRun(d: Deployment, hook: HookName): HookRun | undefined {
+  const step = d.progress.currentStepIndex;
+  return d.hooks.find((h) => h.hook === hook && h.step === step);
+}
+
+/** Notes that `hook` starts now in the current step: written before it runs, so it runs once. */
+export function hookStarted(d: Deployment, hook: HookName, now: number): Deployment {
+  const run: HookRun = {
+    hook,
+    step: d.progress.currentStepIndex,
+    startedAt: iso(now),
+    endedAt: null,
+    ok: null,
+    detail: 'running',
+  };
+  return { ...d, hooks: [...d.hooks, run] };
+}
+
+/** Notes how the current step's run of `hook` ended. */
+export function hookEnded(
+  d: Deployment,
+  hook: HookName,
+  now: number,
+  outcome: { ok: boolean; detail: string },
+): Deployment {
+  const step = d.progress.currentStepIndex;
+  const hooks = d.hooks.map((h) =>
+    h.hook === hook && h.step === step && h.endedAt === null
+      ? { ...h, endedAt: iso(now), ok: outcome.ok, detail: outcome.detail }
+      : h,
+  );
+  return log(
+    { ...d, hooks },
+    now,
+    `${hook} hook ${outcome.ok ? 'passed' : 'failed'}: ${outcome.detail}`,
+  );
+}
+
+/** A run that was under way when the controller died: it failed, and is never run again. */
+export function hookInterrupted(d: Deployment, hook: HookName, now: number): Deployment {
+  return hookEnded(d, hook, now, {
+    ok: false,
+    detail: 'interrupted by a restart of Codedance; not run again',
+  });
 }

@@ -1,6 +1,13 @@
-import type { CheckResult, Verdict } from '../analysis/index.js';
+import type { CheckResult, ErrorTestDecision, Verdict } from '../analysis/index.js';
 import type { SequentialErrorTest } from '../analysis/index.js';
-import type { DeploymentType, RunSpec } from './manifest.js';
+import type {
+  AnalysisSettings,
+  AppSpec,
+  DeploymentType,
+  HookSettings,
+  RunSpec,
+  StrategySettings,
+} from './manifest.js';
 
 /** A release's status, as seed 003 names it, plus PAUSED. */
 export const DEPLOYMENT_STATUSES = [
@@ -98,7 +105,7 @@ export interface AnalysisRecord {
   reason: string | null;
   checks: CheckResult[];
   comparison: {
-    errorTest: { decision: string; evidence: string } | null;
+    errorTest: { decision: ErrorTestDecision; evidence: string } | null;
     latency: { verdict: Verdict; evidence: string } | null;
   } | null;
   canary: { requests: number; errors: number };
@@ -119,8 +126,13 @@ export interface StepState {
   confirmed?: boolean;
 }
 
+/** The hooks a release runs, each at most once per step (see `HookRun`). */
+export const HOOK_NAMES = ['preRollout', 'test', 'step', 'postRollout', 'rollback'] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
+
+/** One run of a hook: written before it starts, so a run is never repeated after a restart. */
 export interface HookRun {
-  hook: string;
+  hook: HookName;
   step: number;
   startedAt: string;
   endedAt: string | null;
@@ -140,6 +152,41 @@ export interface TrafficChange {
   from: TrafficWeights;
   to: TrafficWeights;
   /** When the change was announced (ISO time). */
+  since: string;
+}
+
+/**
+ * The settings a release was started with, for people reading its record: the app's strategy
+ * (its `type` is this release's), the planned steps, and the analysis, rollback, keep-warm,
+ * sticky and hook settings. Rates are fractions and durations milliseconds, as in `AppSpec`.
+ */
+export type DeploymentConfig = {
+  strategy: StrategySettings;
+  steps: Pick<DeploymentStep, 'name' | 'kind' | 'weight' | 'pauseSeconds'>[];
+  analysis: AnalysisSettings;
+  autoRollback: boolean;
+  keepPreviousSeconds: number;
+  sticky: boolean;
+  hooks: HookSettings;
+};
+
+/** An action a person asked for, recorded until the release has carried it out. */
+export interface DeploymentRequest {
+  action: DeploymentAction;
+  at: string;
+  by: string;
+  /** Rollback after completion: whether the version it goes back to was still warm. */
+  warm?: boolean;
+}
+
+/**
+ * A release on its way out: traffic goes back to the stable side, the new side stops, the
+ * rollback hook runs, then the status becomes `outcome`. Recorded first, so a controller that
+ * dies half-way finishes it.
+ */
+export interface ReleaseEnding {
+  outcome: 'FAILED' | 'ROLLED_BACK';
+  reason: string;
   since: string;
 }
 
@@ -166,14 +213,16 @@ export interface Deployment {
   resources: { stable: SideResource | null; canary: SideResource };
   metrics: { successRate: MetricPoint[]; responseTime: MetricPoint[] };
   analysis: AnalysisRecord[];
-  config: Record<string, unknown>;
+  config: DeploymentConfig;
   run: RunSpec;
   logs: { time: string; message: string }[];
   hooks: HookRun[];
   /** The running step's memory; null between steps. */
   stepState: StepState | null;
   /** An action asked for and not yet carried out by the controller. */
-  requested: { action: DeploymentAction; at: string; by: string } | null;
+  requested: DeploymentRequest | null;
+  /** Set while the release is being rolled back or failed; null otherwise. */
+  ending: ReleaseEnding | null;
   /** After COMPLETED: when the previous version is stopped (it stays warm until then). */
   warmUntil: string | null;
   /** A change of the router's table in flight; null when the router serves `resources`' weights. */
@@ -187,6 +236,30 @@ export function trafficWeights(d: Pick<Deployment, 'resources'>): TrafficWeights
     if (side !== null && side.traffic > 0) weights[side.version] = side.traffic;
   }
   return weights;
+}
+
+/** A side that serves or served an app, with what it needs to be started again. */
+export interface ServingSide extends SideResource {
+  run: RunSpec;
+}
+
+/** A version kept warm after the release that replaced it completed. */
+export type WarmSide = ServingSide & {
+  /** When it is stopped (ISO time). */
+  warmUntil: string;
+  /** The release that replaced it. */
+  deployment: string;
+};
+
+/** An app as stored: its manifest and which versions run. */
+export interface AppRecord {
+  spec: AppSpec;
+  /** The version that takes traffic when no release runs. */
+  stable: ServingSide | null;
+  /** The version replaced by the last completed release, warm until `warmUntil`. */
+  previous: WarmSide | null;
+  lastDeployment: string | null;
+  appliedAt: string;
 }
 
 /** Seed 000's phase for a status. */

@@ -1,7 +1,7 @@
 import { CodedanceError, ValidationError, isFinal, validateAppManifest } from '@codedance/core';
 import { appKey, type AppRecord } from './book.js';
 import { stateConflict, type Locked, type ReconcilerDeps } from './deps.js';
-import { removeSide, routeTable } from './sides.js';
+import { removeSide } from './sides.js';
 
 /** What applying and deleting apps reaches: the book, the routers, the services, and the app locks. */
 export interface AppDeps extends Pick<
@@ -40,16 +40,6 @@ export async function applyApp(
       });
     });
     const saved = await deps.book.saveApp(record);
-    if (existing !== null && saved.stable !== null) {
-      // Sticky sessions or header routing may have changed.
-      const router = deps.fleet.get(key);
-      const active = deps.book.latest(spec.namespace, spec.name);
-      if (router !== undefined && (active === undefined || isFinal(active.status))) {
-        await router.client.setRoutes(
-          routeTable(saved, { stable: saved.stable, canary: null }, 0, deps.host),
-        );
-      }
-    }
     return { app: saved, created: existing === null };
   });
 }

@@ -1,38 +1,22 @@
+import type { AppRecord } from '@codedance/core';
 import {
   CodedanceError,
   NotFoundError,
   TENANT_DEFAULT,
   summariseDeployment,
-  type AppSpec,
   type Deployment,
   type DeploymentStatus,
   type DeploymentSummary,
-  type RunSpec,
-  type SideResource,
 } from '@codedance/core';
 import { listAll } from '../store/list-all.js';
 import type { Store } from '../store/index.js';
+
+export type { AppRecord, ServingSide } from '@codedance/core';
 
 export const APP_KIND = 'app';
 export const DEPLOYMENT_KIND = 'deployment';
 /** A small row per deployment, so lists and filters never load whole records. */
 export const DEPLOYMENT_INDEX_KIND = 'deployment-index';
-
-/** A side that serves or served an app, with what it needs to be started again. */
-export interface ServingSide extends SideResource {
-  run: RunSpec;
-}
-
-/** An app as stored: its manifest and which versions run. */
-export interface AppRecord {
-  spec: AppSpec;
-  /** The version that takes traffic when no release runs. */
-  stable: ServingSide | null;
-  /** The version replaced by the last completed release, warm until `warmUntil`. */
-  previous: (ServingSide & { warmUntil: string; deployment: string }) | null;
-  lastDeployment: string | null;
-  appliedAt: string;
-}
 
 export function appKey(namespace: string, name: string): string {
   return `${namespace}.${name}`;
@@ -131,8 +115,12 @@ export class DeliveryBook {
     const row = await this.store().get<Deployment>(TENANT_DEFAULT, DEPLOYMENT_KIND, id);
     if (row === null) throw new NotFoundError('deployment', id);
     this.versions.set(id, row.version);
-    // Records written before traffic changes were announced have no such field.
-    return { ...row.data, trafficChange: row.data.trafficChange ?? null };
+    // Records written by an older server lack the fields added since.
+    return {
+      ...row.data,
+      trafficChange: row.data.trafficChange ?? null,
+      ending: row.data.ending ?? null,
+    };
   }
 
   /** Writes a deployment (created or changed) and its summary when that changed. */

@@ -1,26 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import {
-  AlreadyExistsError,
   NotFoundError,
-  DEPLOYMENT_TYPES,
-  ValidationError,
-  VERSION_PATTERN,
+  READY_GRACE_MS,
   isFinal,
-  newDeployment,
-  pauseDeployment,
-  promoteDeployment,
   refusal,
-  resumeDeployment,
-  RunSpecSchema,
-  type AppSpec,
   type Deployment,
   type DeploymentAction,
-  type DeploymentType,
-  type RunSpec,
 } from '@codedance/core';
-import { Ajv } from 'ajv';
 import type { EventBus } from '../events/index.js';
 import type { RouterHealth } from '../router/index.js';
 import type { ServiceSupervisor } from '../services/index.js';
@@ -31,8 +18,11 @@ import { stateConflict, type ReconcilerDeps } from './deps.js';
 import { RouterFleet, type RouterHandle } from './fleet.js';
 import { notifyWebhook } from './hooks.js';
 import { Reconciler } from './reconcile.js';
-import { plannedSide, removeSide, sideState, tableFor } from './sides.js';
+import { checkDeployRequest, planRelease, type DeployRequest } from './release.js';
+import { removeSide } from './sides.js';
 import { liveMetricsView } from './views.js';
+
+export type { DeployRequest } from './release.js';
 
 export interface DeliveryOptions {
   gate: StoreGate;
@@ -42,27 +32,16 @@ export interface DeliveryOptions {
   /** Routers keep their sockets, tables and logs under `<dataDir>/routers`. */
   dataDir: string;
   env: NodeJS.ProcessEnv;
-  clock?: () => number;
+  /** Epoch ms now: every time the controller reads comes from here. */
+  clock: () => number;
   /** How often running releases are looked at; 500 ms by default. */
   tickMs?: number;
   /** Where routers and versions listen; 127.0.0.1 by default. */
   host?: string;
 }
 
-export interface DeployRequest {
-  app: string;
-  namespace?: string;
-  version: string;
-  run?: unknown;
-  strategy?: string;
-  executor?: string;
-}
-
 /** How often routers are checked (and started again when they died) and warm versions retired. */
 const ROUTER_CHECK_MS = 2000;
-
-const validRun = new Ajv({ allErrors: true, strict: false }).compile<RunSpec>(RunSpecSchema);
-const VERSION = new RegExp(VERSION_PATTERN);
 
 /**
  * Releases versions of apps: a reconcile loop over the deployments in the store. Every step's
@@ -84,7 +63,7 @@ export class DeliveryController {
   readonly host: string;
 
   constructor(private readonly options: DeliveryOptions) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock;
     this.host = options.host ?? '127.0.0.1';
     this.book = new DeliveryBook(() => options.gate.store());
     this.fleet = new RouterFleet(
@@ -112,21 +91,8 @@ export class DeliveryController {
     const apps = await this.book.apps();
     await this.fleet.stopStrays(new Set(apps.map((a) => appKey(a.spec.namespace, a.spec.name))));
     await this.reviveRouters(apps);
-    // A rollback asked for just before the previous server died is finished now.
-    for (const record of await this.book.apps()) {
-      const latest = this.book.latest(record.spec.namespace, record.spec.name);
-      if (latest === undefined || !isFinal(latest.status)) continue;
-      const d = await this.book.get(latest.id);
-      if (d.requested === null) continue;
-      await this.locked(appLock(d.environment, d.app), () => this.reconcile(d.id, true)).catch(
-        (error: unknown) => {
-          this.options.logger.error(
-            { err: error, deployment: d.id },
-            'finishing an asked rollback failed',
-          );
-        },
-      );
-    }
+    // Whatever the previous server left half-done (an asked rollback, a table change) is finished now.
+    await this.housekeeping(apps);
     this.timer = setInterval(() => {
       void this.tick();
     }, this.options.tickMs ?? 500);
@@ -192,34 +158,57 @@ export class DeliveryController {
     try {
       for (const summary of this.book.active()) {
         if (this.isClosed()) return;
-        await this.locked(appLock(summary.environment, summary.app), () =>
-          this.reconcile(summary.id),
-        ).catch((error: unknown) => {
-          this.options.logger.error(
-            { err: error, deployment: summary.id },
-            'reconciling a release failed',
-          );
-        });
+        await this.reconcileLocked(summary.id);
       }
       // Housekeeping reads the apps from the store, so it runs every few seconds, not every tick.
       if (this.clock() - this.lastRouterCheck >= ROUTER_CHECK_MS) {
         this.lastRouterCheck = this.clock();
         const apps = await this.book.apps();
-        await this.retireWarm(apps);
         await this.reviveRouters(apps);
+        await this.housekeeping(apps);
       }
     } finally {
       this.ticking = false;
     }
   }
 
-  private async reconcile(id: string, finishRequest = false): Promise<void> {
-    const before = await this.book.get(id);
-    if (isFinal(before.status) && !(finishRequest && before.requested !== null)) return;
-    const after = await this.reconciler.run(before, (d) => {
-      this.publish(d, before);
+  /**
+   * A pass over each app's newest release that has ended: its router kept on its table, a warm
+   * version retired once its time is up, an asked rollback carried on.
+   */
+  private async housekeeping(apps: readonly AppRecord[]): Promise<void> {
+    for (const record of apps) {
+      if (this.isClosed()) return;
+      const latest = this.book.latest(record.spec.namespace, record.spec.name);
+      if (latest !== undefined && isFinal(latest.status)) await this.reconcileLocked(latest.id);
+    }
+  }
+
+  /** One pass over a release under its app's lock; a failure is logged, the next tick retries. */
+  private async reconcileLocked(
+    id: string,
+    until?: (d: Deployment) => boolean,
+  ): Promise<Deployment | null> {
+    const summary = this.book.summaryOf(id);
+    if (summary === undefined) return null;
+    return this.locked(appLock(summary.environment, summary.app), () =>
+      this.reconcile(id, until),
+    ).catch((error: unknown) => {
+      this.options.logger.error({ err: error, deployment: id }, 'reconciling a release failed');
+      return null;
     });
-    this.publish(after, before);
+  }
+
+  private async reconcile(id: string, until?: (d: Deployment) => boolean): Promise<Deployment> {
+    let last = await this.book.get(id);
+    return this.reconciler.run(
+      last,
+      (d) => {
+        this.publish(d, last);
+        last = d;
+      },
+      until,
+    );
   }
 
   /** Saves nothing: tells the bus and the webhook what changed between two records. */
@@ -250,7 +239,7 @@ export class DeliveryController {
         percentage: after.progress.percentage,
       });
     }
-    const webhook = (after.config.hooks as AppSpec['hooks'] | undefined)?.webhook ?? null;
+    const webhook = after.config.hooks.webhook;
     if (webhook !== null && after.status !== before.status) {
       void notifyWebhook(webhook, after, before.status);
     }
@@ -272,42 +261,22 @@ export class DeliveryController {
     }
   }
 
-  /** Stops versions kept warm after a completed release once their time is up. */
-  private async retireWarm(apps: readonly AppRecord[]): Promise<void> {
-    const now = this.clock();
-    for (const record of apps) {
-      const previous = record.previous;
-      if (previous === null || Date.parse(previous.warmUntil) > now) continue;
-      const key = appKey(record.spec.namespace, record.spec.name);
-      await this.locked(appLock(record.spec.namespace, record.spec.name), async () => {
-        const fresh = await this.book.findApp(record.spec.namespace, record.spec.name);
-        if (fresh?.previous?.service !== previous.service) return;
-        const next = { ...fresh, previous: null };
-        const router = this.fleet.get(key);
-        if (router !== undefined) {
-          // The table keeps whatever split a running release has set; only the warm version goes.
-          const latest = this.book.latest(record.spec.namespace, record.spec.name);
-          const active =
-            latest === undefined || isFinal(latest.status)
-              ? undefined
-              : await this.book.get(latest.id);
-          await router.client.setRoutes(tableFor(next, active, this.host));
-        }
-        await this.book.saveApp(next);
-        await removeSide(this.options.services(), previous.service);
-        this.options.logger.info(
-          { app: key, version: previous.version },
-          'previous version retired',
-        );
-      });
-    }
+  /** Epoch ms now, by the controller's clock. */
+  now(): number {
+    return this.clock();
   }
 
   // ---- apps
 
-  /** Creates or replaces an app from a manifest; starts its router. */
-  apply(input: unknown): Promise<{ app: AppRecord; created: boolean }> {
-    return applyApp(this.appDeps, input);
+  /**
+   * Creates or replaces an app from a manifest and starts its router. A pass over its newest
+   * release follows, so a change the router serves (sticky sessions, header routing) applies now.
+   */
+  async apply(input: unknown): Promise<{ app: AppRecord; created: boolean }> {
+    const applied = await applyApp(this.appDeps, input);
+    const latest = this.book.latest(applied.app.spec.namespace, applied.app.spec.name);
+    if (latest !== undefined) await this.reconcileLocked(latest.id);
+    return applied;
   }
 
   /** The router of an app as it answers now (pid, uptime, table revision), or null when it does not. */
@@ -334,70 +303,13 @@ export class DeliveryController {
 
   /** Starts a release of `version`; refused while another release of the app runs. */
   async deploy(request: DeployRequest): Promise<Deployment> {
+    checkDeployRequest(request);
     const namespace = request.namespace ?? 'default';
-    const key = appKey(namespace, request.app);
-    if (!VERSION.test(request.version)) {
-      throw new ValidationError([{ path: '/version', message: `must match ${VERSION_PATTERN}` }]);
-    }
-    const type = request.strategy;
-    if (type !== undefined && !(DEPLOYMENT_TYPES as readonly string[]).includes(type)) {
-      throw new ValidationError([
-        { path: '/strategy', message: `must be one of ${DEPLOYMENT_TYPES.join(', ')}` },
-      ]);
-    }
-    if (request.run !== undefined && !validRun(request.run)) {
-      throw new ValidationError(
-        (validRun.errors ?? []).map((e) => ({
-          path: `/run${e.instancePath}`,
-          message: e.message ?? 'is not valid',
-        })),
-      );
-    }
     return this.locked(appLock(namespace, request.app), async () => {
       const record = await this.book.app(namespace, request.app);
-      const active = this.book.latest(namespace, request.app);
-      if (active !== undefined && !isFinal(active.status)) {
-        throw stateConflict(
-          `release ${active.id} of ${key} is ${active.status}; wait for it, or abort it`,
-        );
-      }
-      if (record.stable?.version === request.version) {
-        throw new AlreadyExistsError('version', `${request.version} (already serving ${key})`);
-      }
       const supervisor = this.options.services();
-      if (record.previous !== null && record.previous.version === request.version) {
-        // Releasing the warm previous version again: start it afresh under the new release.
-        await removeSide(supervisor, record.previous.service);
-        record.previous = null;
-        await this.book.saveApp(record);
-      }
-      const run = (request.run as RunSpec | undefined) ?? record.spec.run;
-      const used = new Set<number>();
-      for (const side of [record.stable, record.previous]) {
-        if (side?.port != null) for (let i = 0; i < side.instances; i += 1) used.add(side.port + i);
-      }
-      const deploymentType: DeploymentType =
-        (type as DeploymentType | undefined) ?? record.spec.strategy.type;
-      const initial =
-        deploymentType === 'ROLLING' && record.stable !== null ? 0 : record.spec.instances;
-      const side = await plannedSide(record.spec, request.version, run, initial, used);
-      const now = this.clock();
-      const d = newDeployment({
-        id: deploymentId(now),
-        app: record.spec,
-        version: request.version,
-        type: deploymentType,
-        run,
-        executor: request.executor ?? 'api',
-        stable:
-          record.stable === null
-            ? null
-            : { ...record.stable, ...sideState(supervisor, record.stable) },
-        canaryService: side.service,
-        now,
-      });
-      d.resources.canary.port = side.port;
-      const saved = await this.book.save(d);
+      const planned = await planRelease(this.book, supervisor, record, request, this.clock());
+      const saved = await this.book.save(planned);
       await this.book.saveApp({ ...record, lastDeployment: saved.id });
       this.options.bus.publish('deployment.status', {
         id: saved.id,
@@ -433,65 +345,51 @@ export class DeliveryController {
   }
 
   /**
-   * Carries out a person's action and answers the record as it then is. `retry` answers the
-   * new release it started.
+   * Carries out a person's action and answers the record as it then is. The action is recorded
+   * first and carried out by `decide`, so a server killed in between finishes it on restart.
+   * `retry` answers the new release it started; `abort` answers the ended release; `rollback`
+   * waits until the version it goes back to is ready and serving.
    */
   async act(id: string, action: DeploymentAction, by: string): Promise<Deployment> {
+    const before = await this.book.get(id);
+    const why = refusal(before, action);
+    if (why !== null) throw stateConflict(why);
     if (action === 'retry') {
-      const d = await this.book.get(id);
-      const why = refusal(d, action);
-      if (why !== null) throw stateConflict(why);
       return this.deploy({
-        app: d.app,
-        namespace: d.environment,
-        version: d.version,
-        run: d.run,
-        strategy: d.deploymentType,
+        app: before.app,
+        namespace: before.environment,
+        version: before.version,
+        run: before.run,
+        strategy: before.deploymentType,
         executor: by,
       });
     }
-    const summary = this.book.summaryOf(id) ?? (await this.book.get(id));
-    const result = await this.locked(appLock(summary.environment, summary.app), async () => {
-      const before = await this.book.get(id);
-      const why = refusal(before, action);
-      if (why !== null) throw stateConflict(why);
-      const now = this.clock();
-      let d = before;
-      switch (action) {
-        case 'pause':
-          d = await this.book.save(pauseDeployment(before, now, by));
-          break;
-        case 'resume':
-          d = await this.book.save(resumeDeployment(before, now, by));
-          break;
-        case 'promote':
-          d = await this.book.save(promoteDeployment(before, now, by));
-          break;
-        case 'abort':
-        case 'rollback': {
-          // Asked first, then done: a controller killed in between finishes it on restart.
-          const asked = await this.book.save({
-            ...before,
-            requested: { action, at: new Date(now).toISOString(), by },
-          });
-          d = await this.reconciler.run(asked, () => undefined);
-          break;
-        }
-      }
-      this.publish(d, before);
-      return d;
+    const lock = appLock(before.environment, before.app);
+    const done = (d: Deployment) => (action === 'abort' ? isFinal(d.status) : d.requested === null);
+    let d = await this.locked(lock, async () => {
+      const fresh = await this.book.get(id);
+      const refused = refusal(fresh, action);
+      if (refused !== null) throw stateConflict(refused);
+      const at = new Date(this.clock()).toISOString();
+      await this.book.save({ ...fresh, requested: { action, at, by } });
+      return this.reconcile(id, done);
     });
+    // A rollback waits for the version it goes back to; each pass sees how far it got.
+    const app = await this.book.findApp(before.environment, before.app);
+    const deadline = this.clock() + (app?.spec.readinessTimeoutMs ?? 30_000) + READY_GRACE_MS * 2;
+    while (!done(d) && !this.isClosed() && this.clock() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      d = await this.locked(lock, () => this.reconcile(id, done));
+    }
     void this.tick();
-    return result;
+    if (action === 'rollback' && d.status !== 'ROLLED_BACK') {
+      throw stateConflict(`the rollback did not happen: ${d.logs.at(-1)?.message ?? 'no reason'}`);
+    }
+    return d;
   }
 }
 
 /** Everything that changes an app's releases, versions or router runs under this one lock. */
 function appLock(namespace: string, name: string): string {
   return `app:${appKey(namespace, name)}`;
-}
-
-function deploymentId(now: number): string {
-  const day = new Date(now).toISOString().slice(0, 10).replaceAll('-', '');
-  return `dep-${day}-${randomBytes(4).toString('hex')}`;
 }

@@ -37,7 +37,7 @@ describe('the router fleet, with real router processes', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'codedance-fleet-'));
-    fleet = new RouterFleet(dir, pino({ level: 'silent' }));
+    fleet = new RouterFleet(dir, pino({ level: 'silent' }), '127.0.0.1', Date.now);
   });
 
   afterEach(async () => {
@@ -69,7 +69,7 @@ describe('the router fleet, with real router processes', () => {
     const left = await fleet.ensure('test.stray', stray);
     const { pid } = await left.client.health();
     // A new server's fleet knows nothing of them yet.
-    const next = new RouterFleet(dir, pino({ level: 'silent' }));
+    const next = new RouterFleet(dir, pino({ level: 'silent' }), '127.0.0.1', Date.now);
     expect(await next.stopStrays(new Set(['test.kept']))).toEqual(['test.stray']);
     expect(alive(pid)).toBe(false);
     expect(await listening(stray)).toBe(false);

@@ -18,6 +18,8 @@ export interface RouterHandle {
    * adopted, from the uptime it reports (whole seconds, so taken half a second early).
    */
   readonly startedAt: number;
+  /** The router's process (the primary, when it has workers). */
+  readonly pid: number;
 }
 
 /**
@@ -33,8 +35,8 @@ export class RouterFleet {
   constructor(
     private readonly dir: string,
     private readonly logger: Logger,
-    private readonly host = '127.0.0.1',
-    private readonly clock: () => number = Date.now,
+    private readonly host: string,
+    private readonly clock: () => number,
   ) {}
 
   private files(key: string) {
@@ -72,7 +74,7 @@ export class RouterFleet {
       await this.stopNow(key);
     } else if (running !== null) {
       const startedAt = this.clock() - (running.uptimeSeconds + 0.5) * 1000;
-      const handle = { key, client, port, socket: files.socket, startedAt };
+      const handle = { key, client, port, socket: files.socket, startedAt, pid: running.pid };
       this.handles.set(key, handle);
       this.logger.info({ router: key, pid: running.pid }, 'router adopted');
       return handle;
@@ -80,6 +82,7 @@ export class RouterFleet {
     await unlink(files.socket).catch(() => undefined);
     const log = await open(files.log, 'a');
     const startedAt = this.clock();
+    let pid = 0;
     try {
       const child = spawn(
         process.execPath,
@@ -99,7 +102,10 @@ export class RouterFleet {
       const deadline = this.clock() + 10_000;
       for (;;) {
         const health = await client.health().catch(() => null);
-        if (health !== null) break;
+        if (health !== null) {
+          pid = health.pid;
+          break;
+        }
         const code = await Promise.race([exited, delay(50).then(() => 'running' as const)]);
         if (code !== 'running') {
           throw new Error(
@@ -112,7 +118,7 @@ export class RouterFleet {
     } finally {
       await log.close();
     }
-    const handle = { key, client, port, socket: files.socket, startedAt };
+    const handle = { key, client, port, socket: files.socket, startedAt, pid };
     this.handles.set(key, handle);
     return handle;
   }
@@ -137,9 +143,9 @@ export class RouterFleet {
     if (health !== null) {
       signal(health.pid, 'SIGTERM');
       // The router's own grace is 10 s; past that it is stuck, and killed.
-      if (!(await exited(health.pid, 15_000))) {
+      if (!(await exited(health.pid, this.clock, this.clock() + 15_000))) {
         signal(health.pid, 'SIGKILL');
-        await exited(health.pid, 5000);
+        await exited(health.pid, this.clock, this.clock() + 5000);
       }
     }
     await unlink(files.state).catch(() => undefined);
@@ -177,16 +183,15 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** Whether process `pid` is gone within `timeoutMs`. */
-async function exited(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
+/** Whether process `pid` is gone before `clock` passes `deadline`. */
+async function exited(pid: number, clock: () => number, deadline: number): Promise<boolean> {
   for (;;) {
     try {
       process.kill(pid, 0);
     } catch {
       return true;
     }
-    if (performance.now() > deadline) return false;
+    if (clock() > deadline) return false;
     await delay(50);
   }
 }

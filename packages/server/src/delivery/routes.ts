@@ -273,7 +273,7 @@ export async function deliveryRoutes(
     (request, reply) => {
       const { format = 'json', ...rest } = request.query;
       const rows = delivery().book.filter(filterOf(rest));
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const stamp = new Date(delivery().now()).toISOString().replace(/[:.]/g, '-');
       reply.header('content-disposition', `attachment; filename="deployments-${stamp}.${format}"`);
       if (format === 'csv')
         return reply.type('text/csv; charset=utf-8').send(deploymentsToCsv(rows));

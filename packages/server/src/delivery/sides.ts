@@ -1,16 +1,13 @@
 import {
   commandLine,
-  isFinal,
   type AppSpec,
-  type Deployment,
   type Readiness,
   type RunSpec,
-  type SideResource,
+  type SideObservation,
 } from '@codedance/core';
 import { describeExit, type ServiceSupervisor, type ServiceView } from '../services/index.js';
-import type { RouteTableInput } from '../router/index.js';
 import { freePortBlock } from './ports.js';
-import type { AppRecord, ServingSide } from './book.js';
+import type { ServingSide } from './book.js';
 
 /** The supervised service that runs `version` of an app. */
 export function sideServiceName(app: AppSpec, version: string): string {
@@ -115,101 +112,22 @@ export async function removeSide(supervisor: ServiceSupervisor, service: string)
   if (supervisor.has(service)) await supervisor.remove(service);
 }
 
-/** What the supervisor says about a side, as the record shows it. */
-export function sideState(
+/** What the supervisor says of a side's service now, as `decide` reads it. */
+export async function observeSide(
   supervisor: ServiceSupervisor,
-  side: SideResource,
-): Pick<SideResource, 'ready' | 'state' | 'instances'> {
-  if (!supervisor.has(side.service)) {
-    return {
-      ready: 0,
-      state: side.state === 'pending' ? 'pending' : 'stopped',
-      instances: side.instances,
-    };
+  service: string,
+): Promise<SideObservation> {
+  if (!supervisor.has(service)) {
+    return { exists: false, status: null, desired: 0, ready: 0, failure: null };
   }
-  const view = supervisor.view(side.service);
-  const state: SideResource['state'] =
-    view.status === 'ONLINE'
-      ? 'running'
-      : view.status === 'STOPPED' || view.status === 'STOPPING'
-        ? 'stopped'
-        : view.status === 'STARTING'
-          ? 'starting'
-          : 'failed';
-  return { ready: view.ready, state, instances: view.desired };
-}
-
-function backends(side: SideResource, host: string, count = side.instances): string[] {
-  const first = side.port;
-  if (first === null) return [];
-  return Array.from({ length: count }, (_, i) => `${host}:${first + i}`);
-}
-
-/**
- * The router table for an app: `canaryWeight` percent to the new side and the rest to the
- * stable one; a warm previous version stays in the table at weight 0.
- */
-export function routeTable(
-  record: AppRecord,
-  sides: { stable: SideResource | null; canary: SideResource | null },
-  canaryWeight: number,
-  host: string,
-  counts: { stable?: number; canary?: number } = {},
-): RouteTableInput {
-  const versions: RouteTableInput['versions'] = [];
-  const { stable, canary } = sides;
-  if (stable !== null) {
-    versions.push({
-      version: stable.version,
-      weight: canary === null ? 100 : 100 - canaryWeight,
-      backends: backends(stable, host, counts.stable),
-    });
-  }
-  if (canary !== null) {
-    versions.push({
-      version: canary.version,
-      weight: stable === null ? 100 : canaryWeight,
-      backends: backends(canary, host, counts.canary),
-    });
-  }
-  const previous = record.previous;
-  if (previous !== null && !versions.some((v) => v.version === previous.version)) {
-    versions.push({ version: previous.version, weight: 0, backends: backends(previous, host) });
-  }
-  const stableVersion = stable?.version ?? canary?.version ?? 'stable';
+  const view = supervisor.view(service);
+  const broken = view.status === 'CRASHLOOP' || view.status === 'ERRORED';
   return {
-    versions,
-    stable: stableVersion,
-    canary: canary?.version ?? stableVersion,
-    sticky: record.spec.sticky,
-    headerRouting: record.spec.headerRouting,
+    exists: true,
+    status: view.status,
+    desired: view.desired,
+    ready: view.ready,
+    // Only a broken service carries its log tail, which says why.
+    failure: broken ? whyBroken(await supervisor.get(service)) : null,
   };
-}
-
-/**
- * The table the router should serve for an app whose newest release is `d`: while it runs, its
- * recorded weights (and, rolling, the instances of the batch it moved to); once it ended, the
- * app's stable version. A warm previous version stays in the table at weight 0.
- */
-export function tableFor(
-  record: AppRecord,
-  d: Deployment | undefined,
-  host: string,
-): RouteTableInput {
-  if (d === undefined || isFinal(d.status)) {
-    return routeTable(record, { stable: record.stable, canary: null }, 0, host);
-  }
-  const weight = d.canary.currentWeight;
-  const { stable, canary } = d.resources;
-  const listed = weight > 0 || (stable !== null && canary.state === 'running');
-  const batch = d.progress.steps.findLast(
-    (s, i) =>
-      s.kind === 'batch' &&
-      (s.status === 'COMPLETED' ||
-        (i === d.progress.currentStepIndex &&
-          s.status === 'RUNNING' &&
-          d.stepState?.since != null)),
-  );
-  const counts = batch?.instances ?? {};
-  return routeTable(record, { stable, canary: listed ? canary : null }, weight, host, counts);
 }

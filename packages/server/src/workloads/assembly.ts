@@ -71,6 +71,7 @@ export function createWorkloads(input: {
     logger: logger.child({ feature: 'delivery' }),
     dataDir: input.dataDir,
     env: input.env,
+    clock: Date.now,
   });
   const jobs = new JobsWatcher(
     boot.tasks.jobsDirectory,

@@ -1,10 +1,33 @@
 import { describe, expect, it } from 'vitest';
+import { newDeployment, validateAppManifest } from '@codedance/core';
 import { bufferedOutput } from '../../test-support/output.js';
 import type { Deployment } from './answers.js';
 import { clockTime, formatDeployment, formatOutcome } from './format.js';
 import { NOTHING_SEEN, progressLines } from './progress.js';
 
 const T = (s: number) => new Date(Date.UTC(2026, 2, 15, 10, 0, s)).toISOString();
+
+/** The settings a release of the shop with every default records. */
+function config(): Deployment['config'] {
+  const app = validateAppManifest({
+    apiVersion: 'deploy.codedance.io/v1alpha1',
+    kind: 'App',
+    metadata: { name: 'shop', namespace: 'production' },
+    spec: { port: 8080, run: { command: 'node', args: ['server.js'] } },
+  });
+  if (!app.ok) throw new Error(JSON.stringify(app.problems));
+  return newDeployment({
+    id: 'dep-20260315-1a2b3c4d',
+    app: app.value,
+    version: 'v2',
+    type: 'CANARY',
+    run: app.value.run,
+    executor: 'ops-li',
+    stable: null,
+    canaryService: 'production.shop.v2',
+    now: Date.parse(T(0)),
+  }).config;
+}
 
 /** A canary release of v2 over v1, in its second traffic step, after two looks. */
 function release(overrides: Partial<Deployment> = {}): Deployment {
@@ -116,7 +139,7 @@ function release(overrides: Partial<Deployment> = {}): Deployment {
         baseline: { requests: 160, errors: 1 },
       },
     ],
-    config: {},
+    config: config(),
     run: { command: 'node', args: ['server.js'] },
     logs: [{ time: T(5), message: 'Step 3/5: Traffic 50%' }],
     hooks: [],
@@ -124,6 +147,7 @@ function release(overrides: Partial<Deployment> = {}): Deployment {
     requested: null,
     warmUntil: null,
     trafficChange: null,
+    ending: null,
     ...overrides,
   };
 }

@@ -20,7 +20,7 @@ export function ConfigPanel({
 }) {
   const { t, number } = useI18n();
   const config = deployment.config;
-  const strategy = (config.strategy ?? {}) as {
+  const strategy = config.strategy as {
     type?: string;
     canary?: { preset?: string | null; steps?: StepConfig[] };
   };
@@ -36,7 +36,7 @@ export function ConfigPanel({
           {strategy.canary?.preset ? ` · ${strategy.canary.preset}` : ''}
         </Fact>
         <Fact label={t('release.config.autoRollback')}>
-          {autoRollback === false ? t('common.off') : t('common.on')}
+          {autoRollback ? t('common.on') : t('common.off')}
         </Fact>
       </dl>
       {steps.length > 0 && (

@@ -113,10 +113,42 @@ export function runningDeployment(): Deployment {
     config: {
       strategy: {
         type: 'CANARY',
-        canary: { preset: 'linear', steps: [{ weight: 10 }, { weight: 25 }, { weight: 50 }] },
+        canary: {
+          preset: 'linear',
+          steps: [10, 25, 50].map((weight) => ({ weight, pauseMs: 30_000, analysis: true })),
+        },
+        blueGreen: { switch: [100], observeMs: 30_000 },
+        rolling: { batchSize: 1, pauseMs: 10_000 },
       },
-      analysis: { interval: '10s', successRate: 0.95, errorRate: 0.05, latencyP99: '200ms' },
+      steps: [],
+      analysis: {
+        enabled: true,
+        intervalMs: 10_000,
+        minRequests: 20,
+        failureLimit: 1,
+        successRate: 0.95,
+        errorRate: 0.05,
+        latencyP50Ms: null,
+        latencyP90Ms: null,
+        latencyP99Ms: 200,
+        requestRate: null,
+        baseline: true,
+        alpha: 0.01,
+        minErrorIncrease: 0.02,
+        minLatencyShiftMs: 25,
+      },
       autoRollback: true,
+      keepPreviousSeconds: 600,
+      sticky: false,
+      hooks: {
+        preRollout: null,
+        test: null,
+        step: null,
+        postRollout: null,
+        rollback: null,
+        confirmPromotion: false,
+        webhook: null,
+      },
     },
     run: { command: 'node', args: ['server.js'] },
     logs: [
@@ -128,6 +160,7 @@ export function runningDeployment(): Deployment {
     requested: null,
     warmUntil: null,
     trafficChange: null,
+    ending: null,
   };
 }
 
