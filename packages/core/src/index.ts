@@ -7,7 +7,10 @@ export * from './services/index.js';
 export * from './imports/index.js';
 export * from './analysis/index.js';
 export {
+  MAX_INPUT_DEPTH,
   ajvProblemTranslator,
+  jsonDepth,
+  parseBoundedJson,
   type AjvProblemOptions,
   type AjvProblemTranslator,
 } from './validation/index.js';

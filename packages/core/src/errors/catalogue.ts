@@ -7,6 +7,12 @@ export const ERROR_CATALOGUE = {
   CD_BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
   CD_INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
   CD_VALIDATION_FAILED: { status: 400, message: 'The request does not match the expected shape.' },
+  CD_INVALID_YAML: { status: 400, message: 'The request body is not valid YAML.' },
+  CD_BODY_TOO_DEEP: { status: 400, message: 'The request body nests too deeply.' },
+  CD_YAML_TOO_MANY_ALIASES: {
+    status: 400,
+    message: 'The YAML body uses more aliases than allowed.',
+  },
   CD_UNAUTHENTICATED: { status: 401, message: 'A valid API token is required.' },
   CD_FORBIDDEN: { status: 403, message: 'This token may not perform this action.' },
   CD_ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint.' },

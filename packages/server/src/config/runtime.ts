@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CodedanceError,
@@ -8,6 +8,7 @@ import {
   getPath,
   leafPaths,
   mergeLayers,
+  parseBoundedJson,
   resolveConfig,
   type Config,
   type ConfigChange,
@@ -15,6 +16,7 @@ import {
   type FieldProblem,
   type Layer,
 } from '@codedance/core';
+import { FileTooLargeError, MAX_DATA_FILE_BYTES, readBoundedText } from './bounded-file.js';
 
 export const CONFIG_FILE_NAME = 'config.json';
 
@@ -42,27 +44,36 @@ export interface ConfigRuntimeOptions {
   flags: Layer;
 }
 
-/** Reads `config.json`; a missing file is an empty layer, a broken one is an error naming the file. */
+/**
+ * Reads `config.json`; a missing file is an empty layer, a broken one is an
+ * error naming the file. A file larger than any configuration, or nested
+ * deeper than one, is refused before the code that merges layers walks it.
+ */
 async function readConfigFile(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBoundedText(file, MAX_DATA_FILE_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const reason =
+      error instanceof FileTooLargeError
+        ? `is larger than ${MAX_DATA_FILE_BYTES} bytes`
+        : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     throw new CodedanceError('CD_INVALID_CONFIG', {
-      message: `Cannot read ${file}.`,
+      message: `${file} ${reason}.`,
+      details: { problems: [{ path: '', message: reason }] },
       cause: error,
     });
   }
   if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
+  const parsed = parseBoundedJson(text);
+  if (!parsed.ok) {
     throw new CodedanceError('CD_INVALID_CONFIG', {
-      message: `${file} is not valid JSON: ${(error as Error).message}`,
-      details: { problems: [{ path: '', message: `not valid JSON: ${(error as Error).message}` }] },
+      message: `${file} ${parsed.problem}`,
+      details: { problems: [{ path: '', message: parsed.problem }] },
     });
   }
+  return parsed.value;
 }
 
 function invalid(problems: FieldProblem[], where: string): CodedanceError {
