@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { CodedanceError } from '@codedance/core';
 import { buildApp } from './app.js';
 import { ConfigRuntime } from './config/index.js';
+import { dataDirProblem } from './config/paths.js';
 import { createServerMetrics } from './observability/metrics.js';
 import { createServerLog } from './observability/logging.js';
 import { StoreGate } from './status/store-gate.js';
@@ -50,6 +51,13 @@ export function isLoopback(host: string): boolean {
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
+  const dataProblem = await dataDirProblem(dataDir);
+  if (dataProblem) {
+    throw new CodedanceError('CD_INVALID_CONFIG', {
+      message: `The data folder ${dataProblem.message}.`,
+      details: { problems: [dataProblem] },
+    });
+  }
   await mkdir(dataDir, { recursive: true });
   const config = await ConfigRuntime.load({
     dataDir,
@@ -136,6 +144,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw new CodedanceError('CD_INVALID_CONFIG', {
         message: `Cannot listen on ${boot.server.host}:${boot.server.port}: ${code === 'EADDRINUSE' ? 'the port is already in use' : (error as Error).message}.`,
         details: { problems: [{ path: '/server/port', message: `cannot listen (${code})` }] },
+        cause: error,
+      });
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+      throw new CodedanceError('CD_INVALID_CONFIG', {
+        message: `Cannot listen on ${boot.server.host}: no such address on this machine (${code}).`,
+        details: { problems: [{ path: '/server/host', message: `cannot be resolved (${code})` }] },
         cause: error,
       });
     }

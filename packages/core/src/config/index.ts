@@ -24,3 +24,4 @@ export {
   type ResolvedConfig,
 } from './layers.js';
 export { formatByteSize, parseByteSize } from './size.js';
+export { LOG_SIZE_RANGE, configValueProblems } from './values.js';

@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { FieldProblem } from '../errors/index.js';
 import { ajvProblemTranslator } from '../validation/index.js';
+import { configValueProblems } from './values.js';
 import { ConfigSchema, RESTART_PATHS, SECRET_PATHS, defaultConfig, type Config } from './schema.js';
 
 /** A plain JSON object, as read from `config.json` or built from the environment. */
@@ -94,6 +95,21 @@ export const ENV_VARIABLES: readonly { names: readonly string[]; path: string; p
   {
     names: ['CODEDANCE_WEBSOCKET_HEARTBEAT', 'WEBSOCKET_HEARTBEAT'],
     path: '/websocket/heartbeat',
+    parse: asInt,
+  },
+  {
+    names: ['CODEDANCE_WEBSOCKET_MAX_CONNECTIONS'],
+    path: '/websocket/maxConnections',
+    parse: asInt,
+  },
+  {
+    names: ['CODEDANCE_WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS'],
+    path: '/websocket/maxConnectionsPerAddress',
+    parse: asInt,
+  },
+  {
+    names: ['CODEDANCE_WEBSOCKET_MAX_BUFFERED_BYTES'],
+    path: '/websocket/maxBufferedBytes',
     parse: asInt,
   },
 ];
@@ -202,7 +218,8 @@ const configProblems = ajvProblemTranslator(configAjv, {
 
 /** Checks a whole candidate configuration; returns every problem with its path. */
 export function validateConfig(candidate: unknown): FieldProblem[] {
-  return checkConfig(candidate) ? [] : configProblems(checkConfig.errors ?? [], candidate);
+  if (!checkConfig(candidate)) return configProblems(checkConfig.errors ?? [], candidate);
+  return configValueProblems(candidate);
 }
 
 export interface ResolvedConfig {

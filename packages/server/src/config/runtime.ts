@@ -17,6 +17,7 @@ import {
   type Layer,
 } from '@codedance/core';
 import { FileTooLargeError, MAX_DATA_FILE_BYTES, readBoundedText } from './bounded-file.js';
+import { configPathProblems } from './paths.js';
 
 export const CONFIG_FILE_NAME = 'config.json';
 
@@ -125,6 +126,8 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
       flags: options.flags,
     });
     if (resolved.problems.length) throw invalid(resolved.problems, file);
+    const pathProblems = await configPathProblems(resolved.config);
+    if (pathProblems.length) throw invalid(pathProblems, file);
     return new ConfigRuntime(options, resolved.config, (raw ?? {}) as Layer, resolved.sources);
   }
 
@@ -155,8 +158,10 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
    * Judges a candidate `config.json` without applying it. The file is judged
    * twice: as it would run now (with the environment and flags on top), and
    * on its own, so a bad value hidden by an override today is still reported.
+   * Paths are then checked against the filesystem, so a value that would stop
+   * the next start (a log folder that is a file…) is refused now.
    */
-  check(candidate: unknown): ConfigReport {
+  async check(candidate: unknown): Promise<ConfigReport> {
     const layered = resolveConfig({
       dataDir: this.options.dataDir,
       file: candidate,
@@ -173,6 +178,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
         message: `${problem.message} (overridden now by ${source ?? 'another layer'})`,
       });
     }
+    if (!problems.length) problems.push(...(await configPathProblems(layered.config)));
     if (problems.length) {
       return { valid: false, problems, live: [], restart: [], overridden: [] };
     }
@@ -187,7 +193,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
   /** Judges `config.json` as it is on disk now (it may have been edited since it was applied). */
   async checkFile(): Promise<ConfigReport> {
     try {
-      return this.check((await readConfigFile(this.file)) ?? {});
+      return await this.check((await readConfigFile(this.file)) ?? {});
     } catch (error) {
       const details = (error as CodedanceError).details as
         { problems?: FieldProblem[] } | undefined;
@@ -207,7 +213,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
    */
   async update(patch: Layer): Promise<ConfigReport> {
     const candidate = mergeLayers(this.fileLayer, patch);
-    const report = this.check(candidate);
+    const report = await this.check(candidate);
     if (!report.valid) throw invalid(report.problems, 'request');
     await this.persist(candidate);
     this.adopt(candidate);
@@ -225,7 +231,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
       this.emit('invalid', details?.problems ?? [{ path: '', message: (error as Error).message }]);
       return;
     }
-    const report = this.check(raw ?? {});
+    const report = await this.check(raw ?? {});
     if (!report.valid) {
       this.emit('invalid', report.problems);
       return;
