@@ -150,6 +150,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
       hub: workloads.hub,
       bus: workloads.bus,
       heartbeatSeconds: () => config.current().websocket.heartbeat,
+      limits: () => config.current().websocket,
       adminToken: () => config.current().server.adminToken,
     });
   }

@@ -112,7 +112,7 @@ export const ConfigSchema = Type.Object(
           description: 'Open WebSocket connections the server accepts from one client address.',
         }),
         maxBufferedBytes: Type.Integer({
-          minimum: 64 * 1024,
+          minimum: 1024 * 1024,
           maximum: 1024 * 1024 * 1024,
           description:
             'Bytes a connection may have waiting to be sent before it is closed as too slow.',
@@ -159,7 +159,7 @@ export function defaultConfig(dataDir: string): Config {
       heartbeat: 30,
       maxConnections: 1000,
       maxConnectionsPerAddress: 64,
-      maxBufferedBytes: 4 * 1024 * 1024,
+      maxBufferedBytes: 2 * 1024 * 1024,
     },
   };
 }

@@ -1,40 +1,21 @@
 import { fastifyWebsocket } from '@fastify/websocket';
 import { describe, expect, it } from 'vitest';
-import { startBareApp, type BareApp } from '../http/test-support/bare-app.js';
+import { startBareApp } from '../http/test-support/bare-app.js';
 import { LogHub } from '../logs/hub.js';
 import { useClosers, useTempDirs } from '../logs/test-support/fixtures.js';
 import type { LogSource } from '../logs/types.js';
 import { EventBus } from './bus.js';
 import { liveRoutes } from './live-routes.js';
+import { startLiveApp, type LiveApp } from './test-support/live-app.js';
 import { connect, refusal, type Received } from './test-support/ws-client.js';
 
 const tempDir = useTempDirs();
 const onClose = useClosers();
 
-interface Setup {
-  app: BareApp;
-  ws: string;
-  hub: LogHub;
-  bus: EventBus;
-}
-
-async function setup(options: { token?: string; heartbeatSeconds?: number } = {}): Promise<Setup> {
-  const hub = new LogHub({ dir: await tempDir(), journal: { maxSize: 1024 * 1024, maxFiles: 2 } });
-  onClose(() => hub.close());
-  const bus = new EventBus();
-  onClose(() => {
-    bus.close();
-  });
-  const app = await startBareApp((instance) =>
-    liveRoutes(instance, {
-      hub,
-      bus,
-      heartbeatSeconds: () => options.heartbeatSeconds ?? 30,
-      adminToken: () => options.token ?? null,
-    }),
-  );
-  onClose(() => app.close());
-  return { app, ws: app.url.replace(/^http/, 'ws'), hub, bus };
+async function setup(
+  options: { token?: string; heartbeatSeconds?: number } = {},
+): Promise<LiveApp> {
+  return startLiveApp(await tempDir(), onClose, options);
 }
 
 const job: LogSource = { kind: 'task', id: 'job', run: 'r1' };

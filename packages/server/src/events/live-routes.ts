@@ -12,6 +12,7 @@ import {
   messageChecker,
   type LogRequest,
 } from './live-messages.js';
+import type { LiveLimits } from './live-limits.js';
 import { LiveSockets, MAX_CLIENT_MESSAGE, serveStream, tokenGuard } from './live-socket.js';
 import { muxRoute } from './mux-route.js';
 import { EVENT_NAMES, isEventName } from './names.js';
@@ -24,6 +25,8 @@ export interface LiveRoutesOptions {
   heartbeatSeconds: () => number;
   /** The admin token, read per connection; null when none is required. */
   adminToken: () => string | null;
+  /** Connection and buffer limits, read per connection (the configuration's defaults when absent). */
+  limits?: () => LiveLimits;
 }
 
 const Token = Type.Optional(
@@ -106,7 +109,7 @@ function eventTypes(list: string | undefined): EventName[] {
  * token are answered over plain HTTP (400/401 JSON) before any upgrade.
  */
 export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOptions): Promise<void> {
-  const sockets = new LiveSockets();
+  const sockets = new LiveSockets(options.limits);
   // Says "going away" (1001) so clients know to reconnect, and terminates a
   // client that ignores the close handshake so it cannot hold app.close()
   // open. Added before the plugin so it runs before the plugin's own
@@ -149,6 +152,7 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
           hub.subscribe(filter, since, send, { onReady, batch: batched }),
         heartbeatSeconds,
         sockets,
+        address: request.ip,
       });
     },
   );
@@ -189,6 +193,7 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
           bus.subscribe({ types }, since, send, { onReady }),
         heartbeatSeconds,
         sockets,
+        address: request.ip,
       });
     },
   );

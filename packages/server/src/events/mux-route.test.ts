@@ -1,33 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { startBareApp } from '../http/test-support/bare-app.js';
-import { LogHub } from '../logs/hub.js';
 import { useClosers, useTempDirs } from '../logs/test-support/fixtures.js';
 import type { LogSource } from '../logs/types.js';
-import { EventBus } from './bus.js';
-import { liveRoutes } from './live-routes.js';
 import { MAX_SUBSCRIPTIONS } from './mux-route.js';
+import { startLiveApp } from './test-support/live-app.js';
 import { connect, refusal, type Received } from './test-support/ws-client.js';
 
 const tempDir = useTempDirs();
 const onClose = useClosers();
 
 async function setup(options: { token?: string } = {}) {
-  const hub = new LogHub({ dir: await tempDir(), journal: { maxSize: 1024 * 1024, maxFiles: 2 } });
-  onClose(() => hub.close());
-  const bus = new EventBus();
-  onClose(() => {
-    bus.close();
-  });
-  const app = await startBareApp((instance) =>
-    liveRoutes(instance, {
-      hub,
-      bus,
-      heartbeatSeconds: () => 30,
-      adminToken: () => options.token ?? null,
-    }),
-  );
-  onClose(() => app.close());
-  return { ws: `${app.url.replace(/^http/, 'ws')}/ws`, hub, bus };
+  const { ws, hub, bus } = await startLiveApp(await tempDir(), onClose, options);
+  return { ws: `${ws}/ws`, hub, bus };
 }
 
 const job: LogSource = { kind: 'task', id: 'job', run: 'r1' };

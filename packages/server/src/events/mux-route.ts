@@ -7,7 +7,13 @@ import { toCodedanceError } from '../http/errors.js';
 import type { LogHub } from '../logs/hub.js';
 import type { EventBus } from './bus.js';
 import { LogFilterFields, Since, logRequest, messageChecker } from './live-messages.js';
-import { jsonSender, keepAlive, parseClientMessage, type LiveSockets } from './live-socket.js';
+import {
+  controlSender,
+  jsonSender,
+  keepAlive,
+  parseClientMessage,
+  type LiveSockets,
+} from './live-socket.js';
 import { EVENT_NAMES } from './names.js';
 
 /** Subscriptions one socket may hold at once; a dashboard tab needs a handful. */
@@ -107,12 +113,11 @@ function subOf(message: unknown): string | undefined {
  * subscriptions to the log and event streams over one socket. Every message
  * a subscription delivers carries its `sub`.
  */
-function serveMux(socket: WebSocket, options: MuxRouteOptions): void {
-  options.sockets.add(socket);
-  const send = jsonSender(socket);
-  const sendNow = (message: unknown): void => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-  };
+function serveMux(socket: WebSocket, address: string, options: MuxRouteOptions): void {
+  const { sockets } = options;
+  if (!sockets.add(socket, address)) return;
+  const send = jsonSender(socket, sockets.limits);
+  const sendNow = controlSender(socket, sockets.limits);
   const subscriptions = new Map<string, () => void>();
   const stopHeartbeat = keepAlive(socket, options.heartbeatSeconds);
 
@@ -190,8 +195,8 @@ export function muxRoute(app: FastifyInstance, options: MuxRouteOptions): void {
         ),
       } satisfies FastifySchema,
     },
-    (socket) => {
-      serveMux(socket, options);
+    (socket, request) => {
+      serveMux(socket, request.ip, options);
     },
   );
 }

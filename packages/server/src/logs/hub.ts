@@ -108,7 +108,10 @@ export class LogHub {
       (run) => ({ type: 'batch', runs: [run] }),
       {
         onError: this.#onError,
-        batching: { wrap: (runs) => ({ type: 'batch', runs: [...runs] }) },
+        batching: {
+          wrap: (runs) => ({ type: 'batch', runs: [...runs] }),
+          weight: (run) => run.text.length,
+        },
         extent: (run) => run.count,
       },
     );
