@@ -12,6 +12,7 @@ import {
   parseRun,
 } from './journal-read.js';
 import { fromRun, lastSeqOf, toRuns, trimRun } from './runs.js';
+import { drained } from './streams.js';
 import type { LogEntry, LogRun } from './types.js';
 
 /** The journal's live file under the log folder; rotated copies are `.1`, `.2`, … */
@@ -81,6 +82,18 @@ export class Journal {
   /** Records how far the numbering has gone when the entries that showed it are removed. */
   mark(seq: number): void {
     this.#write(`${JSON.stringify({ seq })}\n`);
+  }
+
+  /**
+   * Null while the journal takes more; otherwise a promise that resolves
+   * once it does (its file has caught up, or a rewrite is over). Writers
+   * that can wait, the workload outputs, wait on it instead of having
+   * their lines buffered without end.
+   */
+  congestion(): Promise<void> | null {
+    if (this.#held !== null) return this.#exclusive.then(() => undefined);
+    if (!this.#stream.writableNeedDrain) return null;
+    return drained(this.#stream);
   }
 
   /** Resolves once everything appended before the call is written. */

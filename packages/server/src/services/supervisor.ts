@@ -21,7 +21,8 @@ import { isStale } from './rollout.js';
 import type { ServiceView, TailLine } from './views.js';
 
 /**
- * The workload edges (instances write `<logsDir>/services/<name>/<instance>.out.log`)
+ * The workload edges (instances write into `<logsDir>/services/<name>/<instance>.out.pipe`,
+ * which the log hub copies to `<instance>.out.log`)
  * and what tests replace.
  */
 export interface ServiceSupervisorOptions extends WorkloadContext {

@@ -1,5 +1,5 @@
 import { TENANT_DEFAULT, classifyRun, taskCommand, type TaskSpec } from '@codedance/core';
-import { logFiles } from '../logs/index.js';
+import { logFiles, pipePath } from '../logs/index.js';
 import type { ProcessHandle } from '../runtime/index.js';
 import type { WorkloadContext } from '../workloads/context.js';
 import { workloadEnvironment } from '../workloads/environment.js';
@@ -79,7 +79,6 @@ export class TaskRun {
         ? ['/bin/sh', '-c', [command, ...args].join(' ')]
         : [command, ...args],
       logFiles: logFiles(ctx.logsDir, source),
-      logOffsets: null,
     };
     const taskRun = new TaskRun(ctx, record);
     await taskRun.persist(true);
@@ -100,11 +99,8 @@ export class TaskRun {
       await taskRun.end({ code: null, signal: null, known: false, at: new Date() });
       return taskRun;
     }
-    await ctx.hub.attach(
-      source,
-      record.logFiles,
-      record.logOffsets ? { offsets: record.logOffsets } : { fromStart: true },
-    );
+    // Reads on from the pipes: what the process wrote meanwhile waited there.
+    await ctx.hub.attach(source, record.logFiles);
     ctx.hub.system(source, 'INFO', `re-adopted pid ${handle.pid} after a server restart`);
     taskRun.watch(handle, record.startedAt);
     return taskRun;
@@ -122,7 +118,10 @@ export class TaskRun {
     const { ctx } = this;
     const source = this.source();
     const [command = '', ...args] = this.record.command;
+    const { logFiles: files } = this.record;
     try {
+      // The pipes are made and read before the process is given them.
+      await ctx.hub.attach(source, files);
       const handle = await ctx.runtime.spawn({
         command,
         args,
@@ -136,18 +135,16 @@ export class TaskRun {
           },
           spec.environment,
         ),
-        stdoutFile: this.record.logFiles.stdout,
-        stderrFile: this.record.logFiles.stderr,
+        stdoutFile: pipePath(files.stdout),
+        stderrFile: pipePath(files.stderr),
       });
       this.record = { ...this.record, pid: handle.pid, startTicks: handle.startTicks };
       await this.persist();
-      await ctx.hub.attach(source, this.record.logFiles, { fromStart: true });
       ctx.hub.system(source, 'INFO', `started pid ${handle.pid}: ${this.record.command.join(' ')}`);
       this.watch(handle, this.record.startedAt, spec.timeout ?? ctx.defaultTimeout());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // end() writes the run's summary ("could not start: …") as its last log line.
-      await ctx.hub.attach(source, this.record.logFiles, { fromStart: true });
       await this.end(null, message);
     }
   }
@@ -185,8 +182,7 @@ export class TaskRun {
       this.record.cpuSeconds,
       Math.round(usage.cpuSeconds * 100) / 100,
     );
-    this.record.logOffsets = this.ctx.hub.offsets(this.source()) ?? this.record.logOffsets;
-    // Every few seconds the offsets are saved, so a server killed outright re-reads little.
+    // Every few seconds the usage is saved, so a server killed outright loses little of it.
     if (++this.samples % 20 === 0) await this.persist().catch(() => undefined);
   }
 
@@ -199,8 +195,7 @@ export class TaskRun {
   /** Lets go of the run without stopping its process (server shutdown): it will be re-adopted. */
   async release(): Promise<void> {
     this.clearTimers();
-    this.record.logOffsets = this.ctx.hub.offsets(this.source()) ?? this.record.logOffsets;
-    await this.ctx.hub.detach(this.source());
+    // The pipes stay for the next server, which reads on from them; the hub's close stops reading.
     await this.persist().catch(() => undefined);
   }
 
@@ -240,7 +235,6 @@ export class TaskRun {
     const source = this.source();
     this.ctx.hub.system(source, outcome.status === 'SUCCESS' ? 'INFO' : 'ERROR', outcome.summary);
     await this.ctx.hub.detach(source);
-    this.record.logOffsets = null;
     await this.persistWithRetry();
     this.handle = null;
     this.resolveFinished(this.record);
