@@ -135,10 +135,26 @@ describe('the live connection', () => {
     expect(states.at(-1)).toBe('open');
     expect(last().sent).toEqual([{ type: 'subscribe', sub: 's1', stream: 'logs', since: 15 }]);
     expect(resumed).toHaveBeenCalledTimes(1);
-    // A good connection starts the backoff over.
+    // A connection the server answers on starts the backoff over.
+    last().receive({ sub: 's1', type: 'ready', seq: 15 });
     last().drop();
     vi.advanceTimersByTime(375);
     expect(sockets).toHaveLength(4);
+  });
+
+  it('keeps backing off from a server that opens the socket and closes it at once (at its connection limit)', () => {
+    const { connection, sockets, last } = setup();
+    connection.subscribe({ stream: 'logs' }, { onMessage: () => undefined });
+    connection.start();
+    const delays = [375, 750, 1500, 3000];
+    for (const [i, delay] of delays.entries()) {
+      last().open();
+      last().drop();
+      vi.advanceTimersByTime(delay - 1);
+      expect(sockets).toHaveLength(i + 1);
+      vi.advanceTimersByTime(1);
+      expect(sockets).toHaveLength(i + 2);
+    }
   });
 
   it('closes while the tab is hidden and catches up when it comes back', () => {

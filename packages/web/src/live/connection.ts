@@ -199,14 +199,17 @@ export class LiveConnection {
     this.#socket = socket;
     socket.onopen = () => {
       if (this.#socket !== socket) return;
-      this.#attempt = 0;
       this.#setState('open');
       for (const subscription of this.#subscriptions.values()) this.#sendSubscribe(subscription);
       if (this.#everOpened) for (const listener of this.#resumeListeners) listener();
       this.#everOpened = true;
     };
     socket.onmessage = (event) => {
-      if (this.#socket === socket) this.#receive(event.data);
+      if (this.#socket !== socket) return;
+      // The server answered: the backoff starts over. Not on open: a server at its connection
+      // limit opens the socket and closes it at once, and must not be asked again at once.
+      this.#attempt = 0;
+      this.#receive(event.data);
     };
     socket.onerror = () => {
       // A close follows; the retry is arranged there.
