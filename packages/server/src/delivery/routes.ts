@@ -123,7 +123,7 @@ export async function deliveryRoutes(
       ['application/yaml', 'application/x-yaml', 'text/yaml'],
       { parseAs: 'string', bodyLimit: MAX_MANIFEST_BYTES },
       (_request: unknown, body: string | Buffer) =>
-        parseYamlBody(typeof body === 'string' ? body : body.toString('utf8')),
+        parseYamlBody(typeof body === 'string' ? body : body.toString('utf8'), 'The manifest'),
     );
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/apply',

@@ -43,9 +43,10 @@ export function yamlShape(
  * (`MAX_BODY_DEPTH`, checked on the syntax tree before anything recursive
  * sees it) and, YAML's own hazard, aliases (`MAX_YAML_ALIASES`, which with
  * the parser's expansion check stops "billion laughs"). Its size is the
- * route's body limit. Refusals are 400s with a stable code.
+ * route's body limit. Refusals are 400s with a stable code; `subject`
+ * names the body in the message ("The manifest").
  */
-export async function parseYamlBody(text: string): Promise<unknown> {
+export async function parseYamlBody(text: string, subject = 'The request body'): Promise<unknown> {
   // Loaded the first time a body comes as YAML.
   const { Parser, parseDocument } = await import('yaml');
   const shape = yamlShape([...new Parser().parse(text)], {
@@ -58,7 +59,7 @@ export async function parseYamlBody(text: string): Promise<unknown> {
   const [problem] = document.errors;
   if (problem) {
     throw new CodedanceError('CD_INVALID_YAML', {
-      message: `The request body is not valid YAML: ${problem.message}`,
+      message: `${subject} is not valid YAML: ${problem.message}`,
     });
   }
   let value: unknown;
@@ -68,7 +69,7 @@ export async function parseYamlBody(text: string): Promise<unknown> {
     // The parser's own check: aliases of nodes that hold aliases, expanding exponentially.
     if (error instanceof ReferenceError) throw tooManyAliases();
     throw new CodedanceError('CD_INVALID_YAML', {
-      message: `The request body is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
+      message: `${subject} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
     });
   }
   // Aliases can nest what the text does not: an alias of an alias of … each adds its depth.
