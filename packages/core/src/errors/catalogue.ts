@@ -9,6 +9,23 @@ export const ERROR_CATALOGUE = {
   CD_VALIDATION_FAILED: { status: 400, message: 'The request does not match the expected shape.' },
   CD_UNAUTHENTICATED: { status: 401, message: 'A valid API token is required.' },
   CD_FORBIDDEN: { status: 403, message: 'This token may not perform this action.' },
+  CD_CROSS_ORIGIN: {
+    status: 403,
+    message: 'A page on another site may not change anything here.',
+  },
+  CD_UNKNOWN_HOST: {
+    status: 421,
+    message: 'This server does not answer to that host name.',
+  },
+  CD_LOGIN_CODE_INVALID: {
+    status: 401,
+    message: 'This sign-in link is not valid: it was used already or has expired.',
+  },
+  CD_SESSION_ENDED: { status: 401, message: 'The session has ended; sign in again.' },
+  CD_TOKEN_MANAGED_ELSEWHERE: {
+    status: 409,
+    message: 'The admin token is set outside Codedance; change it where it is set.',
+  },
   CD_ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint.' },
   CD_NOT_FOUND: { status: 404, message: 'The requested object does not exist.' },
   CD_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this endpoint.' },

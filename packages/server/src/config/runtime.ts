@@ -7,6 +7,7 @@ import {
   diffConfig,
   getPath,
   leafPaths,
+  liveTokenProblems,
   mergeLayers,
   resolveConfig,
   type Config,
@@ -162,6 +163,9 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
         message: `${problem.message} (overridden now by ${source ?? 'another layer'})`,
       });
     }
+    if (problems.length === 0) {
+      problems.push(...liveTokenProblems(this.boot, this.config, layered.config));
+    }
     if (problems.length) {
       return { valid: false, problems, live: [], restart: [], overridden: [] };
     }
@@ -243,7 +247,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
 
   private persist(layer: Layer): Promise<void> {
     const run = this.writing.then(async () => {
-      await mkdir(this.options.dataDir, { recursive: true });
+      await mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
       const temp = `${this.file}.${process.pid}.tmp`;
       const handle = await open(temp, 'w', 0o600);
       try {

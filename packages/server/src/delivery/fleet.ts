@@ -41,7 +41,7 @@ export class RouterFleet {
   async ensure(key: string, port: number): Promise<RouterHandle> {
     const known = this.handles.get(key);
     if (known !== undefined && known.port === port && (await alive(known.client))) return known;
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const files = this.files(key);
     const client = new RouterClient({ path: files.socket }, { timeoutMs: 3000 });
     const running = await client.health().catch(() => null);
@@ -55,7 +55,7 @@ export class RouterFleet {
       return handle;
     }
     await unlink(files.socket).catch(() => undefined);
-    const log = await open(files.log, 'a');
+    const log = await open(files.log, 'a', 0o600);
     try {
       const child = spawn(
         process.execPath,

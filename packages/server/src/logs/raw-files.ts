@@ -104,7 +104,7 @@ export async function rotateRawFile(
 function catchUpAndTruncate(path: string, copy: string): number {
   const source = openSync(path, 'r');
   try {
-    const target = openSync(copy, 'a');
+    const target = openSync(copy, 'a', 0o600);
     try {
       let position = fstatSync(target).size;
       const buffer = Buffer.allocUnsafe(64 * 1024);

@@ -90,8 +90,8 @@ export class FileTailer {
     if (found === null) {
       // A workload's file may not exist yet (it is followed before the process starts). Create
       // it empty: fs.watch needs a file to watch, or the first lines would wait for the slow poll.
-      await mkdir(dirname(this.path), { recursive: true });
-      await (await open(this.path, 'a')).close();
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      await (await open(this.path, 'a', 0o600)).close();
       found = await stat(this.path).catch(() => null);
     }
     const from = this.#options.from ?? 'end';

@@ -121,8 +121,8 @@ async function openOutputs(spec: ProcessSpec): Promise<[number, number]> {
   try {
     for (const path of [spec.stdoutFile, spec.stderrFile]) {
       try {
-        await mkdir(dirname(path), { recursive: true });
-        fds.push(openSync(path, 'a'));
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        fds.push(openSync(path, 'a', 0o600));
       } catch (error) {
         const code = errorCode(error);
         throw new SpawnError(

@@ -12,7 +12,7 @@ import { CodedanceError } from '@codedance/core';
 export type DurableWrite = (path: string, data: string) => Promise<void>;
 
 export const writeAndSync: DurableWrite = async (path, data) => {
-  const handle = await open(path, 'wx');
+  const handle = await open(path, 'wx', 0o600);
   try {
     await handle.writeFile(data, 'utf8');
     await handle.sync();

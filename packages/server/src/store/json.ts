@@ -80,7 +80,7 @@ export class JsonStore implements Store {
 
   async #open(): Promise<void> {
     if (this.#groups) return;
-    await mkdir(dirname(this.#path), { recursive: true });
+    await mkdir(dirname(this.#path), { recursive: true, mode: 0o700 });
     await acquireLock(this.#path);
     try {
       await removeLeftovers(this.#path);

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AlreadyExistsError, ConflictError, StoreUnavailableError } from '@codedance/core';
@@ -104,7 +104,7 @@ export class SqliteStore implements Store {
   open(): Promise<void> {
     if (this.#db) return Promise.resolve();
     return settle(() => {
-      if (this.#path !== ':memory:') mkdirSync(dirname(this.#path), { recursive: true });
+      if (this.#path !== ':memory:') createPrivately(this.#path);
       const db = new Database(this.#path);
       try {
         db.pragma('journal_mode = WAL');
@@ -301,5 +301,19 @@ function settle<R>(work: () => R): Promise<R> {
       return Promise.reject(new StoreUnavailableError('sqlite', error));
     }
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/**
+ * Creates the database file 0600 (in a 0700 folder) before SQLite opens it:
+ * SQLite gives its WAL, shared-memory and journal files the main file's
+ * mode, so they are private too. Files left looser by an older version are
+ * tightened.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   }
 }
