@@ -42,15 +42,26 @@ export interface PageProblems {
   allow: (pattern: RegExp) => void;
 }
 
+/** A server that can hand out one-time sign-in links, as `codedance dashboard` prints them. */
+export interface SignsIn {
+  loginLink(): { url: string };
+}
+
 /**
  * A new page that records its problems. A request the page itself gave up
  * (net::ERR_ABORTED, when a screen it was for is left) is not a problem.
+ * Given `signIn`, the page first signs in the way a person does: it opens a
+ * one-time link and lands on the dashboard with a session cookie.
  */
 export async function openPage(
   browser: Browser,
-  options: BrowserContextOptions = {},
+  options: BrowserContextOptions & { signIn?: SignsIn } = {},
 ): Promise<{ page: Page; problems: PageProblems; sockets: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const { signIn, ...contextOptions } = options;
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    ...contextOptions,
+  });
   const page = await context.newPage();
   const allowed: RegExp[] = [];
   const list: string[] = [];
@@ -74,6 +85,10 @@ export async function openPage(
     }
   });
   page.on('websocket', (socket) => sockets.push(socket.url()));
+  if (signIn !== undefined) {
+    await page.goto(signIn.loginLink().url);
+    await page.waitForURL((url) => url.pathname === '/' && url.search === '');
+  }
   return {
     page,
     problems: { list, allow: (pattern) => allowed.push(pattern) },

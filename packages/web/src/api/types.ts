@@ -11,6 +11,7 @@ import type {
   DeploymentStatus,
   DeploymentSummary,
   DeploymentType,
+  EnvMap,
   Readiness,
   RestartPolicy,
   ServiceSpec,
@@ -63,7 +64,7 @@ export interface TaskSpec {
   execute_path?: string;
   args?: string[];
   cwd?: string;
-  environment?: Record<string, string>;
+  environment?: EnvMap;
   interval_minutes?: number;
   cron?: string;
   timezone?: string;
