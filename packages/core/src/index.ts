@@ -2,6 +2,7 @@ export * from './errors/index.js';
 export * from './config/index.js';
 export { TENANT_DEFAULT } from './tenancy.js';
 export * from './access/index.js';
+export * from './secrets/index.js';
 export * from './schedule/index.js';
 export * from './tasks/index.js';
 export * from './services/index.js';

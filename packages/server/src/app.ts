@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
+import { secretValues } from '@codedance/core';
 import { installAccess, type Access } from './auth/index.js';
 import type { ConfigRuntime } from './config/index.js';
 import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
@@ -163,6 +164,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     monitor: context.monitor,
     dataDir: context.dataDir,
     maxProcesses: () => config.current().monitoring.maxProcesses,
+    secrets: () => workloadSecrets(context.workloads),
   });
 
   const { workloads } = context;
@@ -193,4 +195,22 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
+}
+
+/** Every secret value the workloads hold; none while they are still loading. */
+function workloadSecrets(workloads: Workloads): string[] {
+  try {
+    return [
+      ...workloads
+        .tasks()
+        .specs()
+        .flatMap((spec) => secretValues(spec.environment)),
+      ...workloads
+        .services()
+        .specs()
+        .flatMap((spec) => secretValues(spec.env)),
+    ].sort((a, b) => b.length - a.length);
+  } catch {
+    return [];
+  }
 }

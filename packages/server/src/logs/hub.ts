@@ -1,3 +1,4 @@
+import { maskSecrets } from '@codedance/core';
 import { join } from 'node:path';
 import { Feed, type SeqMemory, type SubscribeOptions } from '../events/feed.js';
 import { classifyLines, type LevelGroup, type LevelPattern } from './classify.js';
@@ -32,6 +33,8 @@ export interface AttachOptions {
   offsets?: { stdout: number; stderr: number };
   /** The workload's own level rules. */
   patterns?: readonly LevelPattern[];
+  /** Values of the workload's secret variables: replaced by a mask wherever a line holds one. */
+  secrets?: () => readonly string[];
 }
 
 /** Which sources `clear` removes: all when empty. */
@@ -134,7 +137,9 @@ export class LogHub {
         path: files[stream],
         from: options.offsets ? options.offsets[stream] : options.fromStart ? 'start' : 'end',
         onLines: (block) => {
-          this.#add(own, stream, classifyLines(block.text, block.count, stream, options.patterns));
+          const text =
+            options.secrets === undefined ? block.text : maskSecrets(block.text, options.secrets());
+          this.#add(own, stream, classifyLines(text, block.count, stream, options.patterns));
         },
         onError: this.#onError,
         rotate: { maxSize: raw.maxSize, keep: Math.max(0, raw.maxFiles - 1) },

@@ -1,3 +1,4 @@
+import { maskSecrets } from '@codedance/core';
 import { stat } from 'node:fs/promises';
 import { logFiles, type LogHub, type LogLevel, type LogSource } from '../logs/index.js';
 
@@ -19,19 +20,21 @@ export class InstanceLog {
     private readonly hub: LogHub,
     logsDir: string,
     readonly source: LogSource,
+    /** The values of the service's secret variables, masked wherever its output shows one. */
+    private readonly secrets: () => readonly string[] = () => [],
   ) {
     this.files = logFiles(logsDir, source);
   }
 
   note(level: LogLevel, line: string): void {
-    this.hub.system(this.source, level, line);
+    this.hub.system(this.source, level, maskSecrets(line, this.secrets()));
   }
 
   /** Starts following from `saved`, or from the files' current end; returns where. */
   async attach(saved: LogOffsets | null): Promise<LogOffsets | null> {
     if (this.attached) return null;
     const offsets = saved ?? (await this.sizes());
-    await this.hub.attach(this.source, this.files, { offsets });
+    await this.hub.attach(this.source, this.files, { offsets, secrets: this.secrets });
     this.attached = true;
     return offsets;
   }

@@ -10,6 +10,8 @@ import {
   runStats,
   taskStatus,
   validateTaskSpec,
+  maskEnv,
+  withKeptSecrets,
   type TaskSpec,
 } from '@codedance/core';
 import { listAll, type StoredRecord } from '../store/index.js';
@@ -383,6 +385,10 @@ export class TaskController {
       : undefined;
     return {
       ...entry.spec,
+      // What answers show: never a secret's value.
+      ...(entry.spec.environment === undefined
+        ? {}
+        : { environment: maskEnv(entry.spec.environment) }),
       version: entry.version,
       status: this.statusOf(entry),
       running: entry.running.size,
@@ -414,7 +420,7 @@ export class TaskController {
   }
 
   async create(input: unknown): Promise<TaskView> {
-    const spec = this.validate(input);
+    const spec = this.validate(withKeptSecrets(input, 'environment', undefined, 'task'));
     const store = this.store();
     const saved = await store.create<TaskData>(TENANT_DEFAULT, TASK_KIND, spec.id, { spec });
     const state: TaskStateData = { anchor: saved.createdAt, lastFireAt: null, lastRun: null };
@@ -441,7 +447,8 @@ export class TaskController {
   /** Replaces a definition; with `expectedVersion`, only if nobody changed it since. */
   async update(id: string, input: unknown, expectedVersion?: number): Promise<TaskView> {
     const entry = this.entry(id);
-    const spec = this.validate({ ...(input as object), id: (input as { id?: unknown }).id ?? id });
+    const kept = withKeptSecrets(input, 'environment', entry.spec.environment, 'task');
+    const spec = this.validate({ ...(kept as object), id: (kept as { id?: unknown }).id ?? id });
     if (spec.id !== id) {
       throw new ValidationError(
         [{ path: '/id', message: `must be '${id}' (ids cannot be changed)` }],

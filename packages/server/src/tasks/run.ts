@@ -1,4 +1,12 @@
-import { TENANT_DEFAULT, classifyRun, taskCommand, type TaskSpec } from '@codedance/core';
+import {
+  TENANT_DEFAULT,
+  classifyRun,
+  maskSecrets,
+  plainEnv,
+  secretValues,
+  taskCommand,
+  type TaskSpec,
+} from '@codedance/core';
 import { logFiles } from '../logs/index.js';
 import type { ProcessHandle } from '../runtime/index.js';
 import type { WorkloadContext } from '../workloads/context.js';
@@ -134,15 +142,25 @@ export class TaskRun {
             CODEDANCE_RUN_ID: this.record.run,
             CODEDANCE_ATTEMPT: String(this.record.attempt),
           },
-          spec.environment,
+          plainEnv(spec.environment),
         ),
         stdoutFile: this.record.logFiles.stdout,
         stderrFile: this.record.logFiles.stderr,
       });
       this.record = { ...this.record, pid: handle.pid, startTicks: handle.startTicks };
       await this.persist();
-      await ctx.hub.attach(source, this.record.logFiles, { fromStart: true });
-      ctx.hub.system(source, 'INFO', `started pid ${handle.pid}: ${this.record.command.join(' ')}`);
+      await ctx.hub.attach(source, this.record.logFiles, {
+        fromStart: true,
+        secrets: () => secretValues(spec.environment),
+      });
+      ctx.hub.system(
+        source,
+        'INFO',
+        maskSecrets(
+          `started pid ${handle.pid}: ${this.record.command.join(' ')}`,
+          secretValues(spec.environment),
+        ),
+      );
       this.watch(handle, this.record.startedAt, spec.timeout ?? ctx.defaultTimeout());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
