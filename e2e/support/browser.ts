@@ -44,7 +44,7 @@ export interface PageProblems {
 
 /** A server that can hand out one-time sign-in links, as `codedance dashboard` prints them. */
 export interface SignsIn {
-  loginLink(): { url: string };
+  loginLink: () => { url: string };
 }
 
 /**

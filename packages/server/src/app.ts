@@ -5,7 +5,7 @@ import { fastifyWebsocket } from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { secretValues } from '@codedance/core';
-import { installAccess, type Access } from './auth/index.js';
+import { accessRoutes, installAccess, type Access } from './auth/index.js';
 import type { ConfigRuntime } from './config/index.js';
 import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
 import { frameworkErrors, installErrorHandling } from './http/errors.js';
@@ -79,6 +79,15 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     schema.querystring ??= Type.Object({}, { additionalProperties: false });
   });
 
+  const { access } = context;
+  if (boot.websocket.enabled) {
+    // Before the access hooks: the plugin's own hook marks upgrade requests, so that a
+    // refused one (401, 421, 403) has its socket closed after the answer.
+    await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE } });
+    access.sockets.watch(app.websocketServer);
+  }
+  await installAccess(app, { access, config: () => config.current() });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -126,14 +135,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  const { access } = context;
-  if (boot.websocket.enabled) {
-    // Before the access hooks: the plugin's own hook marks upgrade requests, so that a
-    // refused one (401, 421, 403) has its socket closed after the answer.
-    await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE } });
-    access.sockets.watch(app.websocketServer);
-  }
-  await installAccess(app, { access, config: () => config.current() });
+  accessRoutes(app, { access, config: () => config.current() });
   installRequestMetrics(app, context.metrics);
 
   app.addHook('onResponse', async (request, reply) => {

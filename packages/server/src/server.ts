@@ -47,7 +47,7 @@ export interface RunningServer {
    * A new one-time sign-in link for the dashboard (10 minutes, single use) on
    * the server's own address, or on the first of `server.publicHosts`.
    */
-  loginLink(): { url: string; expiresAt: Date };
+  loginLink: () => { url: string; expiresAt: Date };
   /** The file holding the generated admin token; null when the token is configured. */
   credentialFile: string | null;
   /** Stops accepting, finishes in-flight requests, closes the store. Safe to call twice. */

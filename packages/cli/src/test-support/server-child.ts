@@ -11,7 +11,7 @@ export interface ServerChild {
   /** The server's data folder. */
   dataDir: string;
   /** `{ authorization: 'Bearer <token>' }` with the token the server wrote to its data folder. */
-  auth(): Record<string, string>;
+  auth: () => Record<string, string>;
   /**
    * Runs the built CLI with `--url` set to this server and `CODEDANCE_DATA` to
    * its data folder, where the CLI finds the admin token as on the server's host.

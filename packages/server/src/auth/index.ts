@@ -8,7 +8,7 @@ export {
   secretHash,
 } from './credential.js';
 export { bearerToken, sessionCookieName } from './guard.js';
-export { installAccess } from './install.js';
+export { accessRoutes, installAccess } from './install.js';
 export { LOGIN_CODE_TTL_MS } from './login-codes.js';
 export { requestOrigin } from './routes.js';
 export { SESSION_KIND } from './sessions.js';

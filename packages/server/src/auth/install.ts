@@ -8,8 +8,10 @@ import { authRoutes } from './routes.js';
 
 /**
  * Puts the server behind its access rules: the Host and Origin checks, CORS
- * answers for exactly `server.corsOrigins`, authentication of every route
- * that is not public, and the sign-in routes.
+ * answers for exactly `server.corsOrigins`, and authentication of every
+ * route that is not public. Install it before any plugin with routes of its
+ * own (the API docs): an encapsulated plugin takes the hooks it finds when
+ * it is registered.
  */
 export async function installAccess(
   app: FastifyInstance,
@@ -40,8 +42,15 @@ export async function installAccess(
     maxAge: 600,
   });
   installAuthentication(app, guard);
+}
+
+/** The sign-in routes; after the OpenAPI plugin, so that they are documented. */
+export function accessRoutes(
+  app: FastifyInstance,
+  options: { access: Access; config: () => Config },
+): void {
   authRoutes(app, {
-    access,
-    maxAgeSeconds: () => config().server.sessions.maxHours * 3600,
+    access: options.access,
+    maxAgeSeconds: () => options.config().server.sessions.maxHours * 3600,
   });
 }
