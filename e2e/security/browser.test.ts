@@ -71,7 +71,7 @@ describe('the dashboard in a real browser', () => {
       // Another origin on the same host: same site, so the browser even sends the cookie.
       const other = await page.context().newPage();
       await other.goto(evilOrigin);
-      await other.waitForFunction(() => document.title === 'done', undefined, { timeout: 15_000 });
+      await other.waitForFunction("document.title === 'done'", undefined, { timeout: 15_000 });
       const result = JSON.parse(
         (await other.locator('body').getAttribute('data-result')) ?? '{}',
       ) as Record<string, unknown>;

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli } from '../../packages/cli/src/test-support/cli.js';
+import { startServerChild, stopServer } from '../../packages/cli/src/test-support/server-child.js';
 import { startTestServer, waitFor, type TestServer } from '../support/server.js';
 import { closed, signIn, upgrade } from './support.js';
 
@@ -230,3 +231,82 @@ describe('another local account', () => {
     },
   );
 });
+
+describe('the CLI on the same host, with nothing to copy', () => {
+  it('prints a sign-in link at start, finds the server from any folder, and prints new links', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'codedance-e2e-'));
+    const child = await startServerChild(dataDir);
+    try {
+      const printed = await waitForText(
+        () => child.server.stderr(),
+        /Dashboard: (http:\/\/127\.0\.0\.1:\d+\/login\?code=[A-Za-z0-9_-]+)/,
+      );
+      expect(child.server.stdout()).not.toContain('login?code=');
+      const link = await fetch(printed, { redirect: 'manual' });
+      expect(link.status).toBe(303);
+      expect(link.headers.get('set-cookie')).toContain('HttpOnly');
+
+      // From another folder, with no flag and no variable: the registry names the data folder.
+      const elsewhere = await mkdtemp(join(tmpdir(), 'codedance-cwd-'));
+      const status = await runCli(
+        ['--url', child.url.replace('127.0.0.1', 'localhost'), 'status'],
+        {
+          cwd: elsewhere,
+        },
+      );
+      expect(status.code, status.stderr).toBe(0);
+      const registry = join(homedir(), '.local', 'state', 'codedance', 'servers');
+      const entry = join(
+        process.env.XDG_RUNTIME_DIR === undefined
+          ? registry
+          : join(process.env.XDG_RUNTIME_DIR, 'codedance', 'servers'),
+        `loopback-${new URL(child.url).port}.json`,
+      );
+      expect(((await stat(entry)).mode & 0o777).toString(8)).toBe('600');
+
+      const dashboard = await runCli(['--url', child.url, 'dashboard'], { cwd: elsewhere });
+      expect(dashboard.code, dashboard.stderr).toBe(0);
+      const fresh = dashboard.stdout.trim();
+      expect(fresh).toMatch(/\/login\?code=/);
+      expect((await fetch(fresh, { redirect: 'manual' })).headers.get('location')).toBe('/');
+
+      // A server that is not the one on that port gets nothing from this user's files.
+      const other = await runCli(['--url', 'http://example.invalid:8100', 'status'], {
+        cwd: elsewhere,
+        env: cleanEnv({ CODEDANCE_DATA: dataDir }),
+      });
+      expect(other.code).toBe(3);
+
+      await stopServer(child.server);
+      await expect(stat(entry)).rejects.toThrow();
+      await rm(elsewhere, { recursive: true, force: true });
+    } finally {
+      child.server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('behind a TLS proxy', () => {
+  it('marks the cookie Secure when a trusted proxy says https, and only then', async () => {
+    const proxied = await started({ env: { CODEDANCE_TRUST_PROXY: 'true' } });
+    const overTls = await fetch(proxied.loginLink().url, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(overTls.headers.get('set-cookie')).toContain('Secure');
+    const direct = await started();
+    const forged = await fetch(direct.loginLink().url, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(forged.status).toBe(303);
+    expect(forged.headers.get('set-cookie')).not.toContain('Secure');
+  });
+});
+
+async function waitForText(read: () => string, pattern: RegExp): Promise<string> {
+  let found: string | undefined;
+  await waitFor(() => (found = pattern.exec(read())?.[1]) !== undefined, 10_000, String(pattern));
+  return found ?? '';
+}

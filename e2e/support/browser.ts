@@ -63,6 +63,13 @@ export async function openPage(
     ...contextOptions,
   });
   const page = await context.newPage();
+  if (signIn !== undefined) {
+    // Signed in before anything is recorded, and off the page again: what a test counts
+    // (sockets, failed requests) is then its own.
+    await page.goto(signIn.loginLink().url);
+    await page.waitForURL((url) => url.pathname === '/' && url.search === '');
+    await page.goto('about:blank');
+  }
   const allowed: RegExp[] = [];
   const list: string[] = [];
   const sockets: string[] = [];
@@ -85,10 +92,6 @@ export async function openPage(
     }
   });
   page.on('websocket', (socket) => sockets.push(socket.url()));
-  if (signIn !== undefined) {
-    await page.goto(signIn.loginLink().url);
-    await page.waitForURL((url) => url.pathname === '/' && url.search === '');
-  }
   return {
     page,
     problems: { list, allow: (pattern) => allowed.push(pattern) },

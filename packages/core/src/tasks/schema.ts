@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { MISFIRE_POLICIES, OVERLAP_POLICIES, RETRY_BACKOFFS } from '../schedule/index.js';
+import { EXPECTED } from '../validation/index.js';
 import type { WithDefaults } from './problems.js';
 
 const closed = { additionalProperties: false } as const;
@@ -21,13 +22,16 @@ const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
  */
 export const EnvironmentSchema = Type.Record(
   Type.String({ pattern: ENV_NAME_PATTERN }),
-  Type.Union([
-    Type.String({ maxLength: 65_536 }),
-    Type.Object(
-      { value: Type.String({ maxLength: 65_536 }), secret: Type.Boolean() },
-      { additionalProperties: false },
-    ),
-  ]),
+  Type.Union(
+    [
+      Type.String({ maxLength: 65_536 }),
+      Type.Object(
+        { value: Type.String({ maxLength: 65_536 }), secret: Type.Boolean() },
+        { additionalProperties: false },
+      ),
+    ],
+    { [EXPECTED]: 'a string, or { "value": "…", "secret": true }' },
+  ),
   closed,
 );
 

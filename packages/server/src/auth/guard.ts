@@ -134,7 +134,7 @@ export function installAuthentication(app: FastifyInstance, options: GuardOption
         if (session === null) ended = true;
         else {
           request.principal = session.principal;
-          until = session.expiresAt;
+          until = session.endsAt;
         }
       }
     }

@@ -24,6 +24,8 @@ export interface SessionRecord extends SessionTimes {
 export interface ActiveSession {
   principal: Principal;
   expiresAt: Date;
+  /** The absolute limit: the session ends then even if it is in use (a live socket is closed). */
+  endsAt: Date;
 }
 
 export interface SessionBookOptions {
@@ -64,10 +66,12 @@ export class SessionBook {
       via,
     };
     await this.#options.store().create(TENANT_DEFAULT, SESSION_KIND, id, record);
+    const limits = this.#options.limits();
     return {
       cookie,
       principal: principalOf(id),
-      expiresAt: sessionEnd(record, this.#options.limits()),
+      expiresAt: sessionEnd(record, limits),
+      endsAt: new Date(Date.parse(record.createdAt) + limits.absoluteMs),
     };
   }
 
@@ -95,7 +99,11 @@ export class SessionBook {
           if (!(error instanceof ConflictError)) throw error;
         });
     }
-    return { principal: principalOf(id), expiresAt: sessionEnd(data, limits) };
+    return {
+      principal: principalOf(id),
+      expiresAt: sessionEnd(data, limits),
+      endsAt: new Date(Date.parse(data.createdAt) + limits.absoluteMs),
+    };
   }
 
   /** Ends one session; false when there was none. */

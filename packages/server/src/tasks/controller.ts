@@ -11,6 +11,7 @@ import {
   taskStatus,
   validateTaskSpec,
   maskEnv,
+  secretValues,
   withKeptSecrets,
   type TaskSpec,
 } from '@codedance/core';
@@ -110,7 +111,9 @@ export class TaskController {
       status: 'RUNNING',
     })) {
       const entry = this.entries.get(record.data.task);
-      const run = await TaskRun.adopt(this.options, record.data, record.version);
+      const run = await TaskRun.adopt(this.options, record.data, record.version, () =>
+        secretValues(entry?.spec.environment),
+      );
       if (entry && run.data().status === 'RUNNING') {
         entry.running.set(run.id, run);
         void run.finished.then((data) => this.onFinished(record.data.task, run, data));

@@ -96,7 +96,12 @@ export class TaskRun {
   }
 
   /** Takes over a run recorded as RUNNING by a previous server process. */
-  static async adopt(ctx: RunContext, record: RunData, version: number): Promise<TaskRun> {
+  static async adopt(
+    ctx: RunContext,
+    record: RunData,
+    version: number,
+    secrets: () => readonly string[] = () => [],
+  ): Promise<TaskRun> {
     const taskRun = new TaskRun(ctx, record);
     taskRun.version = version;
     const handle =
@@ -111,7 +116,7 @@ export class TaskRun {
     await ctx.hub.attach(
       source,
       record.logFiles,
-      record.logOffsets ? { offsets: record.logOffsets } : { fromStart: true },
+      record.logOffsets ? { offsets: record.logOffsets, secrets } : { fromStart: true, secrets },
     );
     ctx.hub.system(source, 'INFO', `re-adopted pid ${handle.pid} after a server restart`);
     taskRun.watch(handle, record.startedAt);

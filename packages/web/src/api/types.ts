@@ -262,8 +262,9 @@ export interface ProcessList {
 
 export interface Health {
   status: 'ok' | 'unavailable';
-  ready: boolean;
-  store: { backend: string; ok: boolean; latencyMs: number | null };
+  /** Told only to a signed-in caller: anyone else gets `status` alone. */
+  ready?: boolean;
+  store?: { backend: string; ok: boolean; latencyMs: number | null };
 }
 
 export interface ServerStatus {

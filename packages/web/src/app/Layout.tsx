@@ -93,15 +93,22 @@ function Preferences() {
   );
 }
 
+/**
+ * A used or expired sign-in link lands on `/?signin=expired`. Read once, when the page loads
+ * (the address is cleaned right after, and the frame may be drawn again later).
+ */
+const ARRIVED_FROM_USED_LINK =
+  typeof window !== 'undefined' &&
+  new URLSearchParams(window.location.search).get('signin') === 'expired';
+
 /** The frame of every screen: navigation, preferences, the live indicator and the token prompt. */
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const [location] = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   const client = useQueryClient();
-  // A used or expired sign-in link lands on /?signin=expired: say so, and drop it from the address.
-  const [signIn, setSignIn] = useState<SignInReason | null>(() =>
-    new URLSearchParams(window.location.search).get('signin') === 'expired' ? 'expired' : null,
+  const [signIn, setSignIn] = useState<SignInReason | null>(
+    ARRIVED_FROM_USED_LINK ? 'expired' : null,
   );
 
   useEffect(() => {
