@@ -121,7 +121,9 @@ describe('a server killed with SIGKILL', () => {
   let auth: Record<string, string> = {};
 
   async function json<T>(url: string, init?: RequestInit): Promise<T> {
-    const response = await fetch(url, { ...init, headers: { ...auth, ...init?.headers } });
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(auth)) headers.set(name, value);
+    const response = await fetch(url, { ...init, headers });
     return (await response.json()) as T;
   }
 

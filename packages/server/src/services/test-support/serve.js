@@ -63,6 +63,9 @@ const access = await Access.open({
   store: () => gate.store(),
   logger,
 });
+// The WebSocket plugin first, as the server does, so that refused upgrades are closed.
+await app.register(fastifyWebsocket);
+access.sockets.watch(app.websocketServer);
 await installAccess(app, { access, config: () => config });
 serviceRoutes(app, { services: () => services });
 await liveRoutes(app, { hub, bus, heartbeatSeconds: () => 30 });
