@@ -118,7 +118,13 @@ if [[ ! -f src/.unpacked ]]; then
   say "unpacking $ORIG_TARBALL"
   rm -rf src
   mkdir -p src
-  tar -xzf "downloads/$ORIG_TARBALL" -C src
+  if ! tar -xzf "downloads/$ORIG_TARBALL" -C src; then
+    say "the tarball is damaged (an interrupted download?): fetching it again"
+    rm -rf src downloads
+    mkdir -p src
+    fetch_with_private_apt
+    tar -xzf "downloads/$ORIG_TARBALL" -C src
+  fi
   # The vendored reflect2 1.0.1 does not work with Go >= 1.18; Debian's 1.0.2 does. The old folder
   # goes first: copying over it would leave go_above_17.go behind ("resolveTypeOff redeclared").
   say "replacing vendor/github.com/modern-go/reflect2 with Debian's 1.0.2"
