@@ -1,4 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { existsSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -26,44 +27,55 @@ interface Abandoned {
 const ip = async (...args: string[]) => (await execFileAsync('ip', args)).stdout;
 const alive = (pid: number) => processStartTime(pid) !== null;
 
+/** Reads what the fixture left, checks a pod's isolation, kills the fixture, then reaps. */
+async function abandonAndReap(child: ChildProcessByStdio<null, Readable, null>): Promise<void> {
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const left = JSON.parse(line) as Abandoned;
+  const { sandbox } = left;
+
+  // The pod's address is reached through its veth; from inside, nothing but the host side is.
+  const [route] = JSON.parse(await ip('-j', 'route', 'get', sandbox.ip)) as { dev: string }[];
+  expect(route?.dev).toBe(sandbox.hostVeth);
+  expect(await ip('-n', sandbox.netns, 'route', 'show', 'default')).toBe('');
+  await expect(ip('-n', sandbox.netns, 'route', 'get', '10.0.0.1')).rejects.toThrow(/unreachable/i);
+  await expect(ip('-n', sandbox.netns, 'route', 'get', '8.8.8.8')).rejects.toThrow(/unreachable/i);
+  expect((await ip('netns', 'pids', sandbox.netns)).trim()).toBe(String(left.pod));
+
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  // Killed with no chance to clean up: everything is still there.
+  expect(alive(left.server) && alive(left.pod)).toBe(true);
+  expect(await ip('netns', 'list')).toContain(sandbox.netns);
+
+  const reaped = await reapStaleRuns();
+  expect(reaped).toEqual(expect.arrayContaining([left.cluster, left.network]));
+  expect(alive(left.server)).toBe(false);
+  expect(alive(left.pod)).toBe(false);
+  expect(await ip('netns', 'list')).not.toContain(sandbox.netns);
+  await expect(ip('link', 'show', sandbox.hostVeth)).rejects.toThrow(/does not exist/);
+  expect(await ip('route', 'show', 'root', left.subnet.cidr)).toBe('');
+  expect(existsSync(left.dir)).toBe(false);
+  expect(readRun(left.cluster)).toBeNull();
+  expect(readRun(left.network)).toBeNull();
+  expect(readdirSync(`${stateDir()}/subnets`)).not.toContain(`${left.subnet.prefix}.0`);
+}
+
 describe.skipIf(!root)('pod networks of the test kubelet', () => {
   it('keeps a pod to its own namespace, and the next start removes what a killed run left', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/abandon.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-    const left = JSON.parse(line) as Abandoned;
-    const { sandbox } = left;
-
-    // The pod's address is reached through its veth; from inside, nothing but the host side is.
-    const [route] = JSON.parse(await ip('-j', 'route', 'get', sandbox.ip)) as { dev: string }[];
-    expect(route?.dev).toBe(sandbox.hostVeth);
-    expect(await ip('-n', sandbox.netns, 'route', 'show', 'default')).toBe('');
-    await expect(ip('-n', sandbox.netns, 'route', 'get', '10.0.0.1')).rejects.toThrow(
-      /unreachable/i,
+    // Dies with this test process, should the test itself be killed.
+    const child = spawn(
+      'setpriv',
+      ['--pdeathsig', 'KILL', '--', process.execPath, '--import', 'tsx', fixture],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
     );
-    await expect(ip('-n', sandbox.netns, 'route', 'get', '8.8.8.8')).rejects.toThrow(
-      /unreachable/i,
-    );
-    expect((await ip('netns', 'pids', sandbox.netns)).trim()).toBe(String(left.pod));
-
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-    // Killed with no chance to clean up: everything is still there.
-    expect(alive(left.server) && alive(left.pod)).toBe(true);
-    expect(await ip('netns', 'list')).toContain(sandbox.netns);
-
-    const reaped = await reapStaleRuns();
-    expect(reaped).toEqual(expect.arrayContaining([left.cluster, left.network]));
-    expect(alive(left.server)).toBe(false);
-    expect(alive(left.pod)).toBe(false);
-    expect(await ip('netns', 'list')).not.toContain(sandbox.netns);
-    await expect(ip('link', 'show', sandbox.hostVeth)).rejects.toThrow(/does not exist/);
-    expect(await ip('route', 'show', 'root', left.subnet.cidr)).toBe('');
-    expect(existsSync(left.dir)).toBe(false);
-    expect(readRun(left.cluster)).toBeNull();
-    expect(readRun(left.network)).toBeNull();
-    expect(readdirSync(`${stateDir()}/subnets`)).not.toContain(`${left.subnet.prefix}.0`);
+    try {
+      await abandonAndReap(child);
+    } finally {
+      child.kill('SIGKILL');
+      await reapStaleRuns();
+    }
   }, 60_000);
 });
