@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../support/wait.js';
 import { reapStaleRuns } from './support/cleanup.js';
 import type { Sandbox, Subnet } from './support/network.js';
 import { processStartTime, readRun, stateDir } from './support/runs.js';
@@ -22,6 +23,7 @@ interface Abandoned {
   subnet: Subnet;
   sandbox: Sandbox;
   pod: number;
+  tied: number;
 }
 
 const ip = async (...args: string[]) => (await execFileAsync('ip', args)).stdout;
@@ -41,8 +43,11 @@ async function abandonAndReap(child: ChildProcessByStdio<null, Readable, null>):
   await expect(ip('-n', sandbox.netns, 'route', 'get', '8.8.8.8')).rejects.toThrow(/unreachable/i);
   expect((await ip('netns', 'pids', sandbox.netns)).trim()).toBe(String(left.pod));
 
+  expect(alive(left.tied)).toBe(true);
   child.kill('SIGKILL');
   await once(child, 'exit');
+  // What the test cluster starts dies with the process that started it, at once, by the kernel.
+  await waitFor(() => !alive(left.tied), 5_000, 'the tied program to die', 20);
   // Killed with no chance to clean up: everything is still there.
   expect(alive(left.server) && alive(left.pod)).toBe(true);
   expect(await ip('netns', 'list')).toContain(sandbox.netns);
@@ -61,7 +66,7 @@ async function abandonAndReap(child: ChildProcessByStdio<null, Readable, null>):
 }
 
 describe.skipIf(!root)('pod networks of the test kubelet', () => {
-  it('keeps a pod to its own namespace, and the next start removes what a killed run left', async () => {
+  it("keeps a pod to its own namespace; a killed run's programs die with it, and the next start removes the rest", async () => {
     const fixture = fileURLToPath(new URL('./fixtures/abandon.ts', import.meta.url));
     // Dies with this test process, should the test itself be killed.
     const child = spawn(
