@@ -104,7 +104,7 @@ describe.skipIf(problem !== null)('a real Kubernetes API server with the test ku
   }, 60_000);
 
   it('runs a Deployment as real processes whose pod addresses the Endpoints list and that answer HTTP', async () => {
-    await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+    await cluster.createNamespace(NAMESPACE);
     await apps.createNamespacedDeployment({
       namespace: NAMESPACE,
       body: {
@@ -406,6 +406,22 @@ describe.skipIf(problem !== null)('a real Kubernetes API server with the test ku
       await statusOf(clientWith(cluster.adminToken).listNamespacedPod({ namespace: NAMESPACE })),
     ).toBe(200);
   });
+
+  it("renews its Node's Lease, so the Node stays Ready without a status write", async () => {
+    const coordination = cluster.kubeconfig.makeApiClient(CoordinationV1Api);
+    const renewed = async () => {
+      const lease = await coordination.readNamespacedLease({
+        name: 'codedance-test-node',
+        namespace: 'kube-node-lease',
+      });
+      return new Date(lease.spec?.renewTime ?? 0).getTime();
+    };
+    const first = await renewed();
+    await waitFor(async () => (await renewed()) > first, 20_000, 'the Lease to be renewed', 500);
+    const node = await core.readNode({ name: 'codedance-test-node' });
+    expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(node.spec?.taints ?? []).toEqual([]);
+  }, 30_000);
 
   it('is served by v1.20.2, and kubectl from the same build talks to it', async () => {
     const version = JSON.parse(await cluster.kubectl(['version', '-o', 'json'])) as {

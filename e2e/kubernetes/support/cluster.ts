@@ -8,7 +8,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { freePort, waitFor } from '../../support/wait.js';
 import { findBinaries, type KubernetesBinaries } from './binaries.js';
 import { reapStaleRuns, stopRun } from './cleanup.js';
@@ -49,6 +49,11 @@ export interface TestCluster {
   binaries: KubernetesBinaries;
   /** Runs the matching kubectl against this cluster. */
   kubectl: (args: readonly string[]) => Promise<string>;
+  /**
+   * Creates a Namespace and waits until pods can be made in it: until then the ServiceAccount
+   * admission refuses them, for want of the `default` ServiceAccount and its token.
+   */
+  createNamespace: (name: string) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -295,6 +300,21 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
 
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(kubeconfigPath);
+    const core = kubeconfig.makeApiClient(CoreV1Api);
+    const podsAllowed = (namespace: string) =>
+      waitFor(
+        async () => {
+          const account = await core
+            .readNamespacedServiceAccount({ name: 'default', namespace })
+            .catch(() => null);
+          return (account?.secrets ?? []).length > 0;
+        },
+        30_000,
+        `the default ServiceAccount of ${namespace}`,
+        100,
+      );
+    await podsAllowed('default');
+    log(`pods can be created after ${elapsed()}`);
     const env = { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(dir, 'kubectl-cache') };
     let stopping: Promise<void> | undefined;
     return {
@@ -308,6 +328,10 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
       developerToken,
       env,
       binaries,
+      async createNamespace(name) {
+        await core.createNamespace({ body: { metadata: { name } } });
+        await podsAllowed(name);
+      },
       async kubectl(args) {
         const { stdout } = await execFileAsync(binaries.kubectl, args, {
           env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...env },
