@@ -12,3 +12,4 @@ export {
   type AjvProblemTranslator,
 } from './validation/index.js';
 export * from './delivery/index.js';
+export * from './metrics/index.js';
