@@ -13,3 +13,4 @@ export {
 } from './validation/index.js';
 export * from './delivery/index.js';
 export * from './metrics/index.js';
+export * from './traffic/index.js';
