@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(ROOT, 'packages/server/dist/router/main.js');
+const MAIN = join(ROOT, 'packages/router/bin/codedance-router.js');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },

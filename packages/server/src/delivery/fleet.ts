@@ -1,12 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { RouterClient } from '../router/index.js';
-
-/** The built router entry point; the same path from `src/delivery` and `dist/delivery`. */
-export const ROUTER_MAIN = fileURLToPath(new URL('../../dist/router/main.js', import.meta.url));
+import { ROUTER_BIN, RouterClient } from '@codedance/router';
 
 export interface RouterHandle {
   readonly key: string;
@@ -60,7 +56,7 @@ export class RouterFleet {
       const child = spawn(
         process.execPath,
         [
-          ROUTER_MAIN,
+          ROUTER_BIN,
           '--listen',
           `${this.host}:${port}`,
           '--control',

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { CodedanceError, type ErrorCode } from '@codedance/core';
+import { ROUTER_ERRORS, errorBody, type RouterErrorCode } from './errors.js';
 import { Exchange, kExchange, type ClientResponse, type ExchangeCarrier } from './exchange.js';
 import { ClientConnection, type FastPathHost, type FastResponse } from './fastpath.js';
 import { requestHead } from './headers.js';
@@ -18,8 +18,8 @@ import {
 } from './weights.js';
 
 /** The errors the data plane answers with itself. */
-export type RouterErrorCode = Extract<
-  ErrorCode,
+export type ProxyErrorCode = Extract<
+  RouterErrorCode,
   'CD_BAD_GATEWAY' | 'CD_GATEWAY_TIMEOUT' | 'CD_NO_ROUTE'
 >;
 
@@ -223,7 +223,7 @@ export class RouterProxy implements FastPathHost {
   }
 
   /** Answers with a router error; the request counts as a proxy failure. */
-  fail(ex: Exchange, code: RouterErrorCode): void {
+  fail(ex: Exchange, code: ProxyErrorCode): void {
     if (ex.done || ex.failed) return;
     ex.failed = true;
     ex.abort();
@@ -232,15 +232,12 @@ export class RouterProxy implements FastPathHost {
       res.destroy();
       return;
     }
-    const error = new CodedanceError(code, {
-      details: {
-        version: ex.version.version,
-        ...(ex.backend ? { backend: ex.backend.address } : {}),
-      },
+    const body = errorBody(code, {
+      version: ex.version.version,
+      ...(ex.backend ? { backend: ex.backend.address } : {}),
     });
-    const body = JSON.stringify(error.toBody());
     ex.bytes = Buffer.byteLength(body);
-    res.writeHead(error.status, [
+    res.writeHead(ROUTER_ERRORS[code].status, [
       'content-type',
       'application/json; charset=utf-8',
       'content-length',
@@ -317,10 +314,9 @@ export class RouterProxy implements FastPathHost {
   }
 }
 
-function sendError(res: ClientResponse, code: RouterErrorCode, closing: boolean): void {
-  const error = new CodedanceError(code);
-  const body = JSON.stringify(error.toBody());
-  res.writeHead(error.status, [
+function sendError(res: ClientResponse, code: ProxyErrorCode, closing: boolean): void {
+  const body = errorBody(code);
+  res.writeHead(ROUTER_ERRORS[code].status, [
     'content-type',
     'application/json; charset=utf-8',
     'content-length',

@@ -8,8 +8,8 @@ import { RouterClient } from '../client.js';
 import type { RouteTableInput } from '../table.js';
 import { startBackend, type TestBackend } from './backends.js';
 
-const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-export const MAIN_JS = fileURLToPath(new URL('../../../dist/router/main.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const MAIN_JS = fileURLToPath(new URL('../../bin/codedance-router.js', import.meta.url));
 
 export interface RouterChild {
   child: ChildProcess;
@@ -63,7 +63,7 @@ export interface Routers {
 }
 
 /**
- * Builds the server and starts the two backends once for the file; after each
+ * Builds the router and starts the two backends once for the file; after each
  * test SIGKILLs every router it launched and removes its folder (a temporary
  * one named after `prefix`).
  */
@@ -74,7 +74,7 @@ export function useRouters(prefix: string): Routers {
   const started: RouterChild[] = [];
 
   beforeAll(async () => {
-    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], { cwd: ROOT });
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/router'], { cwd: ROOT });
     stable = await startBackend('stable');
     canary = await startBackend('canary');
   }, 120_000);

@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { ERROR_CATALOGUE, type ErrorCode } from '@codedance/core';
+import { ROUTER_ERRORS, type RouterErrorCode } from './errors.js';
 import type { StatsWindow } from './stats.js';
 import { parseRouteTable, type RouteTable } from './table.js';
 
@@ -37,10 +37,10 @@ export interface RouterHealth {
 
 class ControlError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: RouterErrorCode,
     readonly details?: unknown,
   ) {
-    super(ERROR_CATALOGUE[code].message);
+    super(ROUTER_ERRORS[code].message);
   }
 }
 
@@ -122,7 +122,7 @@ export function createControlServer(target: ControlTarget): http.Server {
           ...(known.details === undefined ? {} : { details: known.details }),
         },
       };
-      if (!res.headersSent) send(res, ERROR_CATALOGUE[known.code].status, body);
+      if (!res.headersSent) send(res, ROUTER_ERRORS[known.code].status, body);
       else res.destroy();
     });
   });
