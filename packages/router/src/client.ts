@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { RouterHealth } from './control.js';
 import type { Endpoint } from './process.js';
+import { checkSocketPath } from './socket-path.js';
 import type { StatsWindow } from './stats.js';
 import type { RouteTable, RouteTableInput } from './table.js';
 
@@ -40,6 +41,8 @@ export class RouterClient {
     private readonly endpoint: Endpoint,
     options: RouterClientOptions = {},
   ) {
+    // A path cut short would reach another router's socket.
+    if ('path' in endpoint) checkSocketPath(endpoint.path);
     this.timeoutMs = options.timeoutMs ?? 5_000;
   }
 

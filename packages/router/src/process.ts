@@ -4,6 +4,7 @@ import { unlink } from 'node:fs/promises';
 import { createControlServer, type RouterHealth } from './control.js';
 import { loadRoutes, saveRoutes } from './persist.js';
 import { RouterProxy } from './proxy.js';
+import { checkSocketPath } from './socket-path.js';
 import { RouterStats } from './stats.js';
 import { EMPTY_TABLE, type RouteTable } from './table.js';
 
@@ -51,6 +52,7 @@ async function socketAlive(path: string): Promise<boolean> {
 
 /** Listens on a TCP or unix socket endpoint and returns the real address. */
 export async function listenOn(server: Server, endpoint: Endpoint): Promise<Endpoint> {
+  if ('path' in endpoint) checkSocketPath(endpoint.path);
   // A socket file left by a killed router would block the path forever.
   if ('path' in endpoint && !(await socketAlive(endpoint.path))) {
     await unlink(endpoint.path).catch(() => undefined);

@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdir, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ROUTER_BIN, RouterClient } from '@codedance/router';
+import {
+  MAX_SOCKET_PATH_BYTES,
+  ROUTER_BIN,
+  RouterClient,
+  controlSocketPath,
+} from '@codedance/router';
 
 export interface RouterHandle {
   readonly key: string;
@@ -27,7 +32,8 @@ export class RouterFleet {
 
   private files(key: string) {
     return {
-      socket: path.join(this.dir, `${key}.sock`),
+      // Named by a hash of the key: any key fits the 107 bytes of a socket path.
+      socket: controlSocketPath(this.dir, key),
       state: path.join(this.dir, `${key}.routes.json`),
       log: path.join(this.dir, `${key}.log`),
     };
@@ -39,13 +45,21 @@ export class RouterFleet {
     if (known !== undefined && known.port === port && (await alive(known.client))) return known;
     await mkdir(this.dir, { recursive: true });
     const files = this.files(key);
-    const client = new RouterClient({ path: files.socket }, { timeoutMs: 3000 });
-    const running = await client.health().catch(() => null);
+    let client = new RouterClient({ path: files.socket }, { timeoutMs: 3000 });
+    let running = await client.health().catch(() => null);
+    let socket = files.socket;
+    const legacy = path.join(this.dir, `${key}.sock`);
+    if (running === null && Buffer.byteLength(legacy) <= MAX_SOCKET_PATH_BYTES) {
+      // A router started before sockets were named by a hash is adopted where it is.
+      const old = new RouterClient({ path: legacy }, { timeoutMs: 3000 });
+      running = await old.health().catch(() => null);
+      if (running !== null) [client, socket] = [old, legacy];
+    }
     if (running !== null && known?.port !== port && known !== undefined) {
       // The app moved to another public port: replace its router.
       await this.stop(key);
     } else if (running !== null) {
-      const handle = { key, client, port, socket: files.socket };
+      const handle = { key, client, port, socket };
       this.handles.set(key, handle);
       this.logger.info({ router: key, pid: running.pid }, 'router adopted');
       return handle;
