@@ -47,6 +47,7 @@ export class Exchange implements UpstreamRequest, RequestFacts {
   hasBody = false;
   chunked = false;
   hostless = false;
+  refusal: string | undefined = undefined;
   setCookie = false;
   status = 0;
   bytes = 0;

@@ -22,9 +22,9 @@ function isHopByHop(name: string): boolean {
   return HOP_LENGTHS.has(name.length) && HOP_BY_HOP.has(name.toLowerCase());
 }
 
-/** Extra hop-by-hop names listed in a `Connection` header, if any. */
-function connectionTokens(value: string): Set<string> | undefined {
-  let tokens: Set<string> | undefined;
+/** Extra hop-by-hop names listed in `Connection` headers, if any, added to `into`. */
+function connectionTokens(value: string, into: Set<string> | undefined): Set<string> | undefined {
+  let tokens = into;
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();
     if (name === '' || name === 'keep-alive' || name === 'close') continue;
@@ -32,6 +32,14 @@ function connectionTokens(value: string): Set<string> | undefined {
   }
   return tokens;
 }
+
+/**
+ * Fields that frame or address the message. RFC 9110 §7.6.1 lets `Connection`
+ * name any field as hop-by-hop, but dropping one of these would change where
+ * the backend thinks the body ends, or whom it is for: such a request is
+ * refused rather than forwarded in a shape the client did not send.
+ */
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'host']);
 
 function stripNamed(headers: string[], names: Set<string>): void {
   for (let i = headers.length - 2; i >= 0; i -= 2) {
@@ -49,6 +57,8 @@ export interface RequestFacts {
   chunked: boolean;
   /** The client sent no `Host` (HTTP/1.0): the head still needs one. */
   hostless: boolean;
+  /** Why the request must be refused with 400 rather than forwarded, if it must. */
+  refusal: string | undefined;
 }
 
 /**
@@ -84,8 +94,11 @@ function buildHead(
     const name = raw[i] ?? '';
     const value = raw[i + 1] ?? '';
     const length = name.length;
-    if (length === 4 && name.toLowerCase() === 'host') host = value;
-    else if (length === 15 && name.toLowerCase() === 'x-forwarded-for') {
+    if (length === 4 && name.toLowerCase() === 'host') {
+      // RFC 9112 §3.2: two Host lines make a request no server can answer safely.
+      if (host !== undefined) facts.refusal = 'more than one Host header';
+      host = value;
+    } else if (length === 15 && name.toLowerCase() === 'x-forwarded-for') {
       forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
       continue;
     } else if (length === 17) {
@@ -95,6 +108,11 @@ function buildHead(
         continue;
       }
       if (lower === 'transfer-encoding') {
+        // Node's parser only lets a request through when chunked is the last
+        // coding; any coding before it would be lost in the re-chunked body.
+        if (value.trim().toLowerCase() !== 'chunked') {
+          facts.refusal = 'a transfer coding other than chunked';
+        }
         facts.hasBody = true;
         facts.chunked = true;
         continue;
@@ -109,15 +127,21 @@ function buildHead(
       if (value !== '0') facts.hasBody = true;
     } else if (length === 16 && name.toLowerCase() === 'x-forwarded-host') continue;
     if (isHopByHop(name)) {
-      if (length === 10 && name.toLowerCase() === 'connection') extra = connectionTokens(value);
+      if (length === 10 && name.toLowerCase() === 'connection') {
+        extra = connectionTokens(value, extra);
+      }
       continue;
     }
     if (dropped?.has(name.toLowerCase()) === true) continue;
     head += `${name}: ${value}\r\n`;
   }
   if (extra !== undefined && dropped === undefined) {
+    for (const name of extra) {
+      if (FRAMING.has(name)) facts.refusal = `Connection names ${name}`;
+    }
     // Rare: `Connection` names more headers to drop, maybe ones already copied.
     facts.cookie = undefined;
+    facts.canary = undefined;
     return buildHead(method, url, raw, remoteAddress, facts, extra);
   }
   head += `x-forwarded-for: ${forwardedFor === undefined ? remoteAddress : `${forwardedFor}, ${remoteAddress}`}\r\nx-forwarded-proto: ${forwardedProto ?? 'http'}\r\n`;
@@ -139,7 +163,7 @@ export function stripHopByHop(headers: string[]): string[] {
     const value = headers[i + 1] ?? '';
     if (isHopByHop(name)) {
       if (name.length === 10 && name.toLowerCase() === 'connection') {
-        extra = connectionTokens(value);
+        extra = connectionTokens(value, extra);
       }
       continue;
     }

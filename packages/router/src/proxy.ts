@@ -20,7 +20,7 @@ import {
 /** The errors the data plane answers with itself. */
 export type ProxyErrorCode = Extract<
   RouterErrorCode,
-  'CD_BAD_GATEWAY' | 'CD_GATEWAY_TIMEOUT' | 'CD_NO_ROUTE'
+  'CD_BAD_GATEWAY' | 'CD_GATEWAY_TIMEOUT' | 'CD_NO_ROUTE' | 'CD_BAD_REQUEST'
 >;
 
 export interface ProxyOptions {
@@ -35,6 +35,9 @@ export interface ProxyOptions {
   idleMs?: number;
   table?: RouteTable;
 }
+
+/** Marks a client connection on which a request was refused. */
+const kRefused = Symbol('codedance.refused');
 
 /** Idle client connections are closed after this long, as Node's server does (ms). */
 const CLIENT_KEEP_ALIVE_MS = 65_000;
@@ -146,7 +149,23 @@ export class RouterProxy implements FastPathHost {
   /** A request Node's HTTP server parsed (any method, maybe with a body). */
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const ex = new Exchange(this, req.method ?? 'GET', res, req);
-    if (!this.route(ex, req.url ?? '/', req.rawHeaders, req.socket.remoteAddress ?? '')) {
+    const routed = this.route(ex, req.url ?? '/', req.rawHeaders, req.socket.remoteAddress ?? '');
+    // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
+    if (ex.chunked && req.httpVersionMinor === 0 && req.httpVersionMajor === 1) {
+      ex.refusal = 'Transfer-Encoding in an HTTP/1.0 request';
+    }
+    const socket = req.socket as Socket & { [kRefused]?: true };
+    if (ex.refusal !== undefined || socket[kRefused] === true) {
+      // Nothing after a refused request on this connection is forwarded: its
+      // framing cannot be trusted to end where Node's parser thought it did.
+      // A request already parsed behind it gets no answer: the refusal closes the connection.
+      if (ex.refusal !== undefined && socket[kRefused] !== true) {
+        socket[kRefused] = true;
+        sendError(res, 'CD_BAD_REQUEST', true, { reason: ex.refusal });
+      }
+      return;
+    }
+    if (!routed) {
       req.resume();
       sendError(res, 'CD_NO_ROUTE', this.closing);
       return;
@@ -160,6 +179,7 @@ export class RouterProxy implements FastPathHost {
   /** @internal A request the fast path read. */
   serveFast(client: ClientConnection, res: FastResponse, request: FastRequest): void {
     const ex = new Exchange(this, request.method, res);
+    // The fast path only takes heads with one Host, no framing and plain Connection values.
     if (!this.route(ex, request.url, request.raw, client.remoteAddress)) {
       sendError(res, 'CD_NO_ROUTE', this.closing);
       return;
@@ -181,10 +201,11 @@ export class RouterProxy implements FastPathHost {
     this.clients.delete(client);
   }
 
-  /** Builds the backend request and picks the version; false when nothing is routed. */
+  /** Builds the backend request and picks the version; false when it is refused or nothing is routed. */
   private route(ex: Exchange, url: string, raw: readonly string[], remote: string): boolean {
     const state = this.state;
     ex.head = requestHead(ex.method, url, raw, remote, ex);
+    if (ex.refusal !== undefined) return false;
     const sticky = state.sticky ? stickyVersion(state, ex.cookie) : undefined;
     const version = chooseVersion(state, ex.canary, sticky);
     if (version === undefined) return false;
@@ -314,8 +335,13 @@ export class RouterProxy implements FastPathHost {
   }
 }
 
-function sendError(res: ClientResponse, code: ProxyErrorCode, closing: boolean): void {
-  const body = errorBody(code);
+function sendError(
+  res: ClientResponse,
+  code: ProxyErrorCode,
+  closing: boolean,
+  details?: unknown,
+): void {
+  const body = errorBody(code, details);
   res.writeHead(ROUTER_ERRORS[code].status, [
     'content-type',
     'application/json; charset=utf-8',

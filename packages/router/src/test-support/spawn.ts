@@ -17,9 +17,16 @@ export interface RouterChild {
   exited: Promise<number | null>;
 }
 
-/** Starts the built router and resolves once it prints its ready line. */
+/**
+ * Starts the built router and resolves once it prints its ready line. It runs
+ * in a process group of its own, so `killGroup` ends it with every process it
+ * started.
+ */
 export function spawnRouter(args: string[]): Promise<RouterChild> {
-  const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN_JS, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -42,6 +49,51 @@ export function spawnRouter(args: string[]): Promise<RouterChild> {
       reject(new Error(`router exited with ${code}: ${stderr}`));
     });
   });
+}
+
+/** SIGKILLs a router's whole process group and waits for its first process to exit. */
+export async function killGroup(router: RouterChild): Promise<void> {
+  try {
+    process.kill(-(router.child.pid ?? 0), 'SIGKILL');
+  } catch {
+    // The group is gone already.
+  }
+  await router.exited;
+}
+
+/** A router started alone by a test, in a folder of its own. */
+export interface StandaloneRouter extends LaunchedRouter {
+  /** Kills every process of the router and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/** Starts a router with its control socket and state in a new temporary folder. */
+export async function startRouterProcess(args: string[] = []): Promise<StandaloneRouter> {
+  const folder = mkdtempSync(join(tmpdir(), 'cd-router-'));
+  const socket = join(folder, 'control.sock');
+  const router = await spawnRouter([
+    '--listen',
+    '127.0.0.1:0',
+    '--control',
+    socket,
+    '--state',
+    join(folder, 'routes.json'),
+    ...args,
+  ]);
+  return {
+    router,
+    socket,
+    client: new RouterClient({ path: socket }),
+    async stop() {
+      await killGroup(router);
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Builds the router once for a test file (the tests run its built command). */
+export function buildRouter(): void {
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/router'], { cwd: ROOT });
 }
 
 /** A router a test launched, with its control socket and a client for it. */
@@ -74,17 +126,13 @@ export function useRouters(prefix: string): Routers {
   const started: RouterChild[] = [];
 
   beforeAll(async () => {
-    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/router'], { cwd: ROOT });
+    buildRouter();
     stable = await startBackend('stable');
     canary = await startBackend('canary');
   }, 120_000);
 
   afterEach(async () => {
-    for (const router of started.splice(0)) {
-      if (router.child.exitCode === null && router.child.signalCode === null)
-        router.child.kill('SIGKILL');
-      await router.exited;
-    }
+    for (const router of started.splice(0)) await killGroup(router);
     if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
     folder = undefined;
   });
