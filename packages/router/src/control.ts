@@ -25,13 +25,15 @@ export interface RouterWorkerHealth {
 
 export interface RouterHealth {
   status: 'ok' | 'draining';
-  /** The process the control API runs in (the primary when there are workers). */
+  /** The process the control API runs in: the group's leader. */
   pid: number;
+  /** The address traffic is accepted on, `host:port`. */
+  listen: string;
   uptimeSeconds: number;
   revision: number;
   /** Requests in flight, over all workers. */
   inFlight: number;
-  /** The processes serving traffic: the router itself, or its workers. */
+  /** The processes serving traffic, the leader first. */
   workers: RouterWorkerHealth[];
 }
 

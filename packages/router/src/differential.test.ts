@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRouter, startRouterProcess, type StandaloneRouter } from './test-support/spawn.js';
+import { buildRouter, startRouterTo, type StandaloneRouter } from './test-support/spawn.js';
 import {
   echoSeen,
   exchangeRaw,
@@ -237,10 +237,7 @@ describe('the router against Node’s HTTP parser', () => {
     await new Promise<void>((resolve) => reference.listen(0, '127.0.0.1', resolve));
     referencePort = (reference.address() as AddressInfo).port;
     backend = await recordingBackend();
-    router = await startRouterProcess();
-    await router.client.setRoutes({
-      versions: [{ version: 'stable', weight: 100, backends: [backend.address] }],
-    });
+    router = await startRouterTo(backend.address);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RouterClient } from './client.js';
 import { request, steadyLoad, waitFor } from './test-support/backends.js';
-import { useRouters } from './test-support/spawn.js';
+import { killGroup, useRouters } from './test-support/spawn.js';
 
 const { split, launch } = useRouters('cd-router-');
 
 describe('router process', () => {
-  it('serves the split, survives its control client going away, and a SIGKILL restart', async () => {
+  it('serves the split, survives its control client going away, and a restart after SIGKILL', async () => {
     const { router, socket } = await launch();
     const server = new RouterClient({ path: socket });
     expect((await server.health()).status).toBe('ok');
@@ -31,8 +31,7 @@ describe('router process', () => {
     );
 
     await restarted.setRoutes(split(90));
-    router.child.kill('SIGKILL');
-    await router.exited;
+    await killGroup(router);
     const again = await launch({ port: router.port });
     expect((await new RouterClient({ path: socket }).getRoutes()).revision).toBe(3);
     const bodies: string[] = [];

@@ -1,33 +1,12 @@
 import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import { unlink } from 'node:fs/promises';
-import { createControlServer, type RouterHealth } from './control.js';
 import { loadRoutes, saveRoutes } from './persist.js';
-import { RouterProxy } from './proxy.js';
 import { checkSocketPath } from './socket-path.js';
-import { RouterStats } from './stats.js';
 import { EMPTY_TABLE, type RouteTable } from './table.js';
 
 /** Where a server listens: a TCP host and port, or a unix socket path. */
 export type Endpoint = { host: string; port: number } | { path: string };
-
-export interface RouterOptions {
-  listen: { host: string; port: number };
-  control: Endpoint;
-  /** File that holds the last applied table; without it nothing survives a restart. */
-  statePath?: string;
-  timeoutMs?: number;
-  stats?: RouterStats;
-}
-
-export interface RunningRouter {
-  readonly proxy: RouterProxy;
-  /** The address traffic is accepted on (the real port when 0 was asked for). */
-  readonly listen: { host: string; port: number };
-  readonly control: Endpoint;
-  /** Graceful stop: no new connections, in-flight requests finish, then close. */
-  close(graceMs?: number): Promise<void>;
-}
 
 /** Parses `host:port`, or treats anything else as a unix socket path. */
 export function parseEndpoint(text: string): Endpoint {
@@ -95,6 +74,11 @@ export class AppliedRoutes {
     });
   }
 
+  /** Routes kept in memory only, starting from `table`. */
+  static of(revision: number, table: RouteTable): AppliedRoutes {
+    return new AppliedRoutes(undefined, { revision, table });
+  }
+
   get current(): { revision: number; table: RouteTable } {
     return this.applied;
   }
@@ -124,57 +108,6 @@ export class AppliedRoutes {
     this.applying = run.catch(() => undefined);
     return run;
   }
-}
-
-/**
- * Starts the data plane and its control API in this process, with the last
- * persisted table already applied, so a restarted router serves the same
- * split at once.
- */
-export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
-  const stats = options.stats ?? new RouterStats();
-  const routes = await AppliedRoutes.load(options.statePath);
-  const proxy = new RouterProxy({
-    stats,
-    table: routes.table,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  });
-  const startedAt = Date.now();
-  const control = createControlServer({
-    now: () => stats.now(),
-    stats: (from, to, withSamples) => stats.window(from, to, withSamples),
-    routes: () => routes.current,
-    applyRoutes: (next) =>
-      routes.apply(next, (_revision, table) => {
-        proxy.setTable(table);
-      }),
-    health: (): RouterHealth => ({
-      status: proxy.closing ? 'draining' : 'ok',
-      pid: process.pid,
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      revision: routes.revision,
-      inFlight: proxy.inFlight,
-      workers: [{ pid: process.pid, inFlight: proxy.inFlight }],
-    }),
-  });
-  const listen = await proxy.listen(options.listen.port, options.listen.host);
-  let controlAt: Endpoint;
-  try {
-    controlAt = await listenOn(control, options.control);
-  } catch (error) {
-    await proxy.close(0);
-    throw error;
-  }
-  return {
-    proxy,
-    listen: { host: listen.address, port: listen.port },
-    control: controlAt,
-    async close(graceMs?: number) {
-      const controlClosed = closeServer(control);
-      await proxy.close(graceMs);
-      await controlClosed;
-    },
-  };
 }
 
 /** Closes a server and drops its idle keep-alive connections at once. */

@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ROUTER_ERRORS, errorBody, type RouterErrorCode } from './errors.js';
 import { Exchange, kExchange, type ClientResponse, type ExchangeCarrier } from './exchange.js';
@@ -62,12 +62,14 @@ export class RouterProxy implements FastPathHost {
   readonly downMs: number;
   closing = false;
   /**
-   * Node's HTTP server. It accepts every connection, but the fast path sees
-   * it first; Node's own connection handling only starts at the hand-over.
+   * Node's HTTP server. It is given every accepted connection, but the fast
+   * path sees it first; Node's own connection handling only starts at the
+   * hand-over. It never listens itself: `listeners` accept.
    */
   private readonly server: http.Server;
   private readonly takeOver: ((socket: Socket) => void)[];
   private readonly clients = new Set<ClientConnection>();
+  private readonly listeners = new Set<Server>();
   private state: RoutingState;
   private readonly pools = new Map<string, UpstreamPool>();
   private readonly maxSockets: number;
@@ -135,15 +137,30 @@ export class RouterProxy implements FastPathHost {
     return counts;
   }
 
+  /** Listens on a socket of its own; see `attach` for one shared with other processes. */
   async listen(port: number, host: string): Promise<AddressInfo> {
+    const listener = createServer();
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+      listener.once('error', reject);
+      listener.listen(port, host, () => {
+        listener.off('error', reject);
         resolve();
       });
     });
-    return this.server.address() as AddressInfo;
+    this.attach(listener);
+    return listener.address() as AddressInfo;
+  }
+
+  /**
+   * Serves the connections a listening server accepts. Several processes
+   * can each attach a server on the same listening socket: the kernel gives
+   * each connection to one of them.
+   */
+  attach(listener: Server): void {
+    this.listeners.add(listener);
+    listener.on('connection', (socket: Socket) => {
+      this.server.emit('connection', socket);
+    });
   }
 
   /** A request Node's HTTP server parsed (any method, maybe with a body). */
@@ -309,7 +326,9 @@ export class RouterProxy implements FastPathHost {
    */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true;
-    // Resolves once every connection it accepted (handed over or not) is closed.
+    // No new connections here; other processes sharing the socket go on accepting.
+    for (const listener of this.listeners) listener.close();
+    this.listeners.clear();
     const closed = new Promise<void>((resolve) => {
       this.server.close(() => {
         resolve();

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { Type, type Static } from 'typebox';
 
 const VERSION_ID = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
@@ -50,9 +50,14 @@ export interface TableProblem {
 
 export type ParsedTable = { ok: true; table: RouteTable } | { ok: false; problems: TableProblem[] };
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile<RouteTableInput>(
-  RouteTableSchema,
-);
+// Compiled on first use: most router processes never parse a table from JSON.
+let compiled: ValidateFunction<RouteTableInput> | undefined;
+function validator(): ValidateFunction<RouteTableInput> {
+  compiled ??= new Ajv({ allErrors: true, strict: false }).compile<RouteTableInput>(
+    RouteTableSchema,
+  );
+  return compiled;
+}
 
 /** An empty table: every request is answered 503 until versions are set. */
 export const EMPTY_TABLE: RouteTable = {
@@ -68,6 +73,7 @@ export const EMPTY_TABLE: RouteTable = {
  * version ids are unique and the weights add up to 100 (so "10" means 10 %).
  */
 export function parseRouteTable(input: unknown): ParsedTable {
+  const validate = validator();
   if (!validate(input)) {
     const problems = (validate.errors ?? []).map((error) => ({
       path: error.instancePath === '' ? '/' : error.instancePath,

@@ -1,16 +1,16 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { request, waitFor } from './test-support/backends.js';
-import { useRouters } from './test-support/spawn.js';
+import { killGroup, useRouters } from './test-support/spawn.js';
 
 const { split, launch: launchRouter } = useRouters('cd-router-workers-');
 
-/** A router with two workers sharing its port. */
+/** A router of two processes sharing its port. */
 function launch(port = 0) {
   return launchRouter({ port, args: ['--workers', '2'] });
 }
 
-/** One request on a connection of its own, so the primary deals it to the next worker. */
+/** One request on a connection of its own, which any of the processes may accept. */
 function fresh(port: number, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
@@ -34,8 +34,8 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('router with several workers', () => {
-  it('applies every table to all workers, keeps weights exact in each, and adds up stats', async () => {
+describe('a router of several processes', () => {
+  it('applies every table to all processes, keeps weights exact in each, and adds up stats', async () => {
     const { router, client } = await launch();
     const health = await client.health();
     expect(health.workers).toHaveLength(2);
@@ -79,20 +79,27 @@ describe('router with several workers', () => {
     expect((await client.getRoutes()).revision).toBe(2);
   });
 
-  it('replaces a crashed worker with one that starts from the table in force', async () => {
+  it('replaces a killed follower, and a killed leader, with processes that serve the table in force', async () => {
     const { router, client } = await launch();
     await client.setRoutes(split(0));
-    const [victim, survivor] = (await client.health()).workers.map((w) => w.pid);
-    process.kill(victim!, 'SIGKILL');
-    await waitFor(async () => {
-      const pids = (await client.health()).workers.map((w) => w.pid);
-      return pids.length === 2 && !pids.includes(victim!) && pids.includes(survivor!);
-    }, 20_000);
+    const whole = async (without: number) => {
+      const health = await client.health().catch(() => null);
+      const pids = health?.workers.map((w) => w.pid) ?? [];
+      return pids.length === 2 && !pids.includes(without) ? health : null;
+    };
+    const [leader, follower] = (await client.health()).workers.map((w) => w.pid);
+    expect(leader).toBe(router.child.pid);
+    process.kill(follower!, 'SIGKILL');
+    await waitFor(async () => (await whole(follower!))?.pid === leader, 20_000);
+    process.kill(leader!, 'SIGKILL');
+    // A follower takes over the control socket: the new leader is another process.
+    await waitFor(async () => (await whole(leader!)) !== null, 20_000);
     const answers = await Promise.all(Array.from({ length: 40 }, () => fresh(router.port)));
     expect(answers.every((a) => a.status === 200 && a.body === 'canary')).toBe(true);
+    expect((await client.getRoutes()).revision).toBe(1);
   });
 
-  it('drains in-flight requests on SIGTERM, then the primary and every worker exit', async () => {
+  it('drains in-flight requests on SIGTERM, then the leader and every follower exit', async () => {
     const { router, client } = await launch();
     await client.setRoutes(split(100));
     const pids = (await client.health()).workers.map((w) => w.pid);
@@ -104,14 +111,12 @@ describe('router with several workers', () => {
     await waitFor(() => pids.every((pid) => !alive(pid)));
   });
 
-  it('persists the table, and a restarted router serves it at once', async () => {
+  it('persists the table, and a router started again after the whole group died serves it at once', async () => {
     const { router, client } = await launch();
     await client.setRoutes(split(50));
     await client.setRoutes(split(90));
     const pids = (await client.health()).workers.map((w) => w.pid);
-    router.child.kill('SIGKILL');
-    await router.exited;
-    // Orphaned workers notice the primary is gone and leave.
+    await killGroup(router);
     await waitFor(() => pids.every((pid) => !alive(pid)));
     const again = await launch(router.port);
     expect((await again.client.getRoutes()).revision).toBe(2);

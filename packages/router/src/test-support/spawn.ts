@@ -91,6 +91,18 @@ export async function startRouterProcess(args: string[] = []): Promise<Standalon
   };
 }
 
+/** Starts a router (see `startRouterProcess`) that sends everything to one backend. */
+export async function startRouterTo(
+  address: string,
+  args: string[] = [],
+): Promise<StandaloneRouter> {
+  const router = await startRouterProcess(args);
+  await router.client.setRoutes({
+    versions: [{ version: 'stable', weight: 100, backends: [address] }],
+  });
+  return router;
+}
+
 /** Builds the router once for a test file (the tests run its built command). */
 export function buildRouter(): void {
   execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/router'], { cwd: ROOT });

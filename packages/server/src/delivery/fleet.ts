@@ -64,7 +64,8 @@ export class RouterFleet {
       this.logger.info({ router: key, pid: running.pid }, 'router adopted');
       return handle;
     }
-    await unlink(files.socket).catch(() => undefined);
+    // A stale socket file is removed by the router itself, once it leads its group: removing
+    // it here could pull it from under a router process that has just taken over.
     const log = await open(files.log, 'a');
     try {
       const child = spawn(
@@ -88,6 +89,8 @@ export class RouterFleet {
         if (health !== null) break;
         const code = await Promise.race([exited, delay(50).then(() => 'running' as const)]);
         if (code !== 'running') {
+          // It found its group led already (a survivor took over meanwhile): that one serves.
+          if ((await client.health().catch(() => null)) !== null) break;
           throw new Error(
             `the router for ${key} exited (code ${String(code)}); see ${files.log} — is port ${port} free?`,
           );
