@@ -32,23 +32,28 @@ function onClientDrain(this: ExchangeCarrier): void {
 // even if the backend might have seen it.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
-/**
- * One proxied request, from the client's side and the backend's. Listeners
- * find it through `this`, so a request allocates no closures.
- */
-export class Exchange implements UpstreamRequest, RequestFacts {
+/** A request as routing sees it: the facts read from it, its backend head, its version. */
+export class RoutedRequest implements RequestFacts {
   readonly start = performance.now();
   head = '';
   version!: VersionRoute;
   backend: Backend | undefined = undefined;
-  connection: UpstreamConnection | undefined = undefined;
   canary: string | undefined = undefined;
   cookie: string | undefined = undefined;
   hasBody = false;
   chunked = false;
   hostless = false;
   refusal: string | undefined = undefined;
+  /** The response sets the sticky cookie. */
   setCookie = false;
+}
+
+/**
+ * One proxied request, from the client's side and the backend's. Listeners
+ * find it through `this`, so a request allocates no closures.
+ */
+export class Exchange extends RoutedRequest implements UpstreamRequest {
+  connection: UpstreamConnection | undefined = undefined;
   status = 0;
   bytes = 0;
   attempts = 0;
@@ -65,7 +70,9 @@ export class Exchange implements UpstreamRequest, RequestFacts {
     readonly res: ClientResponse,
     /** Node's request, when Node's HTTP server parsed it (it may have a body). */
     readonly req?: IncomingMessage,
-  ) {}
+  ) {
+    super();
+  }
 
   get body(): IncomingMessage | undefined {
     return this.hasBody ? this.req : undefined;

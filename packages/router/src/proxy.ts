@@ -2,7 +2,13 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ROUTER_ERRORS, errorBody, type RouterErrorCode } from './errors.js';
-import { Exchange, kExchange, type ClientResponse, type ExchangeCarrier } from './exchange.js';
+import {
+  Exchange,
+  RoutedRequest,
+  kExchange,
+  type ClientResponse,
+  type ExchangeCarrier,
+} from './exchange.js';
 import { ClientConnection, type FastPathHost, type FastResponse } from './fastpath.js';
 import { requestHead } from './headers.js';
 import type { FastRequest } from './request-head.js';
@@ -16,6 +22,7 @@ import {
   stickyVersion,
   type RoutingState,
 } from './weights.js';
+import { Tunnel, type TunnelHost } from './upgrade.js';
 
 /** The errors the data plane answers with itself. */
 export type ProxyErrorCode = Extract<
@@ -56,7 +63,7 @@ function onClientClose(this: ServerResponse & ExchangeCarrier): void {
  * (and the rest of its connection) is parsed by Node's HTTP server. Backends
  * are reached over pooled keep-alive connections.
  */
-export class RouterProxy implements FastPathHost {
+export class RouterProxy implements FastPathHost, TunnelHost {
   readonly stats: RouterStats;
   readonly timeoutMs: number;
   readonly downMs: number;
@@ -75,6 +82,8 @@ export class RouterProxy implements FastPathHost {
   private readonly maxSockets: number;
   private readonly idleMs: number;
   private readonly inflight = new Set<Exchange>();
+  /** Upgraded connections (WebSockets): not in flight, they only end when a side closes. */
+  private readonly tunnels = new Set<Tunnel>();
   private readonly sweeper: NodeJS.Timeout;
   private drained: (() => void) | undefined;
 
@@ -89,6 +98,9 @@ export class RouterProxy implements FastPathHost {
     this.state = compileTable(options.table ?? EMPTY_TABLE);
     this.server = http.createServer({ keepAliveTimeout: CLIENT_KEEP_ALIVE_MS }, (req, res) => {
       this.handle(req, res);
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      this.upgrade(req, socket, head);
     });
     // Node's listener would start parsing at once: it runs at the hand-over instead.
     const server = this.server;
@@ -193,6 +205,33 @@ export class RouterProxy implements FastPathHost {
     this.forward(ex);
   }
 
+  /** An `Upgrade` request: routed like any other, then tunnelled (see `Tunnel`). */
+  private upgrade(req: IncomingMessage, socket: Socket, early: Buffer): void {
+    const protocol = req.headers.upgrade ?? '';
+    const tunnel = new Tunnel(this, req.method ?? 'GET', socket, protocol);
+    const routed = this.route(tunnel, req.url ?? '/', req.rawHeaders, socket.remoteAddress ?? '');
+    if (tunnel.refusal !== undefined || tunnel.hasBody) {
+      tunnel.fail('CD_BAD_REQUEST', { reason: tunnel.refusal ?? 'a body in an Upgrade request' });
+      return;
+    }
+    if (!routed || this.closing) {
+      tunnel.fail('CD_NO_ROUTE');
+      return;
+    }
+    const backend = pickBackend(tunnel.version, Date.now());
+    if (backend === undefined) {
+      tunnel.fail('CD_BAD_GATEWAY', { version: tunnel.version.version });
+      return;
+    }
+    this.tunnels.add(tunnel);
+    tunnel.open(backend, early);
+  }
+
+  /** @internal */
+  forgetTunnel(tunnel: Tunnel): void {
+    this.tunnels.delete(tunnel);
+  }
+
   /** @internal A request the fast path read. */
   serveFast(client: ClientConnection, res: FastResponse, request: FastRequest): void {
     const ex = new Exchange(this, request.method, res);
@@ -219,7 +258,12 @@ export class RouterProxy implements FastPathHost {
   }
 
   /** Builds the backend request and picks the version; false when it is refused or nothing is routed. */
-  private route(ex: Exchange, url: string, raw: readonly string[], remote: string): boolean {
+  private route(
+    ex: RoutedRequest & { readonly method: string },
+    url: string,
+    raw: readonly string[],
+    remote: string,
+  ): boolean {
     const state = this.state;
     ex.head = requestHead(ex.method, url, raw, remote, ex);
     if (ex.refusal !== undefined) return false;
@@ -346,6 +390,7 @@ export class RouterProxy implements FastPathHost {
       });
     }
     for (const client of this.clients) client.destroy();
+    for (const tunnel of this.tunnels) tunnel.close();
     this.server.closeAllConnections();
     clearInterval(this.sweeper);
     for (const pool of this.pools.values()) pool.close();

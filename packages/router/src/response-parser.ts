@@ -74,15 +74,21 @@ export class ResponseParser {
   private phase: Phase = Phase.done;
   private sink: ResponseSink | undefined = undefined;
   private headRequest = false;
+  private upgrade = false;
   private pending: Buffer | undefined = undefined;
   private remaining = 0;
   private received = false;
   /** The response may be followed by another one on the same connection. */
   keepAlive = false;
 
-  /** Expects the response to a request that was just sent. */
-  expect(sink: ResponseSink, method: string): void {
+  /**
+   * Expects the response to a request that was just sent. With `upgrade`
+   * (the request asked to switch protocols), a 101 answer is reported as a
+   * head whose "body" is everything the backend sends after it.
+   */
+  expect(sink: ResponseSink, method: string, upgrade = false): void {
     this.sink = sink;
+    this.upgrade = upgrade;
     this.headRequest = method === 'HEAD';
     this.phase = Phase.head;
     this.pending = undefined;
@@ -254,6 +260,13 @@ export class ResponseParser {
       }
       headers.push(name, value);
       at = end + 2;
+    }
+    if (status === 101 && this.upgrade) {
+      // The connection now carries another protocol, in both directions, until it closes.
+      this.keepAlive = false;
+      this.sink?.onResponseHead(status, headers);
+      if (this.phase === Phase.head) this.phase = Phase.untilClose;
+      return;
     }
     if (status < 200) {
       if (status === 101) throw new ResponseParseError('unrequested protocol switch');

@@ -10,6 +10,8 @@ export interface VersionWindow {
   errors: number;
   /** Requests the client abandoned before the response ended; not in `requests`. */
   aborted: number;
+  /** Requests that switched protocols (WebSocket); also in `requests` and `status['2xx']`. */
+  upgrades: number;
   status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
   /** `status['5xx'] / requests`. */
   errorRate: number;
@@ -38,6 +40,7 @@ export interface VersionPart {
   requests: number;
   errors: number;
   aborted: number;
+  upgrades: number;
   s2xx: number;
   s3xx: number;
   s4xx: number;
@@ -71,6 +74,7 @@ class SecondSlot {
   requests = 0;
   errors = 0;
   aborted = 0;
+  upgrades = 0;
   s2xx = 0;
   s3xx = 0;
   s4xx = 0;
@@ -86,7 +90,7 @@ class SecondSlot {
 
   reset(second: number): void {
     this.second = second;
-    this.requests = this.errors = this.aborted = 0;
+    this.requests = this.errors = this.aborted = this.upgrades = 0;
     this.s2xx = this.s3xx = this.s4xx = this.s5xx = 0;
     this.bytes = 0;
     this.sampled = 0;
@@ -143,6 +147,11 @@ export class VersionStats {
 
   recordAborted(nowMs: number): void {
     this.slot(nowMs).aborted++;
+  }
+
+  /** Counts a switch of protocols; the request itself is counted by `record`. */
+  recordUpgrade(nowMs: number): void {
+    this.slot(nowMs).upgrades++;
   }
 
   /** Slots whose second lies in `[fromSecond, toSecond)` and still in the ring. */
@@ -223,6 +232,7 @@ function partOf(slots: SecondSlot[], withSamples: boolean): VersionPart {
     requests: 0,
     errors: 0,
     aborted: 0,
+    upgrades: 0,
     s2xx: 0,
     s3xx: 0,
     s4xx: 0,
@@ -234,6 +244,7 @@ function partOf(slots: SecondSlot[], withSamples: boolean): VersionPart {
     part.requests += slot.requests;
     part.errors += slot.errors;
     part.aborted += slot.aborted;
+    part.upgrades += slot.upgrades;
     part.s2xx += slot.s2xx;
     part.s3xx += slot.s3xx;
     part.s4xx += slot.s4xx;
@@ -292,6 +303,7 @@ function summarise(
     requests: 0,
     errors: 0,
     aborted: 0,
+    upgrades: 0,
     status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
     errorRate: 0,
     bytes: 0,
@@ -302,6 +314,7 @@ function summarise(
     window.requests += part.requests;
     window.errors += part.errors;
     window.aborted += part.aborted;
+    window.upgrades += part.upgrades;
     window.status['2xx'] += part.s2xx;
     window.status['3xx'] += part.s3xx;
     window.status['4xx'] += part.s4xx;
