@@ -49,6 +49,10 @@ function milliseconds(name: string, text: string | undefined): number | undefine
  * and `--group` are given by a leader to the followers it starts.
  */
 async function main(): Promise<void> {
+  // Every process of the group accepts on one socket: taking one connection per wake-up,
+  // rather than the whole queue, spreads a burst of connections over all of them. libuv
+  // reads this when a socket first listens; the processes started from here inherit it.
+  process.env['UV_TCP_SINGLE_ACCEPT'] ??= '1';
   const { values } = parseArgs({
     options: {
       listen: { type: 'string' },
