@@ -14,6 +14,8 @@ export interface ClientResponse {
   /** The whole response was handed to the connection. */
   readonly writableFinished: boolean;
   writeHead(status: number, headers: string[]): unknown;
+  /** Sends an interim (1xx) answer ahead of the final one, where the client can take it. */
+  writeInterim(status: number, headers: string[]): void;
   write(chunk: Buffer): boolean;
   end(chunk?: Buffer | string): unknown;
   destroy(): unknown;
@@ -80,6 +82,16 @@ export class Exchange extends RoutedRequest implements UpstreamRequest {
 
   get cancelled(): boolean {
     return this.done || this.failed;
+  }
+
+  /**
+   * RFC 9110 §15.2: a proxy forwards 1xx answers, except those it asked for
+   * itself. 100 is one of those: the router answered the client's `Expect`
+   * itself and never forwards it.
+   */
+  onInterim(status: number, headers: string[]): void {
+    if (status === 100 || this.failed || this.done) return;
+    this.res.writeInterim(status, stripHopByHop(headers));
   }
 
   onResponseHead(status: number, headers: string[]): void {

@@ -85,6 +85,13 @@ export class FastResponse implements ClientResponse {
     return this;
   }
 
+  writeInterim(status: number, headers: string[]): void {
+    if (this.headersSent) return;
+    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    this.client.socket.write(`${head}\r\n`, 'latin1');
+  }
+
   write(chunk: Buffer): boolean {
     const socket = this.client.socket;
     if (this.bodyless || chunk.length === 0) {

@@ -51,6 +51,32 @@ const CLIENT_KEEP_ALIVE_MS = 65_000;
 /** A client has this long to send a whole request head, as with Node's server (ms). */
 const CLIENT_HEADERS_MS = 60_000;
 
+/** Node's response, able to pass on the interim answers Node has a way to send. */
+class RouterResponse extends http.ServerResponse implements ClientResponse {
+  writeInterim(status: number, headers: string[]): void {
+    // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+    if (this.headersSent || this.req.httpVersionMinor === 0) return;
+    if (status === 102) {
+      this.writeProcessing();
+      return;
+    }
+    if (status !== 103) return;
+    const hints: Record<string, string | string[]> = {};
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = (headers[i] ?? '').toLowerCase();
+      const value = headers[i + 1] ?? '';
+      const known = hints[name];
+      hints[name] =
+        known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
+    }
+    try {
+      this.writeEarlyHints(hints);
+    } catch {
+      // A Link value Node will not send: the hints are only hints.
+    }
+  }
+}
+
 function onClientClose(this: ServerResponse & ExchangeCarrier): void {
   const ex = this[kExchange];
   if (ex !== undefined) ex.proxy.complete(ex);
@@ -73,7 +99,7 @@ export class RouterProxy implements FastPathHost, TunnelHost {
    * path sees it first; Node's own connection handling only starts at the
    * hand-over. It never listens itself: `listeners` accept.
    */
-  private readonly server: http.Server;
+  private readonly server: http.Server<typeof IncomingMessage, typeof RouterResponse>;
   private readonly takeOver: ((socket: Socket) => void)[];
   private readonly clients = new Set<ClientConnection>();
   private readonly listeners = new Set<Server>();
@@ -96,9 +122,12 @@ export class RouterProxy implements FastPathHost, TunnelHost {
     // so the backend is rarely the side that closes an idle connection.
     this.idleMs = options.idleMs ?? 3_000;
     this.state = compileTable(options.table ?? EMPTY_TABLE);
-    this.server = http.createServer({ keepAliveTimeout: CLIENT_KEEP_ALIVE_MS }, (req, res) => {
-      this.handle(req, res);
-    });
+    this.server = http.createServer(
+      { keepAliveTimeout: CLIENT_KEEP_ALIVE_MS, ServerResponse: RouterResponse },
+      (req, res) => {
+        this.handle(req, res);
+      },
+    );
     this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       this.upgrade(req, socket, head);
     });
@@ -176,7 +205,7 @@ export class RouterProxy implements FastPathHost, TunnelHost {
   }
 
   /** A request Node's HTTP server parsed (any method, maybe with a body). */
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: IncomingMessage, res: RouterResponse): void {
     const ex = new Exchange(this, req.method ?? 'GET', res, req);
     const routed = this.route(ex, req.url ?? '/', req.rawHeaders, req.socket.remoteAddress ?? '');
     // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.

@@ -36,6 +36,8 @@ type Phase = (typeof Phase)[keyof typeof Phase];
 
 /** What the parser reports to; one response at a time. */
 export interface ResponseSink {
+  /** An interim (1xx) answer, before the final one; 101 never comes here. */
+  onInterim?(status: number, headers: string[]): void;
   /** The final (non-1xx) status and headers, hop-by-hop ones included. */
   onResponseHead(status: number, headers: string[]): void;
   onResponseBody(chunk: Buffer): void;
@@ -271,6 +273,7 @@ export class ResponseParser {
     if (status < 200) {
       if (status === 101) throw new ResponseParseError('unrequested protocol switch');
       // An interim answer (100, 103): the real one follows.
+      this.sink?.onInterim?.(status, headers);
       return;
     }
     if (transferEncoding && contentLength !== -1) {

@@ -244,6 +244,9 @@ const RESPONSES: Record<string, { raw: string; close?: boolean }> = {
   '/early-hints': {
     raw: 'HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfinal',
   },
+  '/processing': {
+    raw: 'HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfinal',
+  },
   '/continue': {
     raw: 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfinal',
   },
@@ -371,6 +374,19 @@ describe('the router process against smuggling and desync', () => {
     expect(await one('/until-close')).toEqual([[200, 'until the close']]);
     expect(await one('/early-hints')).toEqual([[200, 'final']]);
     expect(await one('/continue')).toEqual([[200, 'final']]);
+    // 1xx answers are passed on (RFC 9110 §15.2), on both paths; the 100 the router answered
+    // itself, and anything to an HTTP/1.0 client, are not.
+    const interim = async (raw: string) => {
+      const exchange = await exchangeRaw(port, [raw], { expected: 1 });
+      return [exchange.interim, exchange.answers.map((a) => a.body)];
+    };
+    const early = (extra: string, version = '1.1') =>
+      `GET /early-hints HTTP/${version}\r\n${H}${canary}${extra}\r\n`;
+    expect(await interim(early(''))).toEqual([[103], ['final']]);
+    expect(await interim(early('Connection: keep-alive, x-hop\r\n'))).toEqual([[103], ['final']]);
+    expect(await interim(early('', '1.0'))).toEqual([[], ['final']]);
+    expect(await interim(ask('GET', '/processing'))).toEqual([[102], ['final']]);
+    expect(await interim(ask('GET', '/continue'))).toEqual([[], ['final']]);
     expect(await one('/trailers')).toEqual([[200, 'body']]);
     // Bytes after a complete answer are never taken for the next client's answer.
     expect(await one('/extra-bytes')).toEqual([[200, 'ok']]);

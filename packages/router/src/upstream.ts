@@ -108,6 +108,10 @@ export class UpstreamConnection implements ResponseSink {
     this.socket.destroy();
   }
 
+  onInterim(status: number, headers: string[]): void {
+    this.request?.onInterim?.(status, headers);
+  }
+
   onResponseHead(status: number, headers: string[]): void {
     this.request?.onResponseHead(status, headers);
   }
