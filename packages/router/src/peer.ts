@@ -243,7 +243,11 @@ export class Peer {
     const deadline = Date.now() + REJOIN_MS;
     while (!this.stopping) {
       let group: Server | undefined;
+      let routes: AppliedRoutes;
       try {
+        // Read before the name is taken: from then on followers may knock, and the
+        // leadership must be there, in the same tick, to answer them.
+        routes = await this.routesToLead();
         group = await claim(this.options.group);
       } catch (error) {
         log('takeover-failed', { error: String(error) });
@@ -251,7 +255,7 @@ export class Peer {
         return;
       }
       if (group !== undefined) {
-        await this.takeOver(group);
+        await this.takeOver(group, routes);
         return;
       }
       if (await this.connect(true)) return;
@@ -265,12 +269,15 @@ export class Peer {
     }
   }
 
-  private async takeOver(group: Server): Promise<void> {
-    // The state file is the truth; without one, the table this process serves.
-    const routes =
-      this.options.statePath === undefined && this.proxy !== undefined
-        ? AppliedRoutes.of(this.revision, this.proxy.table)
-        : await AppliedRoutes.load(this.options.statePath);
+  /** The state file is the truth; without one, the table this process serves. */
+  private routesToLead(): Promise<AppliedRoutes> {
+    if (this.options.statePath === undefined && this.proxy !== undefined) {
+      return Promise.resolve(AppliedRoutes.of(this.revision, this.proxy.table));
+    }
+    return AppliedRoutes.load(this.options.statePath);
+  }
+
+  private async takeOver(group: Server, routes: AppliedRoutes): Promise<void> {
     if (routes.revision > this.revision) this.setTable(routes.revision, routes.table);
     try {
       // Followers of the dead leader get a moment to rejoin before any is started.

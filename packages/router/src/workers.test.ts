@@ -99,6 +99,25 @@ describe('a router of several processes', () => {
     expect((await client.getRoutes()).revision).toBe(1);
   });
 
+  it('elects one leader among several followers when the leader dies, and stays at its size', async () => {
+    const { router, client } = await launchRouter({ args: ['--workers', '3'] });
+    await client.setRoutes(split(0));
+    const before = (await client.health()).workers.map((w) => w.pid);
+    expect(before).toHaveLength(3);
+    process.kill(router.child.pid!, 'SIGKILL');
+    let health: Awaited<ReturnType<typeof client.health>> | null = null;
+    await waitFor(async () => {
+      health = await client.health().catch(() => null);
+      return health !== null && health.workers.length === 3 && health.pid !== before[0];
+    }, 20_000);
+    // The new leader is one of the two followers, the other follows it, and one process was added.
+    const pids = health!.workers.map((w) => w.pid);
+    expect(before.slice(1)).toContain(health!.pid);
+    expect(pids).toEqual(expect.arrayContaining(before.slice(1)));
+    const answers = await Promise.all(Array.from({ length: 30 }, () => fresh(router.port)));
+    expect(answers.every((a) => a.status === 200 && a.body === 'canary')).toBe(true);
+  });
+
   it('drains in-flight requests on SIGTERM, then the leader and every follower exit', async () => {
     const { router, client } = await launch();
     await client.setRoutes(split(100));
