@@ -53,8 +53,11 @@ export function spawnRouter(args: string[]): Promise<RouterChild> {
 
 /** SIGKILLs a router's whole process group and waits for its first process to exit. */
 export async function killGroup(router: RouterChild): Promise<void> {
+  const pid = router.child.pid;
+  // Never `kill(-0)`: that is this very process group.
+  if (pid === undefined || pid <= 0) return;
   try {
-    process.kill(-(router.child.pid ?? 0), 'SIGKILL');
+    process.kill(-pid, 'SIGKILL');
   } catch {
     // The group is gone already.
   }
