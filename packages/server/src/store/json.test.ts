@@ -40,9 +40,11 @@ describe('JSON store file handling', () => {
     const store = makeStore();
     await store.open();
     await store.create('t', 'task', 'a', { n: 1 });
+    const grant = await store.leases.acquire('leader', 'a', 60_000);
     const file = JSON.parse(await readFile(path, 'utf8')) as unknown;
     expect(file).toEqual({
-      format: 1,
+      format: 2,
+      leases: [{ name: 'leader', holder: 'a', token: 1, expiresAt: grant.expiresAt }],
       records: [
         {
           tenant: 't',
@@ -127,15 +129,33 @@ describe('JSON store file handling', () => {
     expect(file.records).toHaveLength(40);
   });
 
+  it('reads a format 1 file, written before leases, and upgrades it on the next write', async () => {
+    const record = { tenant: 't', kind: 'task', id: 'a', version: 3, data: { n: 1 } };
+    const times = { createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z' };
+    await writeFile(path, JSON.stringify({ format: 1, records: [{ ...record, ...times }] }));
+    const store = makeStore();
+    await store.open();
+    expect(await store.get('t', 'task', 'a')).toMatchObject({ version: 3, data: { n: 1 } });
+    expect(await store.leases.read('leader')).toMatchObject({ holder: null, token: 0 });
+    await store.leases.acquire('leader', 'a', 60_000);
+    const file = JSON.parse(await readFile(path, 'utf8')) as { format: number; records: unknown[] };
+    expect(file.format).toBe(2);
+    expect(file.records).toHaveLength(1);
+  });
+
   it('refuses a file written by a newer format, and one that is not a store', async () => {
-    await writeFile(path, JSON.stringify({ format: 2, records: [] }));
+    await writeFile(path, JSON.stringify({ format: 3, records: [] }));
     const newer = makeStore();
     const error: unknown = await newer.open().catch((e: unknown) => e);
     expect((error as CodedanceError).code).toBe('CD_INVALID_CONFIG');
-    expect((error as CodedanceError).message).toContain('schema version 2');
+    expect((error as CodedanceError).message).toContain('schema version 3');
 
     await writeFile(path, '{"not": "a store"}');
     await expect(makeStore().open()).rejects.toMatchObject({ code: 'CD_INVALID_CONFIG' });
+    for (const leases of ['"none"', '[{"name":"x","token":1}]', '[{"name":"x","holder":null}]']) {
+      await writeFile(path, `{"format":2,"records":[],"leases":${leases}}`);
+      await expect(makeStore().open()).rejects.toMatchObject({ code: 'CD_INVALID_CONFIG' });
+    }
     // A refused open leaves no lock behind.
     await writeFile(path, JSON.stringify({ format: 1, records: [] }));
     await makeStore().open();
