@@ -123,6 +123,21 @@ describe('TaskController', () => {
     });
   });
 
+  it('shows a run as ended only once every line it wrote has been read', async () => {
+    const tasks = controller();
+    await tasks.start();
+    const script = 'for (let i = 0; i < 20000; i++) console.log("line " + i)';
+    await tasks.create({ id: 'chatty', script_path: node, args: ['-e', script] });
+    const run = (await tasks.trigger('chatty', 'manual')).run ?? '';
+    const deadline = Date.now() + 15_000;
+    while ((await tasks.run('chatty', run)).status === 'RUNNING') {
+      if (Date.now() > deadline) throw new Error('the run did not end');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const lines = await hub.query({ kind: 'task', id: 'chatty', run, text: 'line 19999' });
+    expect(lines.map((e) => e.line)).toEqual(['line 19999']);
+  });
+
   it('on start, runs what the misfire policy says of the fires missed while no server ran', async () => {
     const first = controller();
     await first.start();

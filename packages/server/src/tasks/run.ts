@@ -215,6 +215,10 @@ export class TaskRun {
       exitKnown: exit?.known ?? true,
       ...(this.timeoutSeconds === undefined ? {} : { timeoutSeconds: this.timeoutSeconds }),
     });
+    this.log.note(outcome.status === 'SUCCESS' ? 'INFO' : 'ERROR', outcome.summary);
+    // The run shows as ended only once every line it wrote has been read: a client that
+    // sees it ended and then reads the log finds it complete.
+    await this.log.stop();
     this.record.patch({
       status: outcome.status,
       reason: outcome.reason,
@@ -223,10 +227,8 @@ export class TaskRun {
       durationMs: Math.max(0, endedAt.getTime() - Date.parse(this.record.get().startedAt)),
       exitCode: exit?.code ?? null,
       signal: exit?.signal ?? null,
+      logOffsets: null,
     });
-    this.log.note(outcome.status === 'SUCCESS' ? 'INFO' : 'ERROR', outcome.summary);
-    await this.log.stop();
-    this.record.patch({ logOffsets: null });
     await this.record.saveFinal();
     this.handle = null;
     this.resolveFinished(this.record.get());
