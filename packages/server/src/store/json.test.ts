@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodedanceError, StoreUnavailableError } from '@codedance/core';
 import { writeAndSync, type DurableWrite } from './json-file.js';
 import { JsonStore } from './json.js';
+import { Contender } from './test-support/contenders.js';
 import { tempFolder } from './test-support/servers.js';
 
 /** A pid that surely belonged to a process which has exited. */
@@ -85,6 +86,24 @@ describe('JSON store file handling', () => {
     await expect(readFile(`${path}.lock`, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('lets exactly one of several processes take over a lock left by a dead process', async () => {
+    await writeFile(`${path}.lock`, `${deadPid()}\n`);
+    const racers = Array.from(
+      { length: 4 },
+      (_, i) => new Contender(`json:${path}`, 'leader', `p${i}`, 60_000),
+    );
+    try {
+      const opened = await Promise.all(racers.map((r) => r.opened()));
+      expect(opened.filter((o) => o.open)).toHaveLength(1);
+      for (const refused of opened.filter((o) => !o.open)) {
+        expect(refused.code).toBe('CD_STORE_UNAVAILABLE');
+      }
+    } finally {
+      await Promise.all(racers.map((r) => r.close()));
+    }
+    expect((await readdir(dir)).sort()).toEqual(['codedance.json']);
+  });
+
   it('keeps the previous file and memory when a write fails midway', async () => {
     let failing = false;
     const write: DurableWrite = async (target, data) => {
@@ -161,10 +180,15 @@ describe('JSON store file handling', () => {
     await makeStore().open();
   });
 
-  it('removes temporary files a crash left behind', async () => {
+  it('removes temporary files a crash left behind, but not a lock another process is taking', async () => {
     await writeFile(join(dir, 'codedance.json.tmp-left-over'), '{"half');
+    const dead = deadPid();
+    await writeFile(join(dir, `codedance.json.lock-${dead}-left-over`), `${dead}\n`);
+    // The parent of this test process is alive: its lock in the making stays.
+    const live = `codedance.json.lock-${process.ppid}-in-progress`;
+    await writeFile(join(dir, live), `${process.ppid}\n`);
     const store = makeStore();
     await store.open();
-    expect((await readdir(dir)).sort()).toEqual(['codedance.json', 'codedance.json.lock']);
+    expect((await readdir(dir)).sort()).toEqual(['codedance.json', 'codedance.json.lock', live]);
   });
 });
