@@ -14,3 +14,5 @@ export {
   type AjvProblemTranslator,
 } from './validation/index.js';
 export * from './delivery/index.js';
+export * from './metrics/index.js';
+export * from './traffic/index.js';

@@ -38,6 +38,10 @@ export const ERROR_CATALOGUE = {
     message: 'The object is not in a state that allows this action.',
   },
   CD_ALREADY_EXISTS: { status: 409, message: 'An object with this id already exists.' },
+  CD_LEASE_LOST: {
+    status: 409,
+    message: 'The writer no longer holds the lease it acts under.',
+  },
   CD_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   CD_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported.' },
   CD_INVALID_CONFIG: { status: 422, message: 'The configuration is not valid.' },

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AlreadyExistsError, ConflictError, StoreUnavailableError } from '@codedance/core';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
+import { SqliteLeases, assertSqliteFence } from './sqlite-leases.js';
 import {
   assertKey,
   notOpen,
@@ -17,7 +18,17 @@ import {
   type StoreOptions,
   type WhereEntry,
 } from './rules.js';
-import type { ListOptions, Page, Store, StoredRecord, StoreInfo, Where } from './types.js';
+import type {
+  Fence,
+  Leases,
+  ListOptions,
+  Page,
+  Store,
+  StoredRecord,
+  StoreInfo,
+  Where,
+  WriteOptions,
+} from './types.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** The database file; its folder is created when missing. */
@@ -93,12 +104,14 @@ export class SqliteStore implements Store {
   readonly location: string;
   readonly #path: string;
   readonly #clock: Clock;
+  readonly leases: Leases;
   #db: Database.Database | null = null;
 
   constructor(options: SqliteStoreOptions) {
     this.#path = options.path;
     this.location = options.location ?? `sqlite:${options.path}`;
     this.#clock = options.clock ?? systemClock;
+    this.leases = new SqliteLeases((work) => this.#run(work), this.#clock);
   }
 
   open(): Promise<void> {
@@ -144,8 +157,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
-    return this.#run((db) => {
+  create<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    options?: WriteOptions,
+  ): Promise<StoredRecord<T>> {
+    return this.#write(options?.fence, (db) => {
       const { text, createdAt, updatedAt } = planCreate(this.#clock, { tenant, kind, id }, data);
       const result = db
         .prepare(
@@ -164,8 +183,9 @@ export class SqliteStore implements Store {
     id: string,
     data: T,
     expectedVersion: number,
+    options?: WriteOptions,
   ): Promise<StoredRecord<T>> {
-    return this.#run((db) => {
+    return this.#write(options?.fence, (db) => {
       const { text, updatedAt } = planUpdate(this.#clock, { tenant, kind, id }, data);
       const row = db
         .prepare<unknown[], RecordRow>(
@@ -178,8 +198,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  delete(tenant: string, kind: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#run((db) => {
+  delete(
+    tenant: string,
+    kind: string,
+    id: string,
+    expectedVersion?: number,
+    options?: WriteOptions,
+  ): Promise<boolean> {
+    return this.#write(options?.fence, (db) => {
       assertKey(tenant, kind, id);
       const expected = expectedVersion ?? null;
       const result = db
@@ -275,6 +301,22 @@ export class SqliteStore implements Store {
       )
       .get(tenant, kind, id);
     return row?.version ?? null;
+  }
+
+  /**
+   * Runs a write; with a fence, inside one IMMEDIATE transaction that checks
+   * the lease first, so no process can take the lease over in between.
+   */
+  #write<R>(fence: Fence | undefined, work: (db: Database.Database) => R): Promise<R> {
+    if (fence === undefined) return this.#run(work);
+    return this.#run((db) =>
+      db
+        .transaction(() => {
+          assertSqliteFence(db, fence, this.#clock().getTime());
+          return work(db);
+        })
+        .immediate(),
+    );
   }
 
   #run<R>(work: (db: Database.Database) => R): Promise<R> {
