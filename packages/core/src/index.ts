@@ -1,6 +1,8 @@
 export * from './errors/index.js';
 export * from './config/index.js';
 export { TENANT_DEFAULT } from './tenancy.js';
+export * from './access/index.js';
+export * from './secrets/index.js';
 export * from './schedule/index.js';
 export * from './tasks/index.js';
 export * from './services/index.js';
@@ -15,3 +17,5 @@ export {
   type AjvProblemTranslator,
 } from './validation/index.js';
 export * from './delivery/index.js';
+export * from './metrics/index.js';
+export * from './traffic/index.js';

@@ -12,6 +12,7 @@ export {
   environmentLayer,
   getPath,
   leafPaths,
+  liveTokenProblems,
   mergeLayers,
   redactConfig,
   redactUrl,

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import type { FieldProblem } from '../errors/index.js';
+import { isLoopbackName } from '../access/index.js';
 import { ajvProblemTranslator } from '../validation/index.js';
 import { configValueProblems } from './values.js';
 import { ConfigSchema, RESTART_PATHS, SECRET_PATHS, defaultConfig, type Config } from './schema.js';
@@ -47,6 +48,8 @@ export const ENV_VARIABLES: readonly { names: readonly string[]; path: string; p
   { names: ['CODEDANCE_PORT'], path: '/server/port', parse: asInt },
   { names: ['CODEDANCE_ADMIN_TOKEN'], path: '/server/adminToken', parse: asString },
   { names: ['CODEDANCE_CORS_ORIGINS', 'CORS_ORIGINS'], path: '/server/corsOrigins', parse: asList },
+  { names: ['CODEDANCE_PUBLIC_HOSTS'], path: '/server/publicHosts', parse: asList },
+  { names: ['CODEDANCE_TRUST_PROXY'], path: '/server/trustProxy', parse: asBool },
   { names: ['CODEDANCE_BODY_LIMIT'], path: '/server/bodyLimit', parse: asInt },
   { names: ['CODEDANCE_STORE'], path: '/store/url', parse: asString },
   { names: ['CODEDANCE_LOG_LEVEL', 'LOG_LEVEL'], path: '/logging/level', parse: asLevel },
@@ -276,9 +279,18 @@ export function redactConfig(config: Config): Config {
   return copy;
 }
 
-/** Hides the password of a URL (`postgres://u:***@host/db`). */
+/** Query parameters of a store URL that carry a secret (libpq's `password`, `sslpassword`, …). */
+const SECRET_QUERY = /([?&](?:[a-z_]*pass(?:word)?|secret|token|auth)=)[^&#]*/gi;
+
+/**
+ * Hides the secrets of a URL: the password of its user part
+ * (`postgres://u:***@host/db`) and query parameters such as `?password=`.
+ * Works on text that is not a valid URL too, so nothing slips out of an error.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, '$1***@');
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, '$1***@')
+    .replace(SECRET_QUERY, '$1***');
 }
 
 export interface ConfigChange {
@@ -300,4 +312,34 @@ export function diffConfig(before: Config, after: Config): ConfigChange {
     live: changed.filter((p) => !isRestart(p)),
     restart: changed.filter(isRestart),
   };
+}
+
+/**
+ * The rule that keeps a server reachable off loopback from losing its lock
+ * while it runs: the admin token cannot be removed, nor replaced by a shorter
+ * one, while `boot` (the configuration the server listens with) names an
+ * address other machines can reach. Start-up applies the same rule to the
+ * whole configuration.
+ */
+export function liveTokenProblems(boot: Config, current: Config, next: Config): FieldProblem[] {
+  if (isLoopbackName(boot.server.host)) return [];
+  const before = current.server.adminToken;
+  const after = next.server.adminToken;
+  if (after === null) {
+    return [
+      {
+        path: '/server/adminToken',
+        message: `cannot be removed while the server listens on ${boot.server.host}`,
+      },
+    ];
+  }
+  if (before !== null && after.length < before.length) {
+    return [
+      {
+        path: '/server/adminToken',
+        message: `cannot be made shorter (${after.length} < ${before.length} characters) while the server listens on ${boot.server.host}`,
+      },
+    ];
+  }
+  return [];
 }

@@ -30,7 +30,35 @@ export const ConfigSchema = Type.Object(
         adminToken: Type.Union([Type.Null(), Type.String({ minLength: 16, maxLength: 512 })], {
           description: 'Bearer token required on every API call; mandatory off loopback.',
         }),
-        corsOrigins: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 100 }),
+        corsOrigins: Type.Array(Type.String({ minLength: 1 }), {
+          maxItems: 100,
+          description:
+            'Origins (https://app.example.com) whose pages may call the API with a token: answered with CORS headers.',
+        }),
+        publicHosts: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+          maxItems: 100,
+          description:
+            'Names this server is reached by besides loopback (ops.example.com, ops.example.com:8443 or https://ops.example.com); other Host headers are refused. The first one builds the links the server prints.',
+        }),
+        trustProxy: Type.Boolean({
+          description:
+            'Believe X-Forwarded-Proto/-Host/-For from the proxy in front (set only behind one).',
+        }),
+        sessions: Type.Object(
+          {
+            idleMinutes: Type.Integer({
+              minimum: 1,
+              maximum: 525_600,
+              description: 'A dashboard session unused this long ends.',
+            }),
+            maxHours: Type.Integer({
+              minimum: 1,
+              maximum: 8760,
+              description: 'A dashboard session ends this long after sign-in, used or not.',
+            }),
+          },
+          closed,
+        ),
         bodyLimit: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024 }),
       },
       closed,
@@ -135,6 +163,9 @@ export function defaultConfig(dataDir: string): Config {
       port: 8100,
       adminToken: null,
       corsOrigins: [],
+      publicHosts: [],
+      trustProxy: false,
+      sessions: { idleMinutes: 12 * 60, maxHours: 7 * 24 },
       bodyLimit: 1024 * 1024,
     },
     store: { url: `sqlite:${joinPath(dataDir, 'codedance.db')}` },
@@ -179,7 +210,7 @@ export const RESTART_PATHS = [
   '/server/host',
   '/server/port',
   '/server/bodyLimit',
-  '/server/corsOrigins',
+  '/server/trustProxy',
   '/store/url',
   '/logging/dir',
   '/logging/file',

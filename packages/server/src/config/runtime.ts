@@ -7,6 +7,7 @@ import {
   diffConfig,
   getPath,
   leafPaths,
+  liveTokenProblems,
   mergeLayers,
   parseBoundedJson,
   resolveConfig,
@@ -178,7 +179,10 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
         message: `${problem.message} (overridden now by ${source ?? 'another layer'})`,
       });
     }
-    if (!problems.length) problems.push(...(await configPathProblems(layered.config)));
+    if (problems.length === 0) {
+      problems.push(...liveTokenProblems(this.boot, this.config, layered.config));
+    }
+    if (problems.length === 0) problems.push(...(await configPathProblems(layered.config)));
     if (problems.length) {
       return { valid: false, problems, live: [], restart: [], overridden: [] };
     }
@@ -260,7 +264,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
 
   private persist(layer: Layer): Promise<void> {
     const run = this.writing.then(async () => {
-      await mkdir(this.options.dataDir, { recursive: true });
+      await mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
       const temp = `${this.file}.${process.pid}.tmp`;
       const handle = await open(temp, 'w', 0o600);
       try {

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { RouterClient } from '../router/index.js';
-
-/** The built router entry point; the same path from `src/delivery` and `dist/delivery`. */
-export const ROUTER_MAIN = fileURLToPath(new URL('../../dist/router/main.js', import.meta.url));
+import {
+  MAX_SOCKET_PATH_BYTES,
+  ROUTER_BIN,
+  RouterClient,
+  controlSocketPath,
+} from '@codedance/router';
 
 export interface RouterHandle {
   readonly key: string;
@@ -31,7 +32,8 @@ export class RouterFleet {
 
   private files(key: string) {
     return {
-      socket: path.join(this.dir, `${key}.sock`),
+      // Named by a hash of the key: any key fits the 107 bytes of a socket path.
+      socket: controlSocketPath(this.dir, key),
       state: path.join(this.dir, `${key}.routes.json`),
       log: path.join(this.dir, `${key}.log`),
     };
@@ -41,26 +43,35 @@ export class RouterFleet {
   async ensure(key: string, port: number): Promise<RouterHandle> {
     const known = this.handles.get(key);
     if (known !== undefined && known.port === port && (await alive(known.client))) return known;
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const files = this.files(key);
-    const client = new RouterClient({ path: files.socket }, { timeoutMs: 3000 });
-    const running = await client.health().catch(() => null);
+    let client = new RouterClient({ path: files.socket }, { timeoutMs: 3000 });
+    let running = await client.health().catch(() => null);
+    let socket = files.socket;
+    const legacy = path.join(this.dir, `${key}.sock`);
+    if (running === null && Buffer.byteLength(legacy) <= MAX_SOCKET_PATH_BYTES) {
+      // A router started before sockets were named by a hash is adopted where it is.
+      const old = new RouterClient({ path: legacy }, { timeoutMs: 3000 });
+      running = await old.health().catch(() => null);
+      if (running !== null) [client, socket] = [old, legacy];
+    }
     if (running !== null && known?.port !== port && known !== undefined) {
       // The app moved to another public port: replace its router.
       await this.stop(key);
     } else if (running !== null) {
-      const handle = { key, client, port, socket: files.socket };
+      const handle = { key, client, port, socket };
       this.handles.set(key, handle);
       this.logger.info({ router: key, pid: running.pid }, 'router adopted');
       return handle;
     }
-    await unlink(files.socket).catch(() => undefined);
-    const log = await open(files.log, 'a');
+    // A stale socket file is removed by the router itself, once it leads its group: removing
+    // it here could pull it from under a router process that has just taken over.
+    const log = await open(files.log, 'a', 0o600);
     try {
       const child = spawn(
         process.execPath,
         [
-          ROUTER_MAIN,
+          ROUTER_BIN,
           '--listen',
           `${this.host}:${port}`,
           '--control',
@@ -78,6 +89,8 @@ export class RouterFleet {
         if (health !== null) break;
         const code = await Promise.race([exited, delay(50).then(() => 'running' as const)]);
         if (code !== 'running') {
+          // It found its group led already (a survivor took over meanwhile): that one serves.
+          if ((await client.health().catch(() => null)) !== null) break;
           throw new Error(
             `the router for ${key} exited (code ${String(code)}); see ${files.log} — is port ${port} free?`,
           );

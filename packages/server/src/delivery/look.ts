@@ -6,7 +6,7 @@ import {
   type Deployment,
   type VersionWindow,
 } from '@codedance/core';
-import type { StatsWindow, VersionWindow as RouterWindow } from '../router/index.js';
+import type { StatsWindow, VersionWindow as RouterWindow } from '@codedance/router';
 import type { AppRecord } from './book.js';
 import type { ReconcilerDeps } from './deps.js';
 import type { RouterHandle } from './fleet.js';

@@ -6,7 +6,7 @@ import {
   type SideResource,
 } from '@codedance/core';
 import type { ServiceSupervisor, ServiceView } from '../services/index.js';
-import type { RouteTableInput } from '../router/index.js';
+import type { RouteTableInput } from '@codedance/router';
 import { freePortBlock } from './ports.js';
 import type { AppRecord, ServingSide } from './book.js';
 

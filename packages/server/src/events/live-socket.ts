@@ -1,8 +1,6 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { CodedanceError } from '@codedance/core';
-import { bearerToken, sameSecret } from '../http/auth.js';
 import { toCodedanceError } from '../http/errors.js';
 import {
   ConnectionCounter,
@@ -81,44 +79,6 @@ export function keepAlive(socket: WebSocket, heartbeatSeconds: () => number): ()
     if (timer) clearTimeout(timer);
     timer = null;
     socket.off('pong', onPong);
-  };
-}
-
-function givenToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (typeof header === 'string') return bearerToken(header);
-  // Browsers cannot set headers on a WebSocket, so the token may come in the URL.
-  const query = request.query as { token?: unknown } | undefined;
-  return typeof query?.token === 'string' && query.token !== '' ? query.token : null;
-}
-
-/**
- * A route's onRequest hook: when a token is configured, the upgrade needs
- * `Authorization: Bearer <token>` or `?token=<token>`; otherwise it is
- * refused with 401 before any upgrade.
- */
-export function tokenGuard(adminToken: () => string | null) {
-  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const expected = adminToken();
-    if (expected === null) {
-      done();
-      return;
-    }
-    const given = givenToken(request);
-    if (given === null) {
-      done(
-        new CodedanceError('CD_UNAUTHENTICATED', {
-          message:
-            'This stream requires a token: send "Authorization: Bearer <token>" or add ?token=<token>.',
-        }),
-      );
-      return;
-    }
-    done(
-      sameSecret(given, expected)
-        ? undefined
-        : new CodedanceError('CD_UNAUTHENTICATED', { message: 'The token is not valid.' }),
-    );
   };
 }
 

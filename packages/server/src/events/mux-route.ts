@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchema, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { WebSocket } from '@fastify/websocket';
 import { Type } from 'typebox';
@@ -63,7 +63,6 @@ export interface MuxRouteOptions {
   bus: EventBus;
   heartbeatSeconds: () => number;
   sockets: LiveSockets;
-  onRequest: onRequestHookHandler;
 }
 
 /** What one client message asks for, once checked. */
@@ -179,20 +178,12 @@ export function muxRoute(app: FastifyInstance, options: MuxRouteOptions): void {
     '/ws',
     {
       websocket: true,
-      onRequest: options.onRequest,
       schema: {
         tags: ['events'],
         summary: 'Logs and events together over one WebSocket (upgrade with GET)',
         description:
           'Carries any number of named subscriptions: send `{"type":"subscribe","sub":"<name>","stream":"logs"|"events",...}` with the filters of `/ws/logs` or `/ws/events`, and `{"type":"unsubscribe","sub":"<name>"}`. Every message received is what those routes send, with its `sub` added; a request it got wrong is answered `{"type":"error","sub","error"}`.',
-        querystring: Type.Object(
-          {
-            token: Type.Optional(
-              Type.String({ description: 'The admin token, for clients that cannot set headers.' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object({}, { additionalProperties: false }),
       } satisfies FastifySchema,
     },
     (socket, request) => {

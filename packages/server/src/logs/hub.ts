@@ -1,3 +1,4 @@
+import { maskSecrets } from '@codedance/core';
 import { join } from 'node:path';
 import { Feed, type SeqMemory, type SubscribeOptions } from '../events/feed.js';
 import { classifyLines, type LevelGroup, type LevelPattern } from './classify.js';
@@ -29,6 +30,8 @@ export interface LogHubOptions {
 export interface AttachOptions {
   /** The workload's own level rules. */
   patterns?: readonly LevelPattern[];
+  /** Values of the workload's secret variables: replaced by a mask wherever a line holds one. */
+  secrets?: () => readonly string[];
 }
 
 /** Which sources `clear` removes: all when empty. */
@@ -146,7 +149,9 @@ export class LogHub {
         file: files[stream],
         rotate: raw,
         onLines: (block) => {
-          this.#add(own, stream, classifyLines(block.text, block.count, stream, options.patterns));
+          const text =
+            options.secrets === undefined ? block.text : maskSecrets(block.text, options.secrets());
+          this.#add(own, stream, classifyLines(text, block.count, stream, options.patterns));
         },
         onError: this.#onError,
         congestion: () => (this.#journalOpen ? this.#journal.congestion() : null),

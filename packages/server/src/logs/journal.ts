@@ -54,7 +54,7 @@ export class Journal {
   #firstOf = new Map<string, number>();
 
   constructor(options: JournalOptions) {
-    mkdirSync(options.dir, { recursive: true });
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     this.path = join(options.dir, JOURNAL_FILE);
     this.#options = options;
     this.#stream = this.#open();
@@ -167,7 +167,7 @@ export class Journal {
       let removed = 0;
       for (const path of this.paths()) {
         const temp = `${path}.rewrite`;
-        const out = await open(temp, 'w');
+        const out = await open(temp, 'w', 0o600);
         let found = false;
         try {
           for await (const lines of linesForwards(path)) {
@@ -223,6 +223,7 @@ export class Journal {
       path: this.#options.dir,
       size: `${Math.max(1, Math.floor(this.#options.maxSize))}B`,
       rotate: Math.max(1, this.#options.maxFiles - 1),
+      mode: 0o600,
     });
     stream.on('error', this.#options.onError);
     return stream;

@@ -29,7 +29,7 @@ export async function ensureFifo(path: string): Promise<void> {
   });
   if (found?.isFIFO()) return;
   if (found) throw new Error(`${path} exists and is not a named pipe`);
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   try {
     await run('mkfifo', ['-m', '600', path]);
   } catch (error) {

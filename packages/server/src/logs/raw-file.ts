@@ -35,6 +35,7 @@ export class RawLogFile {
       size: `${maxSize}B`,
       // Never 0, which would switch the stream to files named by date.
       rotate: Math.max(1, rotate.maxFiles - 1),
+      mode: 0o600,
     });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => {

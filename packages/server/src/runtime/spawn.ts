@@ -128,9 +128,9 @@ async function openOutputs(spec: ProcessSpec): Promise<[number, number]> {
   try {
     for (const path of [spec.stdoutFile, spec.stderrFile]) {
       try {
-        await mkdir(dirname(path), { recursive: true });
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
         const fifo = (await stat(path).catch(() => null))?.isFIFO() === true;
-        fds.push(openSync(path, fifo ? constants.O_RDWR : 'a'));
+        fds.push(openSync(path, fifo ? constants.O_RDWR : 'a', 0o600));
       } catch (error) {
         const code = errorCode(error);
         throw new SpawnError(

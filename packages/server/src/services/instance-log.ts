@@ -1,3 +1,4 @@
+import { maskSecrets } from '@codedance/core';
 import { logFiles, pipePath, type LogHub, type LogLevel, type LogSource } from '../logs/index.js';
 
 /**
@@ -17,19 +18,21 @@ export class InstanceLog {
     private readonly hub: LogHub,
     logsDir: string,
     readonly source: LogSource,
+    /** The values of the service's secret variables, masked wherever its output shows one. */
+    private readonly secrets: () => readonly string[] = () => [],
   ) {
     this.files = logFiles(logsDir, source);
     this.pipes = { stdout: pipePath(this.files.stdout), stderr: pipePath(this.files.stderr) };
   }
 
   note(level: LogLevel, line: string): void {
-    this.hub.system(this.source, level, line);
+    this.hub.system(this.source, level, maskSecrets(line, this.secrets()));
   }
 
   /** Starts reading the pipes (making them if needed); call before a process is given them. */
   async attach(): Promise<void> {
     if (this.attached) return;
-    await this.hub.attach(this.source, this.files);
+    await this.hub.attach(this.source, this.files, { secrets: this.secrets });
     this.attached = true;
   }
 

@@ -1,4 +1,4 @@
-import { formatByteSize, maxMemoryBytes, type InstanceState } from '@codedance/core';
+import { formatByteSize, maxMemoryBytes, secretValues, type InstanceState } from '@codedance/core';
 import type { ExitInfo, ProcessHandle, ProcessUsage } from '../runtime/index.js';
 import type { StoredRecord } from '../store/index.js';
 import { describeExit, planAfterExit, planMemoryRestart, withExit } from './exits.js';
@@ -37,11 +37,12 @@ export class ServiceInstance {
     this.rec = new InstanceRecord(record, version, ctx.gate, (previous) => {
       ctx.changed(this, previous);
     });
-    this.log = new InstanceLog(ctx.hub, ctx.logsDir, {
-      kind: 'service',
-      id: this.service,
-      instance: this.index,
-    });
+    this.log = new InstanceLog(
+      ctx.hub,
+      ctx.logsDir,
+      { kind: 'service', id: this.service, instance: this.index },
+      () => secretValues(ctx.current(this.service)?.spec.env),
+    );
   }
 
   /** Writes the record of a new instance; nothing runs yet. */

@@ -2,6 +2,7 @@ import {
   AlreadyExistsError,
   NotFoundError,
   TENANT_DEFAULT,
+  withKeptSecrets,
   type ServiceSpec,
 } from '@codedance/core';
 import type { LogEntry, LogQuery, LogSource } from '../logs/index.js';
@@ -135,6 +136,11 @@ export class ServiceSupervisor {
     }
   }
 
+  /** The definitions as stored, secrets included: for the server's own use, never an answer. */
+  specs(): ServiceSpec[] {
+    return [...this.entries.values()].map((entry) => entry.spec);
+  }
+
   /** Every service, by name. */
   list(): ServiceView[] {
     return [...this.entries.keys()].sort().map((name) => this.view(name));
@@ -162,7 +168,7 @@ export class ServiceSupervisor {
 
   /** Defines a service; starts it when `start` is true and the definition is enabled. */
   async create(input: unknown, options: { start: boolean }): Promise<ServiceView> {
-    const spec = validateDefinition(input);
+    const spec = validateDefinition(withKeptSecrets(input, 'env', undefined, 'service'));
     if (this.entries.has(spec.name)) throw new AlreadyExistsError('service', spec.name);
     const data: ServiceData = { spec, generation: 1 };
     const saved = await this.store().create(TENANT_DEFAULT, SERVICE_KIND, spec.name, data);
@@ -190,7 +196,10 @@ export class ServiceSupervisor {
     options: { wait?: boolean } = {},
   ): Promise<ServiceView> {
     const entry = this.entry(name);
-    const spec = validateReplacement(name, input);
+    const spec = validateReplacement(
+      name,
+      withKeptSecrets(input, 'env', entry.spec.env, 'service'),
+    );
     const restart = await this.locked(entry, async () => {
       const changed = !sameProcess(entry.spec, spec);
       const generation = changed ? entry.generation + 1 : entry.generation;

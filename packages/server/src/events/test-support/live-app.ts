@@ -19,7 +19,7 @@ export interface LiveApp {
 export async function startLiveApp(
   dir: string,
   onClose: (close: () => unknown) => void,
-  options: { token?: string; heartbeatSeconds?: number; limits?: () => LiveLimits } = {},
+  options: { heartbeatSeconds?: number; limits?: () => LiveLimits } = {},
 ): Promise<LiveApp> {
   const hub = new LogHub({ dir, journal: { maxSize: 1024 * 1024, maxFiles: 2 } });
   onClose(() => hub.close());
@@ -32,7 +32,6 @@ export async function startLiveApp(
       hub,
       bus,
       heartbeatSeconds: () => options.heartbeatSeconds ?? 30,
-      adminToken: () => options.token ?? null,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     }),
   );
