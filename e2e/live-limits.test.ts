@@ -24,6 +24,7 @@ afterAll(async () => {
 function open(localAddress = '127.0.0.1'): Promise<{ result: 'open' | number; reason: string }> {
   const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws/events`, {
     localAddress,
+    headers: server.auth,
   });
   sockets.push(socket);
   return new Promise((resolve, reject) => {
