@@ -12,7 +12,7 @@
 //                   (median; every screen visited once first, so its code is loaded)
 //   memory          JS heap of the release detail page after --watch seconds of a live release
 import http from 'node:http';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,13 @@ const server = await startServer({
   flags: { server: { port: 0 } },
   demo: { port: demoPort, stepSeconds: Math.max(5, Math.ceil(WATCH / 4)) },
 });
+const auth = { authorization: `Bearer ${readFileSync(server.credentialFile, 'utf8').trim()}` };
+/** Signs a new browser context in the way a person does, with a one-time link; the load is timed after. */
+const signIn = async (page) => {
+  await page.goto(server.loginLink().url);
+  await page.waitForURL((url) => url.pathname === '/');
+  await page.goto('about:blank');
+};
 const browser = await chromium.launch({
   executablePath: process.env.CODEDANCE_CHROMIUM ?? '/usr/bin/chromium',
   headless: true,
@@ -77,6 +84,7 @@ try {
       bypassCSP: true,
     });
     const page = await context.newPage();
+    await signIn(page);
     let jsBytes = 0;
     page.on('response', async (response) => {
       if (response.request().resourceType() !== 'script') return;
@@ -132,7 +140,7 @@ try {
   let id;
   for (;;) {
     const list = await (
-      await fetch(`${server.url}/api/deployments?app=shop&environment=demo`)
+      await fetch(`${server.url}/api/deployments?app=shop&environment=demo`, { headers: auth })
     ).json();
     id = list.items.find((row) => row.version === 'v2')?.id;
     if (id !== undefined) break;
@@ -140,6 +148,7 @@ try {
   }
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  await signIn(page);
   await page.goto(`${server.url}/deployments/${id}`);
   await page.locator('main h1').first().waitFor();
   const cdp = await context.newCDPSession(page);
@@ -150,20 +159,25 @@ try {
   await context.close();
 } finally {
   await browser.close();
-  await fetch(`${server.url}/api/services/demo.load`, { method: 'DELETE' }).catch(() => undefined);
+  await fetch(`${server.url}/api/services/demo.load`, { method: 'DELETE', headers: auth }).catch(
+    () => undefined,
+  );
   for (const s of ['RUNNING', 'PAUSED', 'PENDING']) {
     const list = await (
-      await fetch(`${server.url}/api/deployments?status=${s}`)
+      await fetch(`${server.url}/api/deployments?status=${s}`, { headers: auth })
     )
       .json()
       .catch(() => ({ items: [] }));
     for (const row of list.items ?? []) {
-      await fetch(`${server.url}/api/deployments/${row.id}/abort`, { method: 'POST' }).catch(
-        () => undefined,
-      );
+      await fetch(`${server.url}/api/deployments/${row.id}/abort`, {
+        method: 'POST',
+        headers: auth,
+      }).catch(() => undefined);
     }
   }
-  await fetch(`${server.url}/api/apps/demo/shop`, { method: 'DELETE' }).catch(() => undefined);
+  await fetch(`${server.url}/api/apps/demo/shop`, { method: 'DELETE', headers: auth }).catch(
+    () => undefined,
+  );
   await server.close('bench over');
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -13,7 +13,7 @@
 // The reference is the analysis interval: a judge cannot decide faster than one look, so the
 // ratio says how many looks the rollback took.
 import http from 'node:http';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,12 +56,13 @@ const median = (xs) => {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'codedance-bench-rollback-'));
 const server = await startServer({ dataDir, stderr: false, flags: { server: { port: 0 } } });
+const auth = { authorization: `Bearer ${readFileSync(server.credentialFile, 'utf8').trim()}` };
 const api = async (path, method = 'GET', body) => {
   const res = await fetch(`${server.url}${path}`, {
     method,
     ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ? { headers: auth }
+      : { headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
   const text = await res.text();
   return { status: res.status, body: text === '' ? null : JSON.parse(text) };

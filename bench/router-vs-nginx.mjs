@@ -7,11 +7,12 @@
 // backends are never the bottleneck and cost the same for both proxies.
 // Proxies under test, with the same number of worker processes (--workers):
 // nginx with `worker_processes N` (weight=9 / weight=1 upstreams, keepalive)
-// and the router with `--workers N` (N = 1: one process; N > 1: a primary
-// that hands connections to N workers). Load: wrk -t2 -cN -dDs --latency,
-// rounds interleaved (direct, nginx, router) and medians reported. CPU per
-// request is the CPU time of the whole proxy (master or primary and every
-// worker) from /proc/<pid>/stat over the requests wrk completed. The added
+// and the router with `--workers N` (N processes that all accept on the one
+// listening socket: the leader and the N - 1 followers it starts). Load:
+// wrk -t2 -cN -dDs --latency, rounds interleaved (direct, nginx, router) and
+// medians reported. CPU per request is the CPU time of the whole proxy (nginx
+// master and workers, router leader and followers) from /proc/<pid>/stat over
+// the requests wrk completed. The added
 // latency at a fixed 1,000 req/s uses a paced Node load generator with
 // keep-alive (Debian's wrk has no -R).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -24,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(ROOT, 'packages/server/dist/router/main.js');
+const MAIN = join(ROOT, 'packages/router/bin/codedance-router.js');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -283,7 +284,7 @@ async function main() {
     ],
   });
   await waitForWorkers(proxyMaster.pid, WORKERS);
-  if (WORKERS > 1) await waitForWorkers(router.pid, WORKERS);
+  if (WORKERS > 1) await waitForWorkers(router.pid, WORKERS - 1);
   const targets = [
     { name: 'direct', port: b1, pid: null },
     { name: 'nginx', port: nginxPort, pid: proxyMaster.pid },

@@ -20,7 +20,7 @@ function collect(path: string): {
   messages: Record<string, unknown>[];
   opened: Promise<void>;
 } {
-  const socket = new WebSocket(`${server.url.replace('http', 'ws')}${path}`);
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}${path}`, { headers: auth });
   const messages: Record<string, unknown>[] = [];
   socket.on('message', (data: Buffer) =>
     messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>),
@@ -44,8 +44,8 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 
 describe('live streams', () => {
   it('streams a task run log and its events, and resumes without gaps', async () => {
-    const logs = collect(`/ws/logs?kind=task&id=chatty&token=${token}`);
-    const events = collect(`/ws/events?types=task.run.started,task.run.finished&token=${token}`);
+    const logs = collect('/ws/logs?kind=task&id=chatty');
+    const events = collect('/ws/events?types=task.run.started,task.run.finished');
     await Promise.all([logs.opened, events.opened]);
     await until(
       () =>
@@ -85,7 +85,7 @@ describe('live streams', () => {
     const seqOfLine2 = lines().find((e) => e.line === 'line 2')!.seq;
     logs.socket.close();
     events.socket.close();
-    const resumed = collect(`/ws/logs?kind=task&id=chatty&since=${seqOfLine2}&token=${token}`);
+    const resumed = collect(`/ws/logs?kind=task&id=chatty&since=${seqOfLine2}`);
     await resumed.opened;
     await until(() => resumed.messages.some((m) => m.type === 'ready'), 'the replay');
     const replayed = resumed.messages
@@ -96,9 +96,9 @@ describe('live streams', () => {
   });
 
   it('refuses a connection without the token, and bad parameters, before upgrading', async () => {
-    const refusal = (path: string) =>
+    const refusal = (path: string, headers: Record<string, string> = {}) =>
       new Promise<number>((resolve, reject) => {
-        const socket = new WebSocket(`${server.url.replace('http', 'ws')}${path}`);
+        const socket = new WebSocket(`${server.url.replace('http', 'ws')}${path}`, { headers });
         // Terminating a refused handshake reports an error; the status is what this test reads.
         socket.on('error', () => undefined);
         socket.once('unexpected-response', (_request, response) => {
@@ -111,8 +111,10 @@ describe('live streams', () => {
         });
       });
     expect(await refusal('/ws/logs')).toBe(401);
-    expect(await refusal('/ws/logs?token=wrong-token-value-here')).toBe(401);
-    expect(await refusal(`/ws/logs?kind=nope&token=${token}`)).toBe(400);
+    expect(await refusal('/ws/logs', { authorization: 'Bearer wrong-token-value-here' })).toBe(401);
+    // A token in the URL is not a way in any more: it is an unknown parameter.
+    expect(await refusal(`/ws/logs?token=${token}`)).toBe(401);
+    expect(await refusal('/ws/logs?kind=nope', auth)).toBe(400);
     const badParam = await fetch(`${server.url}/ws/logs?kind=nope`, { headers: auth });
     expect(badParam.status).toBe(400);
     expect(((await badParam.json()) as { error: { code: string } }).error.code).toBe(

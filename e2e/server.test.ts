@@ -66,13 +66,15 @@ describe('codedance server over HTTP', () => {
       { get?: { summary?: string; parameters?: { name: string; in: string }[] } }
     >;
     for (const [path, filters] of [
-      ['/ws', ['token']],
+      ['/ws', []],
       ['/ws/logs', ['kind', 'id', 'level', 'since', 'batch']],
       ['/ws/events', ['types', 'since']],
     ] as const) {
       expect(live[path]?.get?.summary, path).toMatch(/WebSocket/);
       const names = (live[path]?.get?.parameters ?? []).map((p) => p.name);
       expect(names, path).toEqual(expect.arrayContaining([...filters]));
+      // Sockets sign in like every other route: a header or the session cookie, never the URL.
+      expect(names, path).not.toContain('token');
     }
     const ui = await server.get('/api/docs/');
     expect(ui.status).toBe(200);
@@ -257,8 +259,10 @@ describe('server start-up rules', () => {
     const token = 'test-token-0123456789abcdef';
     const server = await startTestServer({ env: { CODEDANCE_ADMIN_TOKEN: token } });
     try {
-      expect((await server.get('/health')).status).toBe(200);
-      const denied = await server.json<{ error: { code: string } }>('/api/status');
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      const denied = await server.json<{ error: { code: string } }>('/api/status', {
+        headers: { authorization: '' },
+      });
       expect(denied.status).toBe(401);
       expect(denied.body.error.code).toBe('CD_UNAUTHENTICATED');
       const wrong = await server.get('/api/status', {

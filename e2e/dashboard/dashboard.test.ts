@@ -28,7 +28,7 @@ async function post(path: string, body?: unknown): Promise<Response> {
 }
 
 async function open(options: Parameters<typeof openPage>[1] = {}) {
-  const opened = await openPage(browser, { baseURL: server.url, ...options });
+  const opened = await openPage(browser, { baseURL: server.url, signIn: server, ...options });
   if (deploymentsMissing) opened.problems.allow(/^\/api\/(deployments|canaries|metrics)(\/|$)/);
   return opened;
 }
@@ -409,18 +409,21 @@ describe('the dashboard', () => {
   }, 30_000);
 });
 
-describe('a server that requires the admin token', () => {
-  it('asks for the token, keeps it in the browser, and then shows the data live', async () => {
+describe('signing in without a link', () => {
+  it('asks to sign in, trades the admin token for a session kept in no storage, and then shows the data live', async () => {
     const token = 'dashboard-e2e-token-0123456789';
     const guarded = await startTestServer({ env: { CODEDANCE_ADMIN_TOKEN: token } });
     const opened = await openPage(browser, { baseURL: guarded.url });
     const { page, close } = opened;
     try {
       await page.goto('/tasks');
-      const dialog = page.getByRole('dialog', { name: 'Admin token' });
+      const dialog = page.getByRole('dialog', { name: 'Sign in' });
       await dialog.waitFor();
-      await dialog.getByLabel('Token').fill(token);
-      await dialog.getByRole('button', { name: 'Use this token' }).click();
+      await dialog.getByLabel('Admin token').fill('not-the-admin-token-at-all');
+      await dialog.getByRole('button', { name: 'Sign in' }).click();
+      await dialog.getByRole('alert').waitFor();
+      await dialog.getByLabel('Admin token').fill(token);
+      await dialog.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText('No tasks yet').waitFor();
       await expect
         .poll(() => page.getByRole('status').filter({ hasText: 'Live' }).count())
@@ -429,7 +432,14 @@ describe('a server that requires the admin token', () => {
       await page.reload();
       await settle(page);
       expect(await page.getByRole('dialog').count()).toBe(0);
-      // Only the first, token-less, request and socket were refused.
+      // The browser keeps the session as an HttpOnly cookie, and the token nowhere.
+      const storage = await page.evaluate<string>(
+        'JSON.stringify([Object.values(localStorage), Object.values(sessionStorage), document.cookie])',
+      );
+      expect(storage).not.toContain(token);
+      expect(storage).not.toContain('codedance_session');
+      expect(opened.sockets.every((url) => !url.includes('token'))).toBe(true);
+      // Only the first, signed-out, requests and socket were refused.
       expect(
         opened.problems.list.filter((p) => !p.includes('401') && !p.includes('WebSocket')),
       ).toEqual([]);

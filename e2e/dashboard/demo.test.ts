@@ -53,7 +53,10 @@ describe("the demo's faulty release in the dashboard", () => {
       'the faulty release to start',
     );
     const id = faulty?.id ?? '';
-    const { page, problems, close } = await openPage(browser, { baseURL: server.url });
+    const { page, problems, close } = await openPage(browser, {
+      baseURL: server.url,
+      signIn: server,
+    });
     try {
       await page.goto(`/deployments/${id}`);
       await settle(page);

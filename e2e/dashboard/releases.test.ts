@@ -111,7 +111,10 @@ afterAll(async () => {
 
 describe('releases in the dashboard', () => {
   it('shows a new release live, moves it on and promotes it, and aborts another', async () => {
-    const { page, problems, close } = await openPage(browser, { baseURL: server.url });
+    const { page, problems, close } = await openPage(browser, {
+      baseURL: server.url,
+      signIn: server,
+    });
     try {
       await page.goto('/deployments');
       await settle(page);

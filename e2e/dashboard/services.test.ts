@@ -72,7 +72,10 @@ afterAll(async () => {
 describe('services in the dashboard', () => {
   it('creates a service in the form, shows a refusal, scales, edits and deletes it', async () => {
     const port = await freePort();
-    const { page, problems, close } = await openPage(browser, { baseURL: server.url });
+    const { page, problems, close } = await openPage(browser, {
+      baseURL: server.url,
+      signIn: server,
+    });
     try {
       await page.goto('/services');
       await settle(page);

@@ -117,6 +117,7 @@ describe('the delivery API', () => {
     const events: { type: string; data: { id: string; status?: string } }[] = [];
     const socket = new WebSocket(
       `${server.url.replace('http', 'ws')}/ws/events?types=deployment.status,deployment.progress`,
+      { headers: server.auth },
     );
     socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString('utf8')) as {

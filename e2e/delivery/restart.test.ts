@@ -9,6 +9,9 @@ import {
 } from '../../packages/cli/src/test-support/server-child.js';
 import { freePort, shopManifest, startLoad, watchRouting, type Deployment } from './support.js';
 
+/** The admin token the server keeps in its data folder; the same across its restarts. */
+let auth: () => Record<string, string> = () => ({});
+
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 async function call<T>(
   url: string,
@@ -19,8 +22,11 @@ async function call<T>(
   const response = await fetch(`${url}${path}`, {
     method,
     ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ? { headers: auth() }
+      : {
+          headers: { ...auth(), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
   });
   const text = await response.text();
   return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
@@ -54,6 +60,7 @@ describe('the control plane killed with SIGKILL in the middle of a release', () 
     dataDir = await mkdtemp(join(tmpdir(), 'codedance-release-kill-'));
     hookLog = join(dataDir, 'hooks.log');
     server = await startServerChild(dataDir);
+    auth = server.auth;
     port = await freePort();
   });
 

@@ -42,16 +42,34 @@ export interface PageProblems {
   allow: (pattern: RegExp) => void;
 }
 
+/** A server that can hand out one-time sign-in links, as `codedance dashboard` prints them. */
+export interface SignsIn {
+  loginLink: () => { url: string };
+}
+
 /**
  * A new page that records its problems. A request the page itself gave up
  * (net::ERR_ABORTED, when a screen it was for is left) is not a problem.
+ * Given `signIn`, the page first signs in the way a person does: it opens a
+ * one-time link and lands on the dashboard with a session cookie.
  */
 export async function openPage(
   browser: Browser,
-  options: BrowserContextOptions = {},
+  options: BrowserContextOptions & { signIn?: SignsIn } = {},
 ): Promise<{ page: Page; problems: PageProblems; sockets: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const { signIn, ...contextOptions } = options;
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    ...contextOptions,
+  });
   const page = await context.newPage();
+  if (signIn !== undefined) {
+    // Signed in before anything is recorded, and off the page again: what a test counts
+    // (sockets, failed requests) is then its own.
+    await page.goto(signIn.loginLink().url);
+    await page.waitForURL((url) => url.pathname === '/' && url.search === '');
+    await page.goto('about:blank');
+  }
   const allowed: RegExp[] = [];
   const list: string[] = [];
   const sockets: string[] = [];

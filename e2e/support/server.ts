@@ -1,10 +1,16 @@
-import { createServer } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type StartOptions } from '@codedance/server';
 
+export { freePort, waitFor } from './wait.js';
+
 export interface TestServer extends RunningServer {
+  /** The admin token: the configured one, or the one the server generated in its data folder. */
+  token: string;
+  /** `{ authorization: 'Bearer <token>' }`. */
+  auth: Record<string, string>;
+  /** Fetches a path of the server as the admin (the token is added unless `init` sends an authorization header). */
   get: (path: string, init?: RequestInit) => Promise<Response>;
   /** Fetches and parses JSON; T is what the test expects the body to be. */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
@@ -27,9 +33,20 @@ export async function startTestServer(
     flags: { ...options.flags, server: { port: 0, ...options.flags?.server } },
     ...(options.demo === undefined ? {} : { demo: options.demo }),
   });
-  const get = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+  // As the CLI on the same host does: the configured token, else the file the server wrote.
+  const token =
+    options.env?.CODEDANCE_ADMIN_TOKEN ??
+    (server.credentialFile === null ? '' : (await readFile(server.credentialFile, 'utf8')).trim());
+  const auth = { authorization: `Bearer ${token}` };
+  const get = (path: string, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    if (!headers.has('authorization')) headers.set('authorization', auth.authorization);
+    return fetch(`${server.url}${path}`, { ...init, headers });
+  };
   return {
     ...server,
+    token,
+    auth,
     get,
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
     async json<T>(path: string, init?: RequestInit) {
@@ -48,32 +65,4 @@ export async function startTestServer(
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `check` until it returns true or the deadline passes. */
-export async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A TCP port on the loopback interface that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
 }

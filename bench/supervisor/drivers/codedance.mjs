@@ -52,10 +52,20 @@ export class Codedance {
     return [this.pid, ...this.helpers];
   }
 
+  /** The admin token the server wrote to its data folder, read as the CLI on this host reads it. */
+  get #tokenFile() {
+    return join(this.dataDir, 'credentials', 'admin-token');
+  }
+
+  get #auth() {
+    return { authorization: `Bearer ${readFileSync(this.#tokenFile, 'utf8').trim()}` };
+  }
+
   async #request(method, path, body) {
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers:
+        body === undefined ? this.#auth : { ...this.#auth, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -128,6 +138,7 @@ export class Codedance {
   async warmUp(name) {
     const response = await fetch(
       `${this.url}/api/services/${encodeURIComponent(name)}/logs?limit=1`,
+      { headers: this.#auth },
     );
     await response.text();
   }
@@ -152,7 +163,7 @@ export class Codedance {
   async tail(name, expected) {
     const tail = new TailProcess(
       process.execPath,
-      [join(this.fixtures, 'ws-tail.mjs'), this.url, name],
+      [join(this.fixtures, 'ws-tail.mjs'), this.url, name, this.#tokenFile],
       runEnv(),
       expected,
     );

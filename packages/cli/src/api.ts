@@ -29,9 +29,10 @@ export interface StatusAnswer {
 /** `GET /health`, with 200 (ready) or 503 (store down). */
 export interface HealthAnswer {
   status: 'ok' | 'unavailable';
-  live: boolean;
-  ready: boolean;
-  store: { backend: string; ok: boolean; latencyMs?: number | null; error?: ErrorInfo };
+  /** The rest is told only to a signed-in caller; an anonymous one gets `status` alone. */
+  live?: boolean;
+  ready?: boolean;
+  store?: { backend: string; ok: boolean; latencyMs?: number | null; error?: ErrorInfo };
   error?: ErrorInfo;
 }
 
@@ -109,8 +110,9 @@ export interface LogEntryAnswer {
  * the same port answers something else, and the doctor says so.
  */
 export function isHealthAnswer(body: unknown): body is HealthAnswer {
+  if (!isRecord(body) || (body.status !== 'ok' && body.status !== 'unavailable')) return false;
+  if (body.store === undefined) return Object.keys(body).length === 1;
   return (
-    isRecord(body) &&
     typeof body.live === 'boolean' &&
     typeof body.ready === 'boolean' &&
     isRecord(body.store) &&

@@ -98,6 +98,8 @@ export interface ClientOptions {
   /** Base URL without a trailing slash. */
   url: string;
   token?: string | undefined;
+  /** Why the local credential could not be read, to say so when the server answers 401. */
+  credentialProblem?: string | undefined;
   timeoutMs: number;
   /** Replaced in tests. */
   fetch?: FetchLike;
@@ -127,6 +129,8 @@ export class ApiClient {
   readonly url: string;
   /** Whether requests carry a token (the token itself is never exposed). */
   readonly hasToken: boolean;
+  /** Why the local credential could not be read; undefined when nothing went wrong. */
+  readonly credentialProblem: string | undefined;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
   private readonly fetchImpl: FetchLike;
@@ -134,6 +138,7 @@ export class ApiClient {
   constructor(options: ClientOptions) {
     this.url = options.url;
     this.hasToken = options.token !== undefined;
+    this.credentialProblem = options.credentialProblem;
     this.token = options.token;
     this.timeoutMs = options.timeoutMs;
     this.fetchImpl = options.fetch ?? httpFetch;
@@ -213,7 +218,16 @@ export class ApiClient {
       // A deletion has nothing to say (204); elsewhere an empty answer is not from Codedance.
       if (method === 'DELETE' && answer.text === '') return undefined;
     }
-    throw toApiError(this.url, path, answer);
+    const error = toApiError(this.url, path, answer);
+    if (error.status === 401 && this.credentialProblem !== undefined) {
+      throw new ApiError(
+        error.status,
+        error.code,
+        `${error.message} (${this.credentialProblem})`,
+        error.details,
+      );
+    }
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ApiClient } from './client.js';
+import { resolveCredential, type Credential } from './credential.js';
 import type { ExitCode } from './exit-codes.js';
 import { UsageError } from './failure.js';
 import { Output, useColour, type Streams } from './output.js';
@@ -18,6 +19,7 @@ export interface Io extends Streams {
 export interface GlobalOptions {
   url?: string;
   token?: string;
+  data?: string;
   json?: boolean;
   timeout?: number;
 }
@@ -28,6 +30,12 @@ export interface CommandContext {
   out: Output;
   /** The server URL; resolved on first use so `codedance server` never trips over CODEDANCE_URL. */
   url(): string;
+  /** The data folder: `--data` > `CODEDANCE_DATA` > `./.codedance`. */
+  dataDir(): string;
+  /** The credential to send to `url()`; see resolveCredential. */
+  credential(): Credential;
+  /** The token of `credential()`, for the live streams. */
+  token(): string | undefined;
   client(): ApiClient;
 }
 
@@ -88,15 +96,29 @@ export function createOutput(globals: GlobalOptions, io: Io): Output {
 export function createContext(globals: GlobalOptions, io: Io): CommandContext {
   let url: string | undefined;
   let client: ApiClient | undefined;
+  let credential: Credential | undefined;
   const resolvedUrl = () => (url ??= resolveUrl(globals.url, io.env));
+  const dataDir = () => resolveDataDir(globals.data, io.env, io.cwd);
+  const resolvedCredential = () =>
+    (credential ??= resolveCredential({
+      flag: globals.token,
+      env: io.env,
+      dataDir: dataDir(),
+      url: resolvedUrl(),
+    }));
   return {
     io,
     out: createOutput(globals, io),
     url: resolvedUrl,
+    dataDir,
+    credential: resolvedCredential,
+    token: () => resolvedCredential().token,
     client() {
+      const { token, problem } = resolvedCredential();
       client ??= new ApiClient({
         url: resolvedUrl(),
-        token: resolveToken(globals.token, io.env),
+        token,
+        credentialProblem: problem,
         timeoutMs: (globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
       });
       return client;

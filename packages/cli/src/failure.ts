@@ -47,7 +47,9 @@ export function describeError(error: unknown): Described {
       ...(error.details === undefined ? {} : { details: error.details }),
       problems: error.problems,
       ...(error.status === 401
-        ? { hint: 'set CODEDANCE_TOKEN (or --token) to the server admin token' }
+        ? {
+            hint: "run the CLI as the server's user on its host (it reads <data>/credentials/admin-token; --data or CODEDANCE_DATA names the data folder), or set CODEDANCE_TOKEN to the admin token",
+          }
         : {}),
     };
   }

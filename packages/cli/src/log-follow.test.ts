@@ -219,6 +219,27 @@ describe('followLogs', () => {
     );
   });
 
+  it("says which of the server's limits closed the connection, and tries again", async () => {
+    const stop = new AbortController();
+    const following = followLogs(ctx, {
+      filter: new URLSearchParams(),
+      token: undefined,
+      since: null,
+      droppedHint: 'they are in the log',
+      onEntry: () => undefined,
+      signal: stop.signal,
+    });
+    const refused = await server.nextConnection();
+    refused.socket.close(4429, 'too many live connections from your address (64)');
+    const again = await server.nextConnection();
+    again.send({ type: 'ready', seq: 0 });
+    stop.abort();
+    await following;
+    expect(stderr()).toBe(
+      `(connection to ${server.url} closed by the server: too many live connections from your address (64); reconnecting)\n`,
+    );
+  });
+
   it('asks again without batches when the server does not know them', async () => {
     const old = await LogSocketServer.start({ refuseBatch: true });
     const seen: number[] = [];

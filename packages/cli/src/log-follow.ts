@@ -107,14 +107,19 @@ export async function followLogs<E extends LogEntryAnswer>(
         }
       });
       ws.on('error', () => undefined);
-      ws.on('close', () => {
+      ws.on('close', (code, reason) => {
         if (done) return;
         if (refusedBatch) {
           batch = false;
           connect();
           return;
         }
-        ctx.out.error(`(connection to ${ctx.url()} lost; reconnecting)`);
+        // 1013 and the 4xxx codes are the server's limits (docs/limits.md): say which one.
+        const why =
+          (code === 1013 || code >= 4000) && reason.length > 0
+            ? `closed by the server: ${reason.toString()}`
+            : 'lost';
+        ctx.out.error(`(connection to ${ctx.url()} ${why}; reconnecting)`);
         retry = setTimeout(connect, delayMs);
         delayMs = Math.min(LAST_RETRY_MS, delayMs * 2);
       });

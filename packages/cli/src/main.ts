@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { registerAccess } from './commands/access.js';
 import { registerConfig } from './commands/config.js';
 import { registerDelivery } from './commands/delivery/index.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -9,6 +10,7 @@ import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks/index.js';
 import { registerTransfer } from './commands/transfer.js';
 import {
+  DEFAULT_DATA_DIR,
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_URL,
   createContext,
@@ -26,6 +28,11 @@ function packageVersion(): string {
   return typeof version === 'string' ? version : '0.0.0';
 }
 
+function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
+  return value;
+}
+
 function parseSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0)
@@ -37,8 +44,9 @@ const ROOT_HELP = `
 Environment:
   CODEDANCE_URL     server URL when --url is not given (default ${DEFAULT_URL})
   CODEDANCE_TOKEN   API token when --token is not given; prefer it to --token, which other users
-                    can see in the process list
-  CODEDANCE_DATA    data folder of "server" and "doctor" when --data is not given
+                    can see in the process list. Neither is needed on the server's host: the CLI
+                    reads the token the server keeps in <data>/credentials/admin-token
+  CODEDANCE_DATA    data folder when --data is not given
   NO_COLOR          set to turn colour off (colour is only used on a terminal anyway)
 
 ${EXIT_CODES_HELP}
@@ -46,6 +54,7 @@ ${EXIT_CODES_HELP}
 Examples:
   $ codedance server                      run the server on http://127.0.0.1:8100
   $ codedance status                      is it up, which store, how many objects
+  $ codedance dashboard --open            sign in to the dashboard
   $ codedance doctor                      find out what is wrong, and how to fix it
   $ codedance config get logging.level    one setting and where its value comes from
   $ codedance status --json | jq .version`;
@@ -67,7 +76,12 @@ export function buildProgram(io: Io, wrap: Wrap): Command {
     .option('--url <url>', `server URL (default $CODEDANCE_URL or ${DEFAULT_URL})`)
     .option(
       '--token <token>',
-      'API token (default $CODEDANCE_TOKEN); sent as a Bearer token, never printed',
+      'API token (default $CODEDANCE_TOKEN, else the one the server keeps in the data folder); sent as a Bearer token, never printed',
+    )
+    .option(
+      '--data <dir>',
+      `data folder of the server on this host: its config, store, logs and credential (default $CODEDANCE_DATA or ${DEFAULT_DATA_DIR})`,
+      nonEmpty,
     )
     .option('--json', 'print machine-readable JSON only, on stdout')
     .option(
@@ -77,6 +91,7 @@ export function buildProgram(io: Io, wrap: Wrap): Command {
     )
     .addHelpText('after', ROOT_HELP);
   registerServer(program, wrap);
+  registerAccess(program, wrap);
   registerStatus(program, wrap);
   registerConfig(program, wrap);
   registerDoctor(program, wrap);

@@ -1,11 +1,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { fastifyWebsocket } from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
+import { secretValues } from '@codedance/core';
+import { accessRoutes, installAccess, type Access } from './auth/index.js';
 import type { ConfigRuntime } from './config/index.js';
 import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
-import { installAuth } from './http/auth.js';
 import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import { installJsonBodies, validatorCompiler } from './http/validation.js';
 import { installRequestMetrics, type ServerMetrics } from './observability/metrics.js';
@@ -14,7 +16,7 @@ import { serviceRoutes } from './services/index.js';
 import { settingsRoutes } from './settings/routes.js';
 import { statusRoutes } from './status/routes.js';
 import type { StoreGate } from './status/store-gate.js';
-import { eventRoutes, liveRoutes } from './events/index.js';
+import { MAX_CLIENT_MESSAGE, eventRoutes, liveRoutes } from './events/index.js';
 import { systemRoutes, type SystemMonitor } from './system/index.js';
 import { taskRoutes } from './tasks/routes.js';
 import { transferRoutes } from './transfer/routes.js';
@@ -34,6 +36,8 @@ export interface AppContext {
   logger: Logger;
   logFile: () => string;
   workloads: Workloads;
+  /** The admin credential, sessions and sign-in links. */
+  access: Access;
   /** The built dashboard; found through the installed `@codedance/web` package when absent. */
   dashboardDir?: string | null;
 }
@@ -55,6 +59,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
     // Our own 503 (CD_SHUTTING_DOWN) answers requests that come while closing: see installErrorHandling.
     return503OnClosing: false,
+    // Behind a proxy, X-Forwarded-Proto says whether the browser used TLS (the cookie's Secure flag).
+    trustProxy: boot.server.trustProxy,
   });
   // Ajv turns each schema into generated code. Doing that when a route is first used, rather
   // than for every route at start-up, saves the server most of that time and memory: a given
@@ -67,10 +73,20 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   installErrorHandling(app);
   // A route that takes no query parameters refuses unknown ones instead of ignoring them.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/docs') || route.method === 'HEAD') return;
+    if (route.url.startsWith('/api/docs') || route.method === 'HEAD' || route.method === 'OPTIONS')
+      return;
     const schema = (route.schema ??= {});
     schema.querystring ??= Type.Object({}, { additionalProperties: false });
   });
+
+  const { access } = context;
+  if (boot.websocket.enabled) {
+    // Before the access hooks: the plugin's own hook marks upgrade requests, so that a
+    // refused one (401, 421, 403) has its socket closed after the answer.
+    await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE } });
+    access.sockets.watch(app.websocketServer);
+  }
+  await installAccess(app, { access, config: () => config.current() });
 
   await app.register(swagger, {
     openapi: {
@@ -86,13 +102,22 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
           bearer: {
             type: 'http',
             scheme: 'bearer',
-            description: 'The admin token (server.adminToken).',
+            description:
+              'The admin token: server.adminToken / CODEDANCE_ADMIN_TOKEN when set, otherwise the one the server generated in <data>/credentials/admin-token.',
+          },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'codedance_session_<port>',
+            description:
+              "The dashboard's session cookie (HttpOnly, SameSite=Strict), from GET /login?code=… or POST /api/auth/session.",
           },
         },
       },
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { session: [] }],
       tags: [
         { name: 'status', description: 'Health, status and metrics of Codedance itself' },
+        { name: 'auth', description: 'Signing in and out, sign-in links, the admin token' },
         { name: 'system', description: 'The host: CPU, memory, disk, processes' },
         { name: 'settings', description: 'Configuration and storage' },
         { name: 'tasks', description: 'Scheduled and on-demand tasks (seed 004)' },
@@ -110,7 +135,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  installAuth(app, () => config.current().server.adminToken);
+  accessRoutes(app, { access, config: () => config.current() });
   installRequestMetrics(app, context.metrics);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -141,6 +166,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     monitor: context.monitor,
     dataDir: context.dataDir,
     maxProcesses: () => config.current().monitoring.maxProcesses,
+    secrets: () => workloadSecrets(context.workloads),
   });
 
   const { workloads } = context;
@@ -150,7 +176,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
       hub: workloads.hub,
       bus: workloads.bus,
       heartbeatSeconds: () => config.current().websocket.heartbeat,
-      adminToken: () => config.current().server.adminToken,
+      limits: () => config.current().websocket,
     });
   }
   taskRoutes(app, { tasks: workloads.tasks });
@@ -172,4 +198,22 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
+}
+
+/** Every secret value the workloads hold; none while they are still loading. */
+function workloadSecrets(workloads: Workloads): string[] {
+  try {
+    return [
+      ...workloads
+        .tasks()
+        .specs()
+        .flatMap((spec) => secretValues(spec.environment)),
+      ...workloads
+        .services()
+        .specs()
+        .flatMap((spec) => secretValues(spec.env)),
+    ].sort((a, b) => b.length - a.length);
+  } catch {
+    return [];
+  }
 }

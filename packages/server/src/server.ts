@@ -1,9 +1,16 @@
-import { mkdir } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { CodedanceError } from '@codedance/core';
+import {
+  CodedanceError,
+  isLoopbackName,
+  isWildcardAddress,
+  parsePublicHost,
+  type Config,
+} from '@codedance/core';
 import { buildApp } from './app.js';
+import { Access, privateDir } from './auth/index.js';
+import { forgetServer, registerServer } from './auth/registry.js';
 import { ConfigRuntime } from './config/index.js';
+import { dataDirProblem } from './config/paths.js';
 import { createServerMetrics } from './observability/metrics.js';
 import { createServerLog } from './observability/logging.js';
 import { StoreGate } from './status/store-gate.js';
@@ -26,21 +33,43 @@ export interface StartOptions {
   stderr?: boolean;
   /** Run the demo: the bundled shop app, a healthy release and a faulty one rolled back. */
   demo?: DemoOptions;
+  /**
+   * Record this server in the per-user registry (`$XDG_RUNTIME_DIR/codedance/servers/`),
+   * so the CLI finds its credential from any folder (default true).
+   */
+  register?: boolean;
 }
 
 export interface RunningServer {
   /** Base URL, with the real port when port 0 was asked for. */
   url: string;
   dataDir: string;
+  /**
+   * A new one-time sign-in link for the dashboard (10 minutes, single use) on
+   * the server's own address, or on the first of `server.publicHosts`.
+   */
+  loginLink: () => { url: string; expiresAt: Date };
+  /** The file holding the generated admin token; null when the token is configured. */
+  credentialFile: string | null;
   /** Stops accepting, finishes in-flight requests, closes the store. Safe to call twice. */
   close(reason?: string): Promise<void>;
 }
 
 /** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
+export const isLoopback = isLoopbackName;
+
+/**
+ * Where the links the server prints point: its loopback address when it
+ * listens there (or everywhere), otherwise the first of
+ * `server.publicHosts`, otherwise the address it listens on.
+ */
+export function linkBase(config: Config, port: number): string {
+  const { host, publicHosts } = config.server;
+  const bracket = (name: string) => (name.includes(':') ? `[${name}]` : name);
+  if (isLoopbackName(host)) return `http://${bracket(host)}:${port}`;
+  const first = publicHosts[0] === undefined ? null : parsePublicHost(publicHosts[0]);
+  if (first !== null) return first.origin ?? `http://${bracket(first.name)}:${first.port ?? port}`;
+  return `http://${isWildcardAddress(host) ? '127.0.0.1' : bracket(host)}:${port}`;
 }
 
 /**
@@ -50,7 +79,15 @@ export function isLoopback(host: string): boolean {
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  const dataProblem = await dataDirProblem(dataDir);
+  if (dataProblem) {
+    throw new CodedanceError('CD_INVALID_CONFIG', {
+      message: `The data folder ${dataProblem.message}.`,
+      details: { problems: [dataProblem] },
+    });
+  }
+  // Everything below holds this user's data and credentials: nobody else may even list it.
+  await privateDir(dataDir);
   const config = await ConfigRuntime.load({
     dataDir,
     env: options.env ?? process.env,
@@ -83,8 +120,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     historySize: boot.monitoring.historySize,
   });
   const metrics = createServerMetrics(gate, VERSION);
+  const access = await Access.open({
+    dataDir,
+    config: () => config.current(),
+    store: () => gate.store(),
+    logger: logger.child({ feature: 'auth' }),
+  });
 
   config.on('change', (next, _previous, change) => {
+    access.configure(next).catch((error: unknown) => {
+      logger.error({ err: error }, 'the new admin token could not be applied');
+    });
     log.setLevel(next.logging.level);
     monitor.setInterval(next.monitoring.interval);
     monitor.setHistorySize(next.monitoring.historySize);
@@ -122,6 +168,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger,
     logFile: () => log.file,
     workloads,
+    access,
   });
 
   try {
@@ -136,6 +183,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw new CodedanceError('CD_INVALID_CONFIG', {
         message: `Cannot listen on ${boot.server.host}:${boot.server.port}: ${code === 'EADDRINUSE' ? 'the port is already in use' : (error as Error).message}.`,
         details: { problems: [{ path: '/server/port', message: `cannot listen (${code})` }] },
+        cause: error,
+      });
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+      throw new CodedanceError('CD_INVALID_CONFIG', {
+        message: `Cannot listen on ${boot.server.host}: no such address on this machine (${code}).`,
+        details: { problems: [{ path: '/server/host', message: `cannot be resolved (${code})` }] },
         cause: error,
       });
     }
@@ -161,17 +215,40 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const host = boot.server.host.includes(':') ? `[${boot.server.host}]` : boot.server.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, dataDir, store: store.location, version: VERSION }, 'codedance started');
+  const registered =
+    options.register === false
+      ? null
+      : await registerServer({
+          env: options.env ?? process.env,
+          host: boot.server.host,
+          port,
+          entry: {
+            url,
+            dataDir,
+            pid: process.pid,
+            credential: access.credential.source() === 'file' ? access.credential.file : null,
+          },
+        }).catch((error: unknown) => {
+          logger.warn({ err: error }, 'could not record this server for the CLI');
+          return null;
+        });
+  const base = linkBase(boot, port);
 
   let closing: Promise<void> | null = null;
   return {
     url,
     dataDir,
+    loginLink: () => access.loginLink(base),
+    get credentialFile() {
+      return access.credential.source() === 'file' ? access.credential.file : null;
+    },
     close(reason = 'shutdown') {
       closing ??= (async () => {
         logger.info({ reason }, 'codedance stopping');
         demo.abort();
         config.unwatch();
         monitor.stop();
+        if (registered !== null) await forgetServer(registered).catch(() => undefined);
         await app.close();
         // Workloads keep running: the next server re-adopts them.
         await workloads.close().catch((error: unknown) => {

@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
-import { resolveDataDir, type CommandContext, type Invocation, type Wrap } from '../context.js';
+import type { CommandContext, Wrap } from '../context.js';
 import { summarize } from '../doctor/checks.js';
 import type { CheckResult } from '../doctor/facts.js';
 import { diagnose } from '../doctor/diagnose.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
-
-interface DoctorOptions {
-  data?: string;
-}
 
 const PORT_PROBE_TIMEOUT_MS = 2000;
 
@@ -36,11 +32,11 @@ export function formatReport(out: Output, checks: readonly CheckResult[]): strin
   return lines;
 }
 
-async function runDoctor(ctx: CommandContext, call: Invocation<DoctorOptions>): Promise<ExitCode> {
+async function runDoctor(ctx: CommandContext): Promise<ExitCode> {
   const { io, out } = ctx;
   const checks = await diagnose({
     client: ctx.client(),
-    dataDir: resolveDataDir(call.options.data, io.env, io.cwd),
+    dataDir: ctx.dataDir(),
     env: io.env,
     tokenGiven: ctx.client().hasToken,
     nodeVersion: process.version,
@@ -68,10 +64,6 @@ export function registerDoctor(program: Command, wrap: Wrap): void {
     .command('doctor')
     .description(
       'Diagnose a Codedance installation in one command: server, token, store, disk, port, config, errors',
-    )
-    .option(
-      '--data <dir>',
-      'data folder to inspect when the server is down (default $CODEDANCE_DATA or ./.codedance)',
     )
     .addHelpText(
       'after',

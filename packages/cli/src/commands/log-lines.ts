@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { LogEntryAnswer } from '../api.js';
-import { resolveToken, type CommandContext, type GlobalOptions } from '../context.js';
+import { type CommandContext, type GlobalOptions } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { followLogs } from '../log-follow.js';
 import type { Output, Style } from '../output.js';
@@ -63,7 +63,7 @@ export async function showLogLines<E extends LogEntryAnswer>(
   const { accept } = source;
   await followLogs<E>(ctx, {
     filter: source.filter,
-    token: resolveToken(globals.token, ctx.io.env),
+    token: ctx.token(),
     since: await source.since(entries),
     droppedHint: source.droppedHint,
     onEntry: (entry) => {

@@ -47,14 +47,31 @@ export function append(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * `--env K=V` and `--secret-env K=V` pairs into an environment: a secret is
+ * `{ value, secret: true }`, which the server never shows again. A name
+ * given twice is a usage error.
+ */
+export function parseWorkloadEnv(
+  plain: readonly string[],
+  secret: readonly string[],
+): Record<string, string | { value: string; secret: true }> {
+  const env: Record<string, string | { value: string; secret: true }> = parseEnv(plain);
+  for (const [name, value] of Object.entries(parseEnv(secret, '--secret-env'))) {
+    if (Object.hasOwn(env, name)) throw new UsageError(`${name} is given twice`);
+    env[name] = { value, secret: true };
+  }
+  return env;
+}
+
 /** `K=V` pairs into an environment; a bad pair is a usage error. */
-export function parseEnv(pairs: readonly string[]): Record<string, string> {
+export function parseEnv(pairs: readonly string[], flag = '--env'): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     const key = at === -1 ? pair : pair.slice(0, at);
     if (at === -1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-      throw new UsageError(`--env expects NAME=value, got '${pair}'`);
+      throw new UsageError(`${flag} expects NAME=value, got '${pair}'`);
     env[key] = pair.slice(at + 1);
   }
   return env;

@@ -1,14 +1,13 @@
 import { constants } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolveDataDir, type CommandContext, type Invocation, type Wrap } from '../context.js';
+import type { CommandContext, Invocation, Wrap } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { describeError, reportError } from '../failure.js';
 
 interface ServerOptions {
   host?: string;
   port?: number;
-  data?: string;
   store?: string;
   demo?: boolean | number;
 }
@@ -66,7 +65,7 @@ function keepYoungGenerationSmall(env: NodeJS.ProcessEnv): void {
 
 async function runServer(ctx: CommandContext, call: Invocation<ServerOptions>): Promise<ExitCode> {
   const { out, io } = ctx;
-  const dataDir = resolveDataDir(call.options.data, io.env, io.cwd);
+  const dataDir = ctx.dataDir();
   keepYoungGenerationSmall(io.env);
   // Loaded here, not at the top: the server pulls in Fastify and the store
   // drivers, which every other command would otherwise pay for at startup.
@@ -90,6 +89,13 @@ async function runServer(ctx: CommandContext, call: Invocation<ServerOptions>): 
   }
   if (out.json) out.event({ event: 'listening', url: server.url, dataDir: server.dataDir });
   else out.line(`Codedance listening on ${server.url} (data: ${server.dataDir})`);
+  // The link signs one browser in once; stderr keeps it out of anything that records stdout.
+  out.error(`Dashboard: ${server.loginLink().url}  (sign-in link: works once, for 10 minutes)`);
+  if (server.credentialFile !== null) {
+    out.error(
+      `API token: ${server.credentialFile} (the CLI on this host reads it; run "codedance dashboard" for a new link)`,
+    );
+  }
   if (call.options.demo !== undefined && call.options.demo !== false && !out.json) {
     const port = call.options.demo === true ? DEMO_PORT : call.options.demo;
     out.line(
@@ -142,11 +148,6 @@ export function registerServer(program: Command, wrap: Wrap): void {
       parsePort,
     )
     .option(
-      '--data <dir>',
-      'data folder: config.json, the SQLite file, logs (default $CODEDANCE_DATA or ./.codedance)',
-      nonEmpty,
-    )
-    .option(
       '--store <url>',
       'store URL: sqlite:<file>, postgres://…, redis://… (default a SQLite file in the data folder)',
       nonEmpty,
@@ -155,7 +156,10 @@ export function registerServer(program: Command, wrap: Wrap): void {
       'after',
       `
 Prints "Codedance listening on <url> (data: <dir>)" once it accepts requests (with --json, the
-line {"event":"listening","url":…,"dataDir":…}). SIGTERM or Ctrl-C stops it cleanly and exits 0;
+line {"event":"listening","url":…,"dataDir":…}), and on stderr a one-time sign-in link for the
+dashboard ("Dashboard: <url>/login?code=…"; "codedance dashboard" prints a new one). Every request
+needs the admin token: CODEDANCE_ADMIN_TOKEN when set, otherwise one the server generates in
+<data>/credentials/admin-token (readable by this user only), which the CLI reads by itself. SIGTERM or Ctrl-C stops it cleanly and exits 0;
 a second signal exits at once (128 + signal number). Exits 78 when the configuration cannot be
 used (each problem is listed with its path).
 

@@ -152,7 +152,9 @@ describe('codedance export / import against a running server', () => {
   const started: ServerChild[] = [];
   const cli = (...args: string[]) => child.cli(args, { cwd: tmp });
   const taskIds = async () => {
-    const answer = (await (await fetch(`${child.url}/api/tasks`)).json()) as {
+    const answer = (await (
+      await fetch(`${child.url}/api/tasks`, { headers: child.auth() })
+    ).json()) as {
       tasks: { id: string }[];
     };
     return answer.tasks.map((t) => t.id);

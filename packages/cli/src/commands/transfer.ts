@@ -116,7 +116,7 @@ async function runExport(
   }
   const file = resolve(ctx.io.cwd, output);
   try {
-    await writeFile(file, text);
+    await writeFile(file, text, { mode: 0o600 });
   } catch (error) {
     throw new UsageError(`cannot write ${output}: ${(error as Error).message}`);
   }

@@ -101,7 +101,7 @@ describe('checkAuth', () => {
   it('passes when the authenticated call succeeds', () => {
     expect(checkAuth(up, status, true)).toMatchObject({
       status: 'pass',
-      detail: expect.stringContaining('given token'),
+      detail: expect.stringContaining('admin token'),
     });
   });
 

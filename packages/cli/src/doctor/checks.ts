@@ -76,9 +76,7 @@ export function checkAuth(
   if (health.kind !== 'codedance' || status === null)
     return notChecked(base.id, base.title, SERVER_DOWN);
   if (status.ok) {
-    const how = tokenGiven
-      ? 'with the given token'
-      : 'without a token (the server has no admin token)';
+    const how = tokenGiven ? 'with the admin token' : 'without a token';
     return {
       ...base,
       status: 'pass',
@@ -91,8 +89,8 @@ export function checkAuth(
       status: 'fail',
       detail: `${status.message} (${status.code})`,
       fix: tokenGiven
-        ? "the token is not accepted: set CODEDANCE_TOKEN (or --token) to the server's CODEDANCE_ADMIN_TOKEN"
-        : "set CODEDANCE_TOKEN (or --token) to the server's CODEDANCE_ADMIN_TOKEN",
+        ? 'the token is not accepted: set CODEDANCE_TOKEN (or --token) to the admin token in force (CODEDANCE_ADMIN_TOKEN, or <data>/credentials/admin-token)'
+        : "run it on the server's host as the server's user (it reads <data>/credentials/admin-token; --data names the folder), or set CODEDANCE_TOKEN (or --token) to the admin token",
     };
   }
   return {
@@ -119,6 +117,13 @@ export function checkStore(health: HealthProbe, storage: Fetched<StorageInfo> | 
   const base = { id: 'store', title: 'Store' };
   if (health.kind !== 'codedance') return notChecked(base.id, base.title, SERVER_DOWN);
   const { store } = health.body;
+  if (store === undefined) {
+    return notChecked(
+      base.id,
+      base.title,
+      'the server tells only a signed-in caller about its store',
+    );
+  }
   if (!store.ok) {
     const error = store.error ?? health.body.error;
     return {

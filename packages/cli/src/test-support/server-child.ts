@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanEnv, runCli, startCli, type CliResult, type LongRunning } from './cli.js';
 
 const LISTENING = /Codedance listening on (http:\/\/\S+) \(data: (.+)\)/;
@@ -6,7 +8,14 @@ const LISTENING = /Codedance listening on (http:\/\/\S+) \(data: (.+)\)/;
 export interface ServerChild {
   server: LongRunning;
   url: string;
-  /** Runs the built CLI with `--url` set to this server. */
+  /** The server's data folder. */
+  dataDir: string;
+  /** `{ authorization: 'Bearer <token>' }` with the token the server wrote to its data folder. */
+  auth: () => Record<string, string>;
+  /**
+   * Runs the built CLI with `--url` set to this server and `CODEDANCE_DATA` to
+   * its data folder, where the CLI finds the admin token as on the server's host.
+   */
   cli(args: string[], options?: { cwd?: string; input?: string }): Promise<CliResult>;
 }
 
@@ -18,7 +27,15 @@ export async function startServerChild(dataDir: string): Promise<ServerChild> {
     return {
       server,
       url,
-      cli: (args, options = {}) => runCli(['--url', url, ...args], options),
+      dataDir,
+      auth: () => ({
+        authorization: `Bearer ${readFileSync(join(dataDir, 'credentials', 'admin-token'), 'utf8').trim()}`,
+      }),
+      cli: (args, options = {}) =>
+        runCli(['--url', url, ...args], {
+          ...options,
+          env: cleanEnv({ CODEDANCE_DATA: dataDir }),
+        }),
     };
   } catch (error) {
     server.stop();

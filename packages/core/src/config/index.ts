@@ -12,6 +12,7 @@ export {
   environmentLayer,
   getPath,
   leafPaths,
+  liveTokenProblems,
   mergeLayers,
   redactConfig,
   redactUrl,
@@ -24,3 +25,4 @@ export {
   type ResolvedConfig,
 } from './layers.js';
 export { formatByteSize, parseByteSize } from './size.js';
+export { LOG_SIZE_RANGE, configValueProblems } from './values.js';

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { diffConfig, redactConfig, redactUrl, resolveConfig, validateConfig } from './layers.js';
+import {
+  diffConfig,
+  liveTokenProblems,
+  redactConfig,
+  redactUrl,
+  resolveConfig,
+  validateConfig,
+} from './layers.js';
 import { defaultConfig } from './schema.js';
 
 const dataDir = '/var/lib/codedance';
@@ -106,6 +113,41 @@ describe('redaction', () => {
   it('leaves URLs without a password alone', () => {
     expect(redactUrl('redis://127.0.0.1:6379/0')).toBe('redis://127.0.0.1:6379/0');
   });
+  it('hides passwords given as query parameters too', () => {
+    expect(redactUrl('postgres://h/db?password=hunter2&sslmode=disable')).toBe(
+      'postgres://h/db?password=***&sslmode=disable',
+    );
+    expect(redactUrl('postgres://u:pw@h/db?sslpassword=k&PASSWORD=x')).toBe(
+      'postgres://u:***@h/db?sslpassword=***&PASSWORD=***',
+    );
+    expect(redactUrl('redis://h:6379/0?prefix=cd&token=t')).toBe(
+      'redis://h:6379/0?prefix=cd&token=***',
+    );
+  });
+});
+
+describe('liveTokenProblems', () => {
+  const config = (host: string, adminToken: string | null) => {
+    const c = defaultConfig('/tmp');
+    c.server.host = host;
+    c.server.adminToken = adminToken;
+    return c;
+  };
+  const token = 'a-long-admin-token-0123456789';
+  it('refuses removing or shortening the token while the server listens off loopback', () => {
+    const boot = config('0.0.0.0', token);
+    expect(liveTokenProblems(boot, boot, config('0.0.0.0', null))).toEqual([
+      { path: '/server/adminToken', message: expect.stringContaining('cannot be removed') },
+    ]);
+    expect(liveTokenProblems(boot, boot, config('0.0.0.0', 'short-but-16-chars'))).toEqual([
+      { path: '/server/adminToken', message: expect.stringContaining('shorter') },
+    ]);
+    expect(liveTokenProblems(boot, boot, config('0.0.0.0', `${token}-rotated`))).toEqual([]);
+  });
+  it('lets a loopback server drop its configured token (it generates its own)', () => {
+    const boot = config('127.0.0.1', token);
+    expect(liveTokenProblems(boot, boot, config('127.0.0.1', null))).toEqual([]);
+  });
 });
 
 describe('diffConfig', () => {
@@ -118,8 +160,9 @@ describe('diffConfig', () => {
     after.monitoring.interval = 3;
     expect(diffConfig(before, after)).toEqual({
       changed: ['/server/port', '/server/corsOrigins', '/logging/level', '/monitoring/interval'],
-      live: ['/logging/level', '/monitoring/interval'],
-      restart: ['/server/port', '/server/corsOrigins'],
+      // CORS answers read server.corsOrigins per request.
+      live: ['/server/corsOrigins', '/logging/level', '/monitoring/interval'],
+      restart: ['/server/port'],
     });
   });
 });

@@ -1,6 +1,8 @@
 import { Ajv } from 'ajv';
 import type { FieldProblem } from '../errors/index.js';
+import { isLoopbackName } from '../access/index.js';
 import { ajvProblemTranslator } from '../validation/index.js';
+import { configValueProblems } from './values.js';
 import { ConfigSchema, RESTART_PATHS, SECRET_PATHS, defaultConfig, type Config } from './schema.js';
 
 /** A plain JSON object, as read from `config.json` or built from the environment. */
@@ -46,6 +48,8 @@ export const ENV_VARIABLES: readonly { names: readonly string[]; path: string; p
   { names: ['CODEDANCE_PORT'], path: '/server/port', parse: asInt },
   { names: ['CODEDANCE_ADMIN_TOKEN'], path: '/server/adminToken', parse: asString },
   { names: ['CODEDANCE_CORS_ORIGINS', 'CORS_ORIGINS'], path: '/server/corsOrigins', parse: asList },
+  { names: ['CODEDANCE_PUBLIC_HOSTS'], path: '/server/publicHosts', parse: asList },
+  { names: ['CODEDANCE_TRUST_PROXY'], path: '/server/trustProxy', parse: asBool },
   { names: ['CODEDANCE_BODY_LIMIT'], path: '/server/bodyLimit', parse: asInt },
   { names: ['CODEDANCE_STORE'], path: '/store/url', parse: asString },
   { names: ['CODEDANCE_LOG_LEVEL', 'LOG_LEVEL'], path: '/logging/level', parse: asLevel },
@@ -94,6 +98,21 @@ export const ENV_VARIABLES: readonly { names: readonly string[]; path: string; p
   {
     names: ['CODEDANCE_WEBSOCKET_HEARTBEAT', 'WEBSOCKET_HEARTBEAT'],
     path: '/websocket/heartbeat',
+    parse: asInt,
+  },
+  {
+    names: ['CODEDANCE_WEBSOCKET_MAX_CONNECTIONS'],
+    path: '/websocket/maxConnections',
+    parse: asInt,
+  },
+  {
+    names: ['CODEDANCE_WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS'],
+    path: '/websocket/maxConnectionsPerAddress',
+    parse: asInt,
+  },
+  {
+    names: ['CODEDANCE_WEBSOCKET_MAX_BUFFERED_BYTES'],
+    path: '/websocket/maxBufferedBytes',
     parse: asInt,
   },
 ];
@@ -202,7 +221,8 @@ const configProblems = ajvProblemTranslator(configAjv, {
 
 /** Checks a whole candidate configuration; returns every problem with its path. */
 export function validateConfig(candidate: unknown): FieldProblem[] {
-  return checkConfig(candidate) ? [] : configProblems(checkConfig.errors ?? [], candidate);
+  if (!checkConfig(candidate)) return configProblems(checkConfig.errors ?? [], candidate);
+  return configValueProblems(candidate);
 }
 
 export interface ResolvedConfig {
@@ -259,9 +279,18 @@ export function redactConfig(config: Config): Config {
   return copy;
 }
 
-/** Hides the password of a URL (`postgres://u:***@host/db`). */
+/** Query parameters of a store URL that carry a secret (libpq's `password`, `sslpassword`, …). */
+const SECRET_QUERY = /([?&](?:[a-z_]*pass(?:word)?|secret|token|auth)=)[^&#]*/gi;
+
+/**
+ * Hides the secrets of a URL: the password of its user part
+ * (`postgres://u:***@host/db`) and query parameters such as `?password=`.
+ * Works on text that is not a valid URL too, so nothing slips out of an error.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, '$1***@');
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, '$1***@')
+    .replace(SECRET_QUERY, '$1***');
 }
 
 export interface ConfigChange {
@@ -283,4 +312,34 @@ export function diffConfig(before: Config, after: Config): ConfigChange {
     live: changed.filter((p) => !isRestart(p)),
     restart: changed.filter(isRestart),
   };
+}
+
+/**
+ * The rule that keeps a server reachable off loopback from losing its lock
+ * while it runs: the admin token cannot be removed, nor replaced by a shorter
+ * one, while `boot` (the configuration the server listens with) names an
+ * address other machines can reach. Start-up applies the same rule to the
+ * whole configuration.
+ */
+export function liveTokenProblems(boot: Config, current: Config, next: Config): FieldProblem[] {
+  if (isLoopbackName(boot.server.host)) return [];
+  const before = current.server.adminToken;
+  const after = next.server.adminToken;
+  if (after === null) {
+    return [
+      {
+        path: '/server/adminToken',
+        message: `cannot be removed while the server listens on ${boot.server.host}`,
+      },
+    ];
+  }
+  if (before !== null && after.length < before.length) {
+    return [
+      {
+        path: '/server/adminToken',
+        message: `cannot be made shorter (${after.length} < ${before.length} characters) while the server listens on ${boot.server.host}`,
+      },
+    ];
+  }
+  return [];
 }

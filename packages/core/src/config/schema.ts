@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { MAX_TIMEOUT_SECONDS } from '../tasks/schema.js';
 
 const LogLevel = Type.Union(
   [Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('ERROR')],
@@ -13,6 +14,9 @@ const ByteSize = Type.Union([
 
 const closed = { additionalProperties: false } as const;
 
+/** A year: a default task interval beyond it is a typing slip, not a schedule. */
+const MAX_DEFAULT_INTERVAL_MINUTES = 366 * 24 * 60;
+
 /**
  * The whole server configuration once every layer (defaults, `config.json`,
  * environment, command-line flags) is merged. Every field is present.
@@ -21,12 +25,40 @@ export const ConfigSchema = Type.Object(
   {
     server: Type.Object(
       {
-        host: Type.String({ minLength: 1, maxLength: 255 }),
+        host: Type.String({ minLength: 1, maxLength: 253 }),
         port: Type.Integer({ minimum: 0, maximum: 65535 }),
         adminToken: Type.Union([Type.Null(), Type.String({ minLength: 16, maxLength: 512 })], {
           description: 'Bearer token required on every API call; mandatory off loopback.',
         }),
-        corsOrigins: Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 }),
+        corsOrigins: Type.Array(Type.String({ minLength: 1 }), {
+          maxItems: 100,
+          description:
+            'Origins (https://app.example.com) whose pages may call the API with a token: answered with CORS headers.',
+        }),
+        publicHosts: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+          maxItems: 100,
+          description:
+            'Names this server is reached by besides loopback (ops.example.com, ops.example.com:8443 or https://ops.example.com); other Host headers are refused. The first one builds the links the server prints.',
+        }),
+        trustProxy: Type.Boolean({
+          description:
+            'Believe X-Forwarded-Proto/-Host/-For from the proxy in front (set only behind one).',
+        }),
+        sessions: Type.Object(
+          {
+            idleMinutes: Type.Integer({
+              minimum: 1,
+              maximum: 525_600,
+              description: 'A dashboard session unused this long ends.',
+            }),
+            maxHours: Type.Integer({
+              minimum: 1,
+              maximum: 8760,
+              description: 'A dashboard session ends this long after sign-in, used or not.',
+            }),
+          },
+          closed,
+        ),
         bodyLimit: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024 }),
       },
       closed,
@@ -35,6 +67,7 @@ export const ConfigSchema = Type.Object(
       {
         url: Type.String({
           minLength: 1,
+          maxLength: 4096,
           pattern: '^(sqlite:|json:|postgres(ql)?://|rediss?://)',
           description: 'sqlite:<file>, json:<file>, postgres://…, redis://…',
         }),
@@ -44,8 +77,8 @@ export const ConfigSchema = Type.Object(
     logging: Type.Object(
       {
         level: LogLevel,
-        dir: Type.String({ minLength: 1 }),
-        file: Type.String({ minLength: 1 }),
+        dir: Type.String({ minLength: 1, maxLength: 4096 }),
+        file: Type.String({ minLength: 1, maxLength: 4096 }),
         maxSize: ByteSize,
         maxFiles: Type.Integer({ minimum: 1, maximum: 1000 }),
         maxLines: Type.Integer({ minimum: 10, maximum: 100_000 }),
@@ -68,8 +101,16 @@ export const ConfigSchema = Type.Object(
     tasks: Type.Object(
       {
         maxConcurrent: Type.Integer({ minimum: 1, maximum: 10_000 }),
-        defaultInterval: Type.Integer({ minimum: 1, description: 'Minutes.' }),
-        timeout: Type.Integer({ minimum: 1, description: 'Seconds.' }),
+        defaultInterval: Type.Integer({
+          minimum: 1,
+          maximum: MAX_DEFAULT_INTERVAL_MINUTES,
+          description: 'Minutes.',
+        }),
+        timeout: Type.Integer({
+          minimum: 1,
+          maximum: MAX_TIMEOUT_SECONDS,
+          description: 'Seconds a run may take when its task sets no timeout.',
+        }),
         runHistory: Type.Integer({
           minimum: 1,
           maximum: 100_000,
@@ -77,6 +118,7 @@ export const ConfigSchema = Type.Object(
         }),
         jobsDirectory: Type.String({
           minLength: 1,
+          maxLength: 4096,
           description:
             'Folder of one-task-per-file JSON definitions, watched and applied on change.',
         }),
@@ -87,6 +129,22 @@ export const ConfigSchema = Type.Object(
       {
         enabled: Type.Boolean(),
         heartbeat: Type.Integer({ minimum: 1, maximum: 3600, description: 'Seconds.' }),
+        maxConnections: Type.Integer({
+          minimum: 1,
+          maximum: 100_000,
+          description: 'Open WebSocket connections the server accepts in all.',
+        }),
+        maxConnectionsPerAddress: Type.Integer({
+          minimum: 1,
+          maximum: 100_000,
+          description: 'Open WebSocket connections the server accepts from one client address.',
+        }),
+        maxBufferedBytes: Type.Integer({
+          minimum: 1024 * 1024,
+          maximum: 1024 * 1024 * 1024,
+          description:
+            'Bytes a connection may have waiting to be sent before it is closed as too slow.',
+        }),
       },
       closed,
     ),
@@ -105,6 +163,9 @@ export function defaultConfig(dataDir: string): Config {
       port: 8100,
       adminToken: null,
       corsOrigins: [],
+      publicHosts: [],
+      trustProxy: false,
+      sessions: { idleMinutes: 12 * 60, maxHours: 7 * 24 },
       bodyLimit: 1024 * 1024,
     },
     store: { url: `sqlite:${joinPath(dataDir, 'codedance.db')}` },
@@ -124,7 +185,13 @@ export function defaultConfig(dataDir: string): Config {
       runHistory: 100,
       jobsDirectory: joinPath(dataDir, 'jobs'),
     },
-    websocket: { enabled: true, heartbeat: 30 },
+    websocket: {
+      enabled: true,
+      heartbeat: 30,
+      maxConnections: 1000,
+      maxConnectionsPerAddress: 64,
+      maxBufferedBytes: 2 * 1024 * 1024,
+    },
   };
 }
 
@@ -143,7 +210,7 @@ export const RESTART_PATHS = [
   '/server/host',
   '/server/port',
   '/server/bodyLimit',
-  '/server/corsOrigins',
+  '/server/trustProxy',
   '/store/url',
   '/logging/dir',
   '/logging/file',

@@ -7,8 +7,31 @@ export const ERROR_CATALOGUE = {
   CD_BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
   CD_INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
   CD_VALIDATION_FAILED: { status: 400, message: 'The request does not match the expected shape.' },
+  CD_INVALID_YAML: { status: 400, message: 'The request body is not valid YAML.' },
+  CD_BODY_TOO_DEEP: { status: 400, message: 'The request body nests too deeply.' },
+  CD_YAML_TOO_MANY_ALIASES: {
+    status: 400,
+    message: 'The YAML body uses more aliases than allowed.',
+  },
   CD_UNAUTHENTICATED: { status: 401, message: 'A valid API token is required.' },
   CD_FORBIDDEN: { status: 403, message: 'This token may not perform this action.' },
+  CD_CROSS_ORIGIN: {
+    status: 403,
+    message: 'A page on another site may not change anything here.',
+  },
+  CD_UNKNOWN_HOST: {
+    status: 421,
+    message: 'This server does not answer to that host name.',
+  },
+  CD_LOGIN_CODE_INVALID: {
+    status: 401,
+    message: 'This sign-in link is not valid: it was used already or has expired.',
+  },
+  CD_SESSION_ENDED: { status: 401, message: 'The session has ended; sign in again.' },
+  CD_TOKEN_MANAGED_ELSEWHERE: {
+    status: 409,
+    message: 'The admin token is set outside Codedance; change it where it is set.',
+  },
   CD_ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint.' },
   CD_NOT_FOUND: { status: 404, message: 'The requested object does not exist.' },
   CD_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this endpoint.' },
@@ -21,6 +44,10 @@ export const ERROR_CATALOGUE = {
     message: 'The object is not in a state that allows this action.',
   },
   CD_ALREADY_EXISTS: { status: 409, message: 'An object with this id already exists.' },
+  CD_LEASE_LOST: {
+    status: 409,
+    message: 'The writer no longer holds the lease it acts under.',
+  },
   CD_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   CD_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported.' },
   CD_INVALID_CONFIG: { status: 422, message: 'The configuration is not valid.' },

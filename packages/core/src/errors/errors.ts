@@ -95,6 +95,21 @@ export class ValidationError extends CodedanceError {
   }
 }
 
+/**
+ * A write fenced by a lease token was refused: the lease expired, was
+ * released, or passed to another holder since the token was granted. The
+ * writer must stop acting as the holder; retrying with the same token
+ * can never succeed.
+ */
+export class LeaseLostError extends CodedanceError {
+  constructor(lease: string, token: number) {
+    super('CD_LEASE_LOST', {
+      message: `The lease '${lease}' is no longer held with token ${token}: it expired or passed to another holder.`,
+      details: { lease, token },
+    });
+  }
+}
+
 /** The store cannot be reached; the request may be retried. */
 export class StoreUnavailableError extends CodedanceError {
   constructor(backend: string, cause?: unknown) {

@@ -3,6 +3,7 @@ export {
   AlreadyExistsError,
   CodedanceError,
   ConflictError,
+  LeaseLostError,
   NotFoundError,
   StoreUnavailableError,
   ValidationError,

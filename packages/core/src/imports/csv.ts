@@ -1,3 +1,4 @@
+import { maskEnv, plainEnv } from '../secrets/index.js';
 import type { TaskSpec } from '../tasks/index.js';
 import { joinArgs } from './shell-words.js';
 
@@ -43,7 +44,8 @@ function cellText(value: TaskSpec[keyof TaskSpec]): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) return joinArgs(value);
   if (typeof value === 'object') {
-    return Object.entries(value)
+    // A secret is exported as its mask: a CSV file is no place for it.
+    return Object.entries(plainEnv(maskEnv(value)))
       .map(([key, v]) => `${key}=${v.replace(/[\\;]/g, '\\$&')}`)
       .join(';');
   }

@@ -124,6 +124,13 @@ describe('parseJobText', () => {
     expect(parsed.problems[0]?.path).toBe('');
     expect(parsed.problems[0]?.message).toMatch(/^is not valid JSON: /);
   });
+
+  it('refuses a file nested deeper than any task needs, without overflowing the stack', () => {
+    const deep = `{"id": "deep", "script_path": "x.sh", "environment": ${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    const parsed = parseJobText('deep.json', deep);
+    expect(parsed.task).toBeNull();
+    expect(parsed.problems).toEqual([{ path: '', message: 'nests deeper than 32 levels' }]);
+  });
 });
 
 describe('parseJobFile', () => {

@@ -1,6 +1,7 @@
 import type { FieldProblem } from '../errors/index.js';
 import { nestProblems } from '../tasks/problems.js';
 import { validateTaskSpec, type TaskSpec } from '../tasks/index.js';
+import { parseBoundedJson } from '../validation/index.js';
 import { stripJsonComments } from './json-comments.js';
 
 /** Seed 004's `tasks.json`: the tasks and the file's free-form settings. */
@@ -103,14 +104,9 @@ export function parseJobFile(fileName: string, json: unknown): ParsedJob {
 
 /** Reads a job file's text, comments allowed (`#`, `//`, block comments). */
 export function parseJobText(fileName: string, text: string): ParsedJob {
-  let json: unknown;
-  try {
-    json = JSON.parse(stripJsonComments(text));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { task: null, problems: [{ path: '', message: `is not valid JSON: ${reason}` }] };
-  }
-  return parseJobFile(fileName, json);
+  const parsed = parseBoundedJson(stripJsonComments(text));
+  if (!parsed.ok) return { task: null, problems: [{ path: '', message: parsed.problem }] };
+  return parseJobFile(fileName, parsed.value);
 }
 
 function jobIdFromFileName(fileName: string): string {

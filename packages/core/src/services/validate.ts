@@ -1,3 +1,4 @@
+import { plainEnv } from '../secrets/index.js';
 import { parseByteSize } from '../config/index.js';
 import type { FieldProblem } from '../errors/index.js';
 import { specValidator, type Validated } from '../tasks/problems.js';
@@ -76,7 +77,7 @@ export function instanceEnv(
   instance: number,
 ): Record<string, string> {
   return {
-    ...spec.env,
+    ...plainEnv(spec.env),
     ...(spec.port === undefined ? {} : { PORT: String(spec.port + instance) }),
     CODEDANCE_SERVICE: spec.name,
     CODEDANCE_INSTANCE: String(instance),

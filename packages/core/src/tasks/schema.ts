@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { MISFIRE_POLICIES, OVERLAP_POLICIES, RETRY_BACKOFFS } from '../schedule/index.js';
+import { EXPECTED } from '../validation/index.js';
 import type { WithDefaults } from './problems.js';
 
 const closed = { additionalProperties: false } as const;
@@ -11,12 +12,26 @@ export const TASK_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 /** Node timers overflow past 2^31-1 ms (about 24.8 days); a longer timeout would fire at once. */
-const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-/** Environment variables for a child process. */
+/**
+ * Environment variables for a child process. A value is a string, or
+ * `{ "value": "…", "secret": true }` for one that answers, exports and logs
+ * must never show (they show `********`; an update sending that back keeps
+ * the stored value).
+ */
 export const EnvironmentSchema = Type.Record(
   Type.String({ pattern: ENV_NAME_PATTERN }),
-  Type.String({ maxLength: 65_536 }),
+  Type.Union(
+    [
+      Type.String({ maxLength: 65_536 }),
+      Type.Object(
+        { value: Type.String({ maxLength: 65_536 }), secret: Type.Boolean() },
+        { additionalProperties: false },
+      ),
+    ],
+    { [EXPECTED]: 'a string, or { "value": "…", "secret": true }' },
+  ),
   closed,
 );
 

@@ -92,7 +92,10 @@ describe('validateTaskSpec', () => {
         path: '/environment/BAD-NAME',
         message: 'is not a valid name (must match ^[A-Za-z_][A-Za-z0-9_]*$)',
       },
-      { path: '/environment/GOOD', message: 'must be string' },
+      {
+        path: '/environment/GOOD',
+        message: 'must be a string, or { "value": "…", "secret": true }',
+      },
       { path: '/interval_minutes', message: 'must be >= 0.016666666666666666' },
       { path: '/enabled', message: 'must be boolean' },
       { path: '/timeout', message: 'must be integer' },

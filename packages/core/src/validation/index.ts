@@ -5,3 +5,4 @@ export {
   type AjvProblemOptions,
   type AjvProblemTranslator,
 } from './ajv-problems.js';
+export { MAX_INPUT_DEPTH, jsonDepth, parseBoundedJson } from './json-depth.js';

@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CodedanceError,
   diffConfig,
   getPath,
   leafPaths,
+  liveTokenProblems,
   mergeLayers,
+  parseBoundedJson,
   resolveConfig,
   type Config,
   type ConfigChange,
@@ -15,6 +17,8 @@ import {
   type FieldProblem,
   type Layer,
 } from '@codedance/core';
+import { FileTooLargeError, MAX_DATA_FILE_BYTES, readBoundedText } from './bounded-file.js';
+import { configPathProblems } from './paths.js';
 
 export const CONFIG_FILE_NAME = 'config.json';
 
@@ -42,27 +46,36 @@ export interface ConfigRuntimeOptions {
   flags: Layer;
 }
 
-/** Reads `config.json`; a missing file is an empty layer, a broken one is an error naming the file. */
+/**
+ * Reads `config.json`; a missing file is an empty layer, a broken one is an
+ * error naming the file. A file larger than any configuration, or nested
+ * deeper than one, is refused before the code that merges layers walks it.
+ */
 async function readConfigFile(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBoundedText(file, MAX_DATA_FILE_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const reason =
+      error instanceof FileTooLargeError
+        ? `is larger than ${MAX_DATA_FILE_BYTES} bytes`
+        : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     throw new CodedanceError('CD_INVALID_CONFIG', {
-      message: `Cannot read ${file}.`,
+      message: `${file} ${reason}.`,
+      details: { problems: [{ path: '', message: reason }] },
       cause: error,
     });
   }
   if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
+  const parsed = parseBoundedJson(text);
+  if (!parsed.ok) {
     throw new CodedanceError('CD_INVALID_CONFIG', {
-      message: `${file} is not valid JSON: ${(error as Error).message}`,
-      details: { problems: [{ path: '', message: `not valid JSON: ${(error as Error).message}` }] },
+      message: `${file} ${parsed.problem}`,
+      details: { problems: [{ path: '', message: parsed.problem }] },
     });
   }
+  return parsed.value;
 }
 
 function invalid(problems: FieldProblem[], where: string): CodedanceError {
@@ -114,6 +127,8 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
       flags: options.flags,
     });
     if (resolved.problems.length) throw invalid(resolved.problems, file);
+    const pathProblems = await configPathProblems(resolved.config);
+    if (pathProblems.length) throw invalid(pathProblems, file);
     return new ConfigRuntime(options, resolved.config, (raw ?? {}) as Layer, resolved.sources);
   }
 
@@ -144,8 +159,10 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
    * Judges a candidate `config.json` without applying it. The file is judged
    * twice: as it would run now (with the environment and flags on top), and
    * on its own, so a bad value hidden by an override today is still reported.
+   * Paths are then checked against the filesystem, so a value that would stop
+   * the next start (a log folder that is a file…) is refused now.
    */
-  check(candidate: unknown): ConfigReport {
+  async check(candidate: unknown): Promise<ConfigReport> {
     const layered = resolveConfig({
       dataDir: this.options.dataDir,
       file: candidate,
@@ -162,6 +179,10 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
         message: `${problem.message} (overridden now by ${source ?? 'another layer'})`,
       });
     }
+    if (problems.length === 0) {
+      problems.push(...liveTokenProblems(this.boot, this.config, layered.config));
+    }
+    if (problems.length === 0) problems.push(...(await configPathProblems(layered.config)));
     if (problems.length) {
       return { valid: false, problems, live: [], restart: [], overridden: [] };
     }
@@ -176,7 +197,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
   /** Judges `config.json` as it is on disk now (it may have been edited since it was applied). */
   async checkFile(): Promise<ConfigReport> {
     try {
-      return this.check((await readConfigFile(this.file)) ?? {});
+      return await this.check((await readConfigFile(this.file)) ?? {});
     } catch (error) {
       const details = (error as CodedanceError).details as
         { problems?: FieldProblem[] } | undefined;
@@ -196,7 +217,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
    */
   async update(patch: Layer): Promise<ConfigReport> {
     const candidate = mergeLayers(this.fileLayer, patch);
-    const report = this.check(candidate);
+    const report = await this.check(candidate);
     if (!report.valid) throw invalid(report.problems, 'request');
     await this.persist(candidate);
     this.adopt(candidate);
@@ -214,7 +235,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
       this.emit('invalid', details?.problems ?? [{ path: '', message: (error as Error).message }]);
       return;
     }
-    const report = this.check(raw ?? {});
+    const report = await this.check(raw ?? {});
     if (!report.valid) {
       this.emit('invalid', report.problems);
       return;
@@ -243,7 +264,7 @@ export class ConfigRuntime extends EventEmitter<ConfigEvents> {
 
   private persist(layer: Layer): Promise<void> {
     const run = this.writing.then(async () => {
-      await mkdir(this.options.dataDir, { recursive: true });
+      await mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
       const temp = `${this.file}.${process.pid}.tmp`;
       const handle = await open(temp, 'w', 0o600);
       try {

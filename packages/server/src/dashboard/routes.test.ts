@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { installAuth } from '../http/auth.js';
+import { guardApp } from '../auth/test-support/access.js';
 import { startBareApp, type BareApp } from '../http/test-support/bare-app.js';
 import { DASHBOARD_NOT_BUILT, dashboardRoutes } from './routes.js';
 
@@ -27,9 +27,12 @@ async function builtDir(): Promise<string> {
   return dir;
 }
 
-async function serve(dir: string | null, token: string | null = null): Promise<string> {
+async function serve(dir: string | null, token?: string): Promise<string> {
   const app = await startBareApp(async (instance) => {
-    installAuth(instance, () => token);
+    if (token !== undefined) {
+      const guarded = await guardApp(instance, { token });
+      instance.addHook('onClose', guarded.release);
+    }
     instance.get('/api/thing', () => ({ ok: true }));
     await dashboardRoutes(instance, { dir });
   });

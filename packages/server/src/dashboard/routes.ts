@@ -72,9 +72,9 @@ function notBuilt(reply: FastifyReply): FastifyReply {
 /**
  * Serves the dashboard: its pages (always `index.html`, never cached, so a
  * new build shows on reload) and its content-hashed assets (cached for a
- * year). Both are public: they hold no data, and the page asks for the token
- * itself. When the build is missing the pages answer 503 saying how to build
- * it; the folder is looked at per request, so building while the server runs
+ * year). Both are public: they hold no data; the page signs in to read any.
+ * When the build is missing the pages answer 503 saying how to build it; the
+ * folder is looked at per request, so building while the server runs
  * is enough.
  */
 export async function dashboardRoutes(
@@ -88,7 +88,7 @@ export async function dashboardRoutes(
     for (const url of DASHBOARD_PAGES) {
       scope.get(
         url,
-        { config: { public: true }, schema: { hide: true, querystring: AnyQuery } },
+        { config: { access: 'public' }, schema: { hide: true, querystring: AnyQuery } },
         async (_request, reply) => {
           if (dir === null || !(await exists(join(dir, 'index.html')))) return notBuilt(reply);
           return reply
@@ -102,7 +102,7 @@ export async function dashboardRoutes(
     }
     scope.get<{ Params: { '*': string } }>(
       '/assets/*',
-      { config: { public: true }, schema: { hide: true } },
+      { config: { access: 'public' }, schema: { hide: true } },
       (request, reply) => {
         if (dir === null) return notBuilt(reply);
         return reply.sendFile(request.params['*'], join(dir, 'assets'), {

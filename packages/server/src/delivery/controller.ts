@@ -9,7 +9,7 @@ import {
   type DeploymentAction,
 } from '@codedance/core';
 import type { EventBus } from '../events/index.js';
-import type { RouterHealth } from '../router/index.js';
+import type { RouterHealth } from '@codedance/router';
 import type { ServiceSupervisor } from '../services/index.js';
 import type { StoreGate } from '../status/store-gate.js';
 import { applyApp, deleteApp, type AppDeps } from './apps.js';

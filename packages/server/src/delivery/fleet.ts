@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { RouterClient } from '../router/index.js';
-
-/** The built router entry point; the same path from `src/delivery` and `dist/delivery`. */
-export const ROUTER_MAIN = fileURLToPath(new URL('../../dist/router/main.js', import.meta.url));
+import {
+  MAX_SOCKET_PATH_BYTES,
+  ROUTER_BIN,
+  RouterClient,
+  controlSocketPath,
+} from '@codedance/router';
 
 export interface RouterHandle {
   readonly key: string;
@@ -41,7 +42,8 @@ export class RouterFleet {
 
   private files(key: string) {
     return {
-      socket: path.join(this.dir, `${key}.sock`),
+      // Named by a hash of the key: any key fits the 107 bytes of a socket path.
+      socket: controlSocketPath(this.dir, key),
       state: path.join(this.dir, `${key}.routes.json`),
       log: path.join(this.dir, `${key}.log`),
     };
@@ -65,29 +67,38 @@ export class RouterFleet {
   private async ensureNow(key: string, port: number): Promise<RouterHandle> {
     const known = this.handles.get(key);
     if (known !== undefined && known.port === port && (await alive(known.client))) return known;
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const files = this.files(key);
-    const client = new RouterClient({ path: files.socket }, { timeoutMs: 3000 });
-    const running = await client.health().catch(() => null);
+    let client = new RouterClient({ path: files.socket }, { timeoutMs: 3000 });
+    let running = await client.health().catch(() => null);
+    let socket = files.socket;
+    const legacy = path.join(this.dir, `${key}.sock`);
+    if (running === null && Buffer.byteLength(legacy) <= MAX_SOCKET_PATH_BYTES) {
+      // A router started before sockets were named by a hash is adopted where it is.
+      const old = new RouterClient({ path: legacy }, { timeoutMs: 3000 });
+      running = await old.health().catch(() => null);
+      if (running !== null) [client, socket] = [old, legacy];
+    }
     if (running !== null && known?.port !== port && known !== undefined) {
       // The app moved to another public port: replace its router.
       await this.stopNow(key);
     } else if (running !== null) {
       const startedAt = this.clock() - (running.uptimeSeconds + 0.5) * 1000;
-      const handle = { key, client, port, socket: files.socket, startedAt, pid: running.pid };
+      const handle = { key, client, port, socket, startedAt, pid: running.pid };
       this.handles.set(key, handle);
       this.logger.info({ router: key, pid: running.pid }, 'router adopted');
       return handle;
     }
-    await unlink(files.socket).catch(() => undefined);
-    const log = await open(files.log, 'a');
+    // A stale socket file is removed by the router itself, once it leads its group: removing
+    // it here could pull it from under a router process that has just taken over.
+    const log = await open(files.log, 'a', 0o600);
     const startedAt = this.clock();
     let pid = 0;
     try {
       const child = spawn(
         process.execPath,
         [
-          ROUTER_MAIN,
+          ROUTER_BIN,
           '--listen',
           `${this.host}:${port}`,
           '--control',
@@ -108,6 +119,8 @@ export class RouterFleet {
         }
         const code = await Promise.race([exited, delay(50).then(() => 'running' as const)]);
         if (code !== 'running') {
+          // It found its group led already (a survivor took over meanwhile): that one serves.
+          if ((await client.health().catch(() => null)) !== null) break;
           throw new Error(
             `the router for ${key} exited (code ${String(code)}); see ${files.log} — is port ${port} free?`,
           );
@@ -139,17 +152,25 @@ export class RouterFleet {
     const files = this.files(key);
     const client = this.handles.get(key)?.client ?? new RouterClient({ path: files.socket });
     this.handles.delete(key);
-    const health = await client.health().catch(() => null);
-    if (health !== null) {
-      signal(health.pid, 'SIGTERM');
-      // The router's own grace is 10 s; past that it is stuck, and killed.
-      if (!(await exited(health.pid, this.clock, this.clock() + 15_000))) {
-        signal(health.pid, 'SIGKILL');
-        await exited(health.pid, this.clock, this.clock() + 5000);
-      }
-    }
+    await this.stopGroup(client);
     await unlink(files.state).catch(() => undefined);
     await unlink(files.socket).catch(() => undefined);
+  }
+
+  /**
+   * Stops the group answering on `client` and resolves once every process of it has exited.
+   * The leader stops its followers and drains for up to 10 s; past 15 s the group is stuck,
+   * and every process of it is killed (killing the leader alone would let a follower lead on).
+   */
+  private async stopGroup(client: RouterClient): Promise<void> {
+    const health = await client.health().catch(() => null);
+    if (health === null) return;
+    const pids = [health.pid, ...health.workers.map((w) => w.pid)];
+    signal(health.pid, 'SIGTERM');
+    if (!(await allExited(pids, this.clock, this.clock() + 15_000))) {
+      for (const pid of pids) signal(pid, 'SIGKILL');
+      await allExited(pids, this.clock, this.clock() + 5000);
+    }
   }
 
   /** Stops every router this fleet knows (tests and app deletion; a server stop leaves them). */
@@ -159,19 +180,23 @@ export class RouterFleet {
 
   /**
    * Stops the routers found in the fleet's folder whose key is not in `keep`: left by a server
-   * that died while it deleted their app. Answers the keys it stopped.
+   * that died while it deleted their app. Sockets are named by a hash of their key, so the
+   * kept keys are hashed the same way to tell them apart. Answers how many it stopped.
    */
-  async stopStrays(keep: ReadonlySet<string>): Promise<string[]> {
+  async stopStrays(keep: ReadonlySet<string>): Promise<number> {
+    const kept = new Set(
+      // A kept app's router may still be at a socket named the old way, by its key.
+      [...keep].flatMap((key) => [path.basename(this.files(key).socket), `${key}.sock`]),
+    );
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    const strays = names
-      .filter((name) => name.endsWith('.sock'))
-      .map((name) => name.slice(0, -'.sock'.length))
-      .filter((key) => !keep.has(key));
-    for (const key of strays) {
-      await this.stop(key);
-      this.logger.info({ router: key }, 'router of a deleted app stopped');
+    const strays = names.filter((name) => name.endsWith('.sock') && !kept.has(name));
+    for (const name of strays) {
+      const socket = path.join(this.dir, name);
+      await this.stopGroup(new RouterClient({ path: socket }, { timeoutMs: 3000 }));
+      await unlink(socket).catch(() => undefined);
+      this.logger.info({ socket }, 'router of a deleted app stopped');
     }
-    return strays;
+    return strays.length;
   }
 }
 
@@ -183,14 +208,23 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** Whether process `pid` is gone before `clock` passes `deadline`. */
-async function exited(pid: number, clock: () => number, deadline: number): Promise<boolean> {
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether every process of `pids` is gone before `clock` passes `deadline`. */
+async function allExited(
+  pids: readonly number[],
+  clock: () => number,
+  deadline: number,
+): Promise<boolean> {
   for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
+    if (!pids.some(running)) return true;
     if (clock() > deadline) return false;
     await delay(50);
   }

@@ -1,5 +1,5 @@
 import type { Action, MeasuredWindow, Measurement, Span } from '@codedance/core';
-import type { StatsWindow } from '../router/index.js';
+import type { StatsWindow } from '@codedance/router';
 import type { RouterHandle } from './fleet.js';
 
 /** The router's counts in the shape the judge reads: 5xx answers are errors. */

@@ -12,6 +12,7 @@ import {
   type DeploymentAction,
 } from '@codedance/core';
 import { ErrorResponse } from '../http/schemas.js';
+import { parseYamlBody } from '../http/yaml-body.js';
 import { appKey, type DeploymentFilter } from './book.js';
 import type { DeliveryController } from './controller.js';
 import { appView, canaryResource, canaryRow, deploymentsToCsv } from './views.js';
@@ -121,19 +122,8 @@ export async function deliveryRoutes(
     scope.addContentTypeParser(
       ['application/yaml', 'application/x-yaml', 'text/yaml'],
       { parseAs: 'string', bodyLimit: MAX_MANIFEST_BYTES },
-      // The YAML parser is loaded the first time a manifest comes as YAML.
-      async (_request: unknown, body: string | Buffer) => {
-        const { parse } = await import('yaml');
-        try {
-          return parse(typeof body === 'string' ? body : body.toString('utf8'), {
-            maxAliasCount: 50,
-          }) as unknown;
-        } catch (error) {
-          throw new CodedanceError('CD_BAD_REQUEST', {
-            message: `The manifest is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
-          });
-        }
-      },
+      (_request: unknown, body: string | Buffer) =>
+        parseYamlBody(typeof body === 'string' ? body : body.toString('utf8'), 'The manifest'),
     );
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/apply',

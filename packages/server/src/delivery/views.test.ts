@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateAppManifest } from '@codedance/core';
-import type { StatsWindow, VersionWindow } from '../router/index.js';
+import type { StatsWindow, VersionWindow } from '@codedance/router';
 import type { AppRecord } from './book.js';
 import { liveMetricsView } from './views.js';
 
@@ -36,6 +36,7 @@ function window(requests: number, errors: number): VersionWindow {
     requests,
     errors: 0,
     aborted: 0,
+    upgrades: 0,
     status: { '2xx': requests - errors, '3xx': 0, '4xx': 0, '5xx': errors },
     errorRate: errors / requests,
     bytes: 0,

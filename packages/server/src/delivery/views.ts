@@ -7,7 +7,7 @@ import {
   type Deployment,
   type DeploymentSummary,
 } from '@codedance/core';
-import type { StatsWindow } from '../router/index.js';
+import type { StatsWindow } from '@codedance/router';
 import { appKey, type AppRecord } from './book.js';
 
 /** An app as the API shows it. */

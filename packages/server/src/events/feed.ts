@@ -45,6 +45,14 @@ export interface FeedBatching<T, M> {
   windowMs?: number;
   /** A batch that covers this many seqs goes at once (default 2000). */
   maxItems?: number;
+  /**
+   * A batch whose items weigh this much goes at once, live or replayed
+   * (default 256 KiB by `weight`), so one message never holds a burst of
+   * long lines whole: a client's unsent bytes stay near the congestion mark.
+   */
+  maxWeight?: number;
+  /** What an item weighs, roughly in bytes (default 1, when only maxItems counts). */
+  weight?: (item: T) => number;
 }
 
 /**
@@ -56,6 +64,7 @@ export type Send<M> = (message: M | DroppedMarker) => boolean;
 const REPLAY_BATCH = 500;
 const BATCH_WINDOW_MS = 10;
 const BATCH_MAX_ITEMS = 2000;
+const BATCH_MAX_WEIGHT = 256 * 1024;
 
 /**
  * One subscriber of a feed. It first catches up from `since` by cursor —
@@ -78,6 +87,7 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
   #pending: T[] = [];
   /** How many seqs the pending items cover. */
   #pendingSeqs = 0;
+  #pendingWeight = 0;
   #flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -100,6 +110,8 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
             wrap: batching.wrap,
             windowMs: batching.windowMs ?? BATCH_WINDOW_MS,
             maxItems: batching.maxItems ?? BATCH_MAX_ITEMS,
+            maxWeight: batching.maxWeight ?? BATCH_MAX_WEIGHT,
+            weight: batching.weight ?? (() => 1),
           }
         : null;
     const last = history.lastSeq();
@@ -126,7 +138,9 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
     }
     this.#pending.push(item);
     this.#pendingSeqs += this.options.extent(item);
-    if (this.#pendingSeqs >= batching.maxItems) this.#flush();
+    this.#pendingWeight += batching.weight(item);
+    if (this.#pendingSeqs >= batching.maxItems || this.#pendingWeight >= batching.maxWeight)
+      this.#flush();
     else if (this.#flushTimer === null) {
       this.#flushTimer = setTimeout(() => {
         this.#flushTimer = null;
@@ -144,6 +158,7 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
     if (items.length === 0 || this.#batching === null || this.#state !== 'live') return;
     this.#pending = [];
     this.#pendingSeqs = 0;
+    this.#pendingWeight = 0;
     this.#deliver(items, this.#batching.wrap(items));
   }
 
@@ -186,6 +201,7 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
     this.#flushTimer = null;
     this.#pending = [];
     this.#pendingSeqs = 0;
+    this.#pendingWeight = 0;
     this.#wake?.();
     this.#wake = null;
     this.options.onEnd();
@@ -267,12 +283,30 @@ class FeedSubscription<T extends { readonly seq: number }, M> {
     return true;
   }
 
+  /** Sends the wanted items after the cursor in messages of at most `maxWeight`; false when one was refused. */
   #replayBatch(items: readonly T[], batching: Required<FeedBatching<T, M>>): boolean {
     const fresh = items.filter((item) => this.#lastSeq(item) > this.#cursor);
     const last = fresh[fresh.length - 1];
     if (last === undefined) return true;
-    const wanted = fresh.filter((item) => this.matches(item));
-    if (wanted.length > 0 && !this.#trySend(batching.wrap(wanted))) return false;
+    let chunk: T[] = [];
+    let weight = 0;
+    const sendChunk = (): boolean => {
+      const end = chunk[chunk.length - 1];
+      if (end === undefined) return true;
+      if (!this.#trySend(batching.wrap(chunk))) return false;
+      // What was skipped before this chunk's last item is behind the cursor too.
+      this.#cursor = this.#lastSeq(end);
+      chunk = [];
+      weight = 0;
+      return true;
+    };
+    for (const item of fresh) {
+      if (!this.matches(item)) continue;
+      chunk.push(item);
+      weight += batching.weight(item);
+      if (weight >= batching.maxWeight && !sendChunk()) return false;
+    }
+    if (!sendChunk()) return false;
     this.#cursor = this.#lastSeq(last);
     return true;
   }

@@ -12,7 +12,8 @@ import {
   messageChecker,
   type LogRequest,
 } from './live-messages.js';
-import { LiveSockets, MAX_CLIENT_MESSAGE, serveStream, tokenGuard } from './live-socket.js';
+import type { LiveLimits } from './live-limits.js';
+import { LiveSockets, MAX_CLIENT_MESSAGE, serveStream } from './live-socket.js';
 import { muxRoute } from './mux-route.js';
 import { EVENT_NAMES, isEventName } from './names.js';
 import type { EventName } from './types.js';
@@ -22,13 +23,9 @@ export interface LiveRoutesOptions {
   bus: EventBus;
   /** Seconds between pings, read per ping; a client that misses two pongs is dropped. */
   heartbeatSeconds: () => number;
-  /** The admin token, read per connection; null when none is required. */
-  adminToken: () => string | null;
+  /** Connection and buffer limits, read per connection (the configuration's defaults when absent). */
+  limits?: () => LiveLimits;
 }
-
-const Token = Type.Optional(
-  Type.String({ description: 'The admin token, for clients that cannot set headers.' }),
-);
 
 const Batch = Type.Optional(
   Type.Boolean({
@@ -37,7 +34,7 @@ const Batch = Type.Optional(
   }),
 );
 const LogStreamQuery = Type.Object(
-  { ...LogFilterFields, since: Type.Optional(Since), batch: Batch, token: Token },
+  { ...LogFilterFields, since: Type.Optional(Since), batch: Batch },
   { additionalProperties: false },
 );
 const LogSubscribeMessage = Type.Object(
@@ -61,7 +58,6 @@ const EventStreamQuery = Type.Object(
       Type.String({ description: 'Comma-separated event names; all when absent.' }),
     ),
     since: Type.Optional(Since),
-    token: Token,
   },
   { additionalProperties: false },
 );
@@ -102,11 +98,13 @@ function eventTypes(list: string | undefined): EventName[] {
  * The live streams: `GET /ws/logs` (workload log entries) and `GET
  * /ws/events` (workload events), each a WebSocket that replays from
  * `since`, says `ready`, then follows live; and `GET /ws`, which carries
- * any number of both over one socket. Query problems and a missing
- * token are answered over plain HTTP (400/401 JSON) before any upgrade.
+ * any number of both over one socket. Query problems are answered over
+ * plain HTTP (400 JSON) before any upgrade; so is a caller that is not
+ * signed in (401), by the server's guard: a browser's socket carries its
+ * session cookie, other clients the `Authorization` header.
  */
 export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOptions): Promise<void> {
-  const sockets = new LiveSockets();
+  const sockets = new LiveSockets(options.limits);
   // Says "going away" (1001) so clients know to reconnect, and terminates a
   // client that ignores the close handshake so it cannot hold app.close()
   // open. Added before the plugin so it runs before the plugin's own
@@ -119,7 +117,6 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
     await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE } });
   }
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const onRequest = tokenGuard(options.adminToken);
   const { hub, bus, heartbeatSeconds } = options;
 
   const parseLogMessage = messageChecker(LogSubscribeMessage);
@@ -127,7 +124,6 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
     '/ws/logs',
     {
       websocket: true,
-      onRequest,
       schema: {
         tags: ['logs'],
         summary: 'Live workload logs over a WebSocket (upgrade with GET)',
@@ -149,6 +145,7 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
           hub.subscribe(filter, since, send, { onReady, batch: batched }),
         heartbeatSeconds,
         sockets,
+        address: request.ip,
       });
     },
   );
@@ -158,7 +155,6 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
     '/ws/events',
     {
       websocket: true,
-      onRequest,
       // Names are checked here, before the upgrade, so a typo is a 400 and not a silent empty stream.
       preHandler: (request, _reply, done) => {
         try {
@@ -189,9 +185,10 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
           bus.subscribe({ types }, since, send, { onReady }),
         heartbeatSeconds,
         sockets,
+        address: request.ip,
       });
     },
   );
 
-  muxRoute(app, { hub, bus, heartbeatSeconds, sockets, onRequest });
+  muxRoute(app, { hub, bus, heartbeatSeconds, sockets });
 }

@@ -1,24 +1,46 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { CodedanceError } from '@codedance/core';
-import { bearerToken, sameSecret } from '../http/auth.js';
 import { toCodedanceError } from '../http/errors.js';
-
-/** Above this many unsent bytes a client counts as congested and live items are dropped for it. */
-export const CONGESTED_BYTES = 1024 * 1024;
+import {
+  ConnectionCounter,
+  DEFAULT_LIVE_LIMITS,
+  closeTooSlow,
+  congestedBytes,
+  sendBounded,
+  type LiveLimits,
+} from './live-limits.js';
 
 /** The largest message a client may send (a subscription is a few hundred bytes). */
 export const MAX_CLIENT_MESSAGE = 64 * 1024;
 
-/** A `send` for a feed: JSON out, false (not sent) while the socket's buffer is over the limit. */
-export function jsonSender(socket: WebSocket): (message: unknown) => boolean {
+/**
+ * A `send` for a feed: JSON out, false (not sent, so the feed drops and
+ * counts it) while the socket is congested. Should a message still take the
+ * socket past `maxBufferedBytes`, the client is closed as too slow.
+ */
+export function jsonSender(
+  socket: WebSocket,
+  limits: () => LiveLimits,
+): (message: unknown) => boolean {
   return (message) => {
     // A closing socket takes nothing more; its subscription ends with its close event.
     if (socket.readyState !== socket.OPEN) return true;
-    if (socket.bufferedAmount > CONGESTED_BYTES) return false;
+    const current = limits();
+    if (socket.bufferedAmount > congestedBytes(current)) return false;
     socket.send(JSON.stringify(message));
+    if (socket.bufferedAmount > current.maxBufferedBytes) closeTooSlow(socket, current);
     return true;
+  };
+}
+
+/** Control messages (ready, errors) are tiny and never dropped; they too respect the limit. */
+export function controlSender(
+  socket: WebSocket,
+  limits: () => LiveLimits,
+): (message: unknown) => void {
+  return (message) => {
+    sendBounded(socket, JSON.stringify(message), limits());
   };
 }
 
@@ -60,51 +82,24 @@ export function keepAlive(socket: WebSocket, heartbeatSeconds: () => number): ()
   };
 }
 
-function givenToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (typeof header === 'string') return bearerToken(header);
-  // Browsers cannot set headers on a WebSocket, so the token may come in the URL.
-  const query = request.query as { token?: unknown } | undefined;
-  return typeof query?.token === 'string' && query.token !== '' ? query.token : null;
-}
-
 /**
- * A route's onRequest hook: when a token is configured, the upgrade needs
- * `Authorization: Bearer <token>` or `?token=<token>`; otherwise it is
- * refused with 401 before any upgrade.
+ * The sockets of the live routes: admitted within the connection limits,
+ * and closed when the app closes instead of being waited on.
  */
-export function tokenGuard(adminToken: () => string | null) {
-  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const expected = adminToken();
-    if (expected === null) {
-      done();
-      return;
-    }
-    const given = givenToken(request);
-    if (given === null) {
-      done(
-        new CodedanceError('CD_UNAUTHENTICATED', {
-          message:
-            'This stream requires a token: send "Authorization: Bearer <token>" or add ?token=<token>.',
-        }),
-      );
-      return;
-    }
-    done(
-      sameSecret(given, expected)
-        ? undefined
-        : new CodedanceError('CD_UNAUTHENTICATED', { message: 'The token is not valid.' }),
-    );
-  };
-}
-
-/** The sockets of the live routes, so closing the app closes them instead of waiting on them. */
 export class LiveSockets {
   readonly #sockets = new Set<WebSocket>();
+  readonly #counter: ConnectionCounter;
 
-  add(socket: WebSocket): void {
+  constructor(readonly limits: () => LiveLimits = () => DEFAULT_LIVE_LIMITS) {
+    this.#counter = new ConnectionCounter(limits);
+  }
+
+  /** Tracks the socket of a client at `address`; false when a limit refused it (it is being closed). */
+  add(socket: WebSocket, address: string): boolean {
+    if (!this.#counter.admit(socket, address)) return false;
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
+    return true;
   }
 
   get size(): number {
@@ -155,14 +150,14 @@ export function serveStream<Q>(
     ) => () => void;
     heartbeatSeconds: () => number;
     sockets: LiveSockets;
+    /** The client's address, for the per-address connection limit. */
+    address: string;
   },
 ): void {
-  options.sockets.add(socket);
-  const send = jsonSender(socket);
-  // Control messages are tiny and must not be lost to congestion.
-  const sendNow = (message: unknown): void => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-  };
+  const { sockets } = options;
+  if (!sockets.add(socket, options.address)) return;
+  const send = jsonSender(socket, sockets.limits);
+  const sendNow = controlSender(socket, sockets.limits);
   const subscribe = (request: Q): (() => void) =>
     options.subscribe(request, send, (seq) => {
       sendNow({ type: 'ready', seq });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchema, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { WebSocket } from '@fastify/websocket';
 import { Type } from 'typebox';
@@ -7,7 +7,13 @@ import { toCodedanceError } from '../http/errors.js';
 import type { LogHub } from '../logs/hub.js';
 import type { EventBus } from './bus.js';
 import { LogFilterFields, Since, logRequest, messageChecker } from './live-messages.js';
-import { jsonSender, keepAlive, parseClientMessage, type LiveSockets } from './live-socket.js';
+import {
+  controlSender,
+  jsonSender,
+  keepAlive,
+  parseClientMessage,
+  type LiveSockets,
+} from './live-socket.js';
 import { EVENT_NAMES } from './names.js';
 
 /** Subscriptions one socket may hold at once; a dashboard tab needs a handful. */
@@ -57,7 +63,6 @@ export interface MuxRouteOptions {
   bus: EventBus;
   heartbeatSeconds: () => number;
   sockets: LiveSockets;
-  onRequest: onRequestHookHandler;
 }
 
 /** What one client message asks for, once checked. */
@@ -107,12 +112,11 @@ function subOf(message: unknown): string | undefined {
  * subscriptions to the log and event streams over one socket. Every message
  * a subscription delivers carries its `sub`.
  */
-function serveMux(socket: WebSocket, options: MuxRouteOptions): void {
-  options.sockets.add(socket);
-  const send = jsonSender(socket);
-  const sendNow = (message: unknown): void => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-  };
+function serveMux(socket: WebSocket, address: string, options: MuxRouteOptions): void {
+  const { sockets } = options;
+  if (!sockets.add(socket, address)) return;
+  const send = jsonSender(socket, sockets.limits);
+  const sendNow = controlSender(socket, sockets.limits);
   const subscriptions = new Map<string, () => void>();
   const stopHeartbeat = keepAlive(socket, options.heartbeatSeconds);
 
@@ -174,24 +178,16 @@ export function muxRoute(app: FastifyInstance, options: MuxRouteOptions): void {
     '/ws',
     {
       websocket: true,
-      onRequest: options.onRequest,
       schema: {
         tags: ['events'],
         summary: 'Logs and events together over one WebSocket (upgrade with GET)',
         description:
           'Carries any number of named subscriptions: send `{"type":"subscribe","sub":"<name>","stream":"logs"|"events",...}` with the filters of `/ws/logs` or `/ws/events`, and `{"type":"unsubscribe","sub":"<name>"}`. Every message received is what those routes send, with its `sub` added; a request it got wrong is answered `{"type":"error","sub","error"}`.',
-        querystring: Type.Object(
-          {
-            token: Type.Optional(
-              Type.String({ description: 'The admin token, for clients that cannot set headers.' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object({}, { additionalProperties: false }),
       } satisfies FastifySchema,
     },
-    (socket) => {
-      serveMux(socket, options);
+    (socket, request) => {
+      serveMux(socket, request.ip, options);
     },
   );
 }

@@ -1,7 +1,13 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
-import { CodedanceError, ajvProblemTranslator, type FieldProblem } from '@codedance/core';
+import {
+  CodedanceError,
+  MAX_INPUT_DEPTH,
+  ajvProblemTranslator,
+  jsonDepth,
+  type FieldProblem,
+} from '@codedance/core';
 
 /**
  * Bodies are checked as sent: a string where a number belongs is an error,
@@ -69,22 +75,8 @@ class SchemaValidationError extends Error {
   }
 }
 
-/** How deep a JSON body may nest; configuration and resources need far less. */
-export const MAX_JSON_DEPTH = 32;
-
-/** Depth of a parsed JSON value, measured without recursion so no input can overflow the stack. */
-export function jsonDepth(value: unknown, limit = Infinity): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (node === null || typeof node !== 'object') continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return deepest;
-}
+/** How deep a request body (JSON or YAML) may nest. */
+export const MAX_BODY_DEPTH = MAX_INPUT_DEPTH;
 
 /**
  * The API speaks JSON only. Fastify's built-in text parser is removed so a
@@ -104,11 +96,11 @@ export function installJsonBodies(app: FastifyInstance): void {
           done(error, undefined);
           return;
         }
-        if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+        if (jsonDepth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
           done(
-            new CodedanceError('CD_BAD_REQUEST', {
-              message: `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
-              details: { maxDepth: MAX_JSON_DEPTH },
+            new CodedanceError('CD_BODY_TOO_DEEP', {
+              message: `The request body nests deeper than ${MAX_BODY_DEPTH} levels.`,
+              details: { maxDepth: MAX_BODY_DEPTH },
             }),
             undefined,
           );

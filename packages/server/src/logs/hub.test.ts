@@ -1,10 +1,18 @@
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogHub, LogHubOptions } from './hub.js';
 import { JOURNAL_FILE } from './journal.js';
 import { logFiles } from './raw-files.js';
-import { until, useClosers, useTempDirs, openTestHub } from './test-support/fixtures.js';
+import { pipePath } from './output-pipe.js';
+import {
+  until,
+  useClosers,
+  useTempDirs,
+  openTestHub,
+  writeToPipe,
+} from './test-support/fixtures.js';
 import type { LogSource } from './types.js';
 
 const tempDir = useTempDirs();
@@ -14,15 +22,10 @@ function openHub(dir: string, options: Partial<LogHubOptions> = {}): LogHub {
   return openTestHub(dir, onClose, options);
 }
 
-async function prepare(
-  dir: string,
-  source: LogSource,
-): Promise<{ stdout: string; stderr: string }> {
+/** The raw files and the pipes of a workload (the pipes exist once it is attached). */
+function outputs(dir: string, source: LogSource) {
   const files = logFiles(dir, source);
-  await mkdir(dirname(files.stdout), { recursive: true });
-  await writeFile(files.stdout, '');
-  await writeFile(files.stderr, '');
-  return files;
+  return { files, pipes: { stdout: pipePath(files.stdout), stderr: pipePath(files.stderr) } };
 }
 
 const build: LogSource = { kind: 'task', id: 'build', run: 'r1' };
@@ -44,12 +47,13 @@ describe('LogHub', () => {
 
   it('numbers lines from both streams, classifies them and continues the numbering after a restart', async () => {
     const dir = await tempDir();
-    const files = await prepare(dir, build);
+    const { files, pipes } = outputs(dir, build);
     const hub = openHub(dir);
     await hub.attach(build, files);
+    expect((await stat(pipes.stdout)).isFIFO()).toBe(true);
     hub.system(build, 'INFO', 'started pid 123');
-    await appendFile(files.stdout, 'compiling\n[WARN] slow disk\n');
-    await appendFile(files.stderr, 'boom\n');
+    await writeToPipe(pipes.stdout, 'compiling\n[WARN] slow disk\n');
+    await writeToPipe(pipes.stderr, 'boom\n');
     await until('four entries', () => hub.lastSeq === 4);
     await hub.detach(build);
     hub.system(build, 'ERROR', 'exited with code 1');
@@ -64,6 +68,10 @@ describe('LogHub', () => {
     const byLine = Object.fromEntries(entries.map((e) => [e.line, e]));
     expect(byLine['[WARN] slow disk']).toMatchObject({ stream: 'stdout', level: 'WARNING' });
     expect(byLine.boom).toMatchObject({ stream: 'stderr', level: 'ERROR' });
+    // The raw files hold what came through the pipes; the ended run's pipes are gone.
+    expect(await readFile(files.stdout, 'utf8')).toBe('compiling\n[WARN] slow disk\n');
+    expect(await readFile(files.stderr, 'utf8')).toBe('boom\n');
+    await expect(stat(pipes.stdout)).rejects.toThrow(/ENOENT/);
     await hub.close();
 
     const again = openHub(dir);
@@ -75,22 +83,24 @@ describe('LogHub', () => {
     ]);
   });
 
-  it('reports offsets to persist and resumes from them without repeating a line', async () => {
+  it('leaves a running workload its pipes on close, and a new hub reads on from them, nothing twice', async () => {
     const dir = await tempDir();
-    const files = await prepare(dir, web0);
+    const { files, pipes } = outputs(dir, web0);
     const hub = openHub(dir);
-    await hub.attach(web0, files, { fromStart: true });
-    await appendFile(files.stdout, 'one\ntwo\n');
+    await hub.attach(web0, files);
+    // The workload holds its pipe the whole time, as a process given it does.
+    const workload = await open(pipes.stdout, constants.O_RDWR);
+    onClose(() => workload.close());
+    await workload.write('one\ntwo\n');
     await until('two entries', () => hub.lastSeq === 2);
-    const offsets = hub.offsets(web0);
-    expect(offsets).toEqual({ stdout: 8, stderr: 0 });
     await hub.close();
-    await appendFile(files.stdout, 'three\n');
+    // Written while no server read: it waits in the pipe.
+    await workload.write('three\n');
     const again = openHub(dir);
-    await again.attach(web0, files, { offsets: offsets ?? { stdout: 0, stderr: 0 } });
+    await again.attach(web0, files);
     await until('the third line', () => again.lastSeq === 3);
     expect((await again.query({})).map((e) => e.line)).toEqual(['three', 'two', 'one']);
-    expect(again.offsets(build)).toBeNull();
+    expect(await readFile(files.stdout, 'utf8')).toBe('one\ntwo\nthree\n');
   });
 
   it('rotates the journal by size and count and still reads across the files', async () => {
@@ -161,15 +171,17 @@ describe('LogHub', () => {
 
   it('clears one workload (raw files and journal entries) or everything, and keeps numbering', async () => {
     const dir = await tempDir();
-    const buildFiles = await prepare(dir, build);
-    const webFiles = await prepare(dir, web0);
-    await writeFile(`${buildFiles.stdout}.1`, 'rotated\n');
+    const buildOut = outputs(dir, build);
+    const webOut = outputs(dir, web0);
+    await mkdir(dirname(buildOut.files.stdout), { recursive: true });
+    await writeFile(buildOut.files.stdout, 'ran\n');
+    await writeFile(`${buildOut.files.stdout}.1`, 'rotated\n');
     const hub = openHub(dir);
-    await hub.attach(web0, webFiles);
+    await hub.attach(web0, webOut.files);
     hub.system(build, 'INFO', 'build 1');
     hub.system(web0, 'INFO', 'web 1');
     hub.system(build, 'INFO', 'build 2');
-    await appendFile(webFiles.stdout, 'web 2\n');
+    await writeToPipe(webOut.pipes.stdout, 'web 2\n');
     await until('web 2', () => hub.lastSeq === 4);
 
     expect(await hub.clear({ kind: 'task', id: 'build' })).toEqual({ removedEntries: 2 });
@@ -181,11 +193,12 @@ describe('LogHub', () => {
     expect(hub.system(web0, 'INFO', 'web 3').seq).toBe(5);
     expect(await hub.clear()).toEqual({ removedEntries: 3 });
     expect(await hub.query({})).toEqual([]);
-    // The running instance's file is emptied, not removed, and still followed.
-    expect(await readFile(webFiles.stdout, 'utf8')).toBe('');
-    await appendFile(webFiles.stdout, 'web 4\n');
+    // The running instance's file starts afresh, and its pipe is still read.
+    expect(await readFile(webOut.files.stdout, 'utf8')).toBe('');
+    await writeToPipe(webOut.pipes.stdout, 'web 4\n');
     await until('web 4', () => hub.lastSeq === 6);
     await hub.close();
+    expect(await readFile(webOut.files.stdout, 'utf8')).toBe('web 4\n');
     const again = openHub(dir);
     expect(again.lastSeq).toBe(6);
     expect((await again.query({})).map((e) => e.line)).toEqual(['web 4']);

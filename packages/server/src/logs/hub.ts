@@ -1,3 +1,4 @@
+import { maskSecrets } from '@codedance/core';
 import { join } from 'node:path';
 import { Feed, type SeqMemory, type SubscribeOptions } from '../events/feed.js';
 import { classifyLines, type LevelGroup, type LevelPattern } from './classify.js';
@@ -6,7 +7,8 @@ import { Journal } from './journal.js';
 import { removeRawFiles, workloadDir } from './raw-files.js';
 import { RunRing } from './run-ring.js';
 import { fromRun } from './runs.js';
-import { FileTailer } from './tailer.js';
+import { OutputFollower } from './output-follower.js';
+import { pipePath } from './output-pipe.js';
 import type { LogEntry, LogLevel, LogMessage, LogQuery, LogRun, LogSource } from './types.js';
 
 export interface LogHubOptions {
@@ -18,20 +20,18 @@ export interface LogHubOptions {
   rawFiles?: { maxSize: number; maxFiles: number };
   /** Entries kept in memory for queries and live subscribers (default 20000). */
   ringSize?: number;
+  /** Characters of line text those entries may hold at most (default 8 MiB). */
+  ringBytes?: number;
   clock?: () => Date;
-  /** The tailers' slow poll (default 1000 ms). */
-  pollMs?: number;
   /** Failures nobody waits for: a journal write, a raw file that cannot be read. */
   onError?: (error: unknown) => void;
 }
 
 export interface AttachOptions {
-  /** Read the files from their beginning instead of from their end. */
-  fromStart?: boolean;
-  /** Resume where a previous server stopped (see `offsets`); wins over `fromStart`. */
-  offsets?: { stdout: number; stderr: number };
   /** The workload's own level rules. */
   patterns?: readonly LevelPattern[];
+  /** Values of the workload's secret variables: replaced by a mask wherever a line holds one. */
+  secrets?: () => readonly string[];
 }
 
 /** Which sources `clear` removes: all when empty. */
@@ -43,14 +43,16 @@ export interface ClearFilter {
 interface Attached {
   source: LogSource;
   files: { stdout: string; stderr: string };
-  tailers: { stdout: FileTailer; stderr: FileTailer };
+  outputs: { stdout: OutputFollower; stderr: OutputFollower };
 }
 
 /**
- * The logs of every workload: follows the files the processes write to,
- * numbers each line (the numbering continues across server restarts),
- * keeps the newest in memory, journals all of them, answers queries and
- * feeds live subscribers.
+ * The logs of every workload: reads what the processes write (through a
+ * named pipe per stream, into a raw file per stream), numbers each line
+ * (the numbering continues across server restarts), keeps the newest in
+ * memory, journals all of them, answers queries and feeds live
+ * subscribers. Reading waits while the journal cannot keep up, so a
+ * flooding workload is slowed rather than buffered.
  */
 export class LogHub {
   readonly #dir: string;
@@ -79,7 +81,11 @@ export class LogHub {
       });
     this.#journal = new Journal({ dir: options.dir, ...options.journal, onError: this.#onError });
     this.#seq = this.#journal.lastSeqSync();
-    this.#ring = new RunRing(options.ringSize ?? 20_000, this.#seq + 1);
+    this.#ring = new RunRing(
+      options.ringSize ?? 20_000,
+      this.#seq + 1,
+      options.ringBytes ?? 8 * 1024 * 1024,
+    );
     const ring = this.#ring;
     // The ring seen by entries or by runs.
     const memory = <T extends { readonly seq: number }>(
@@ -108,7 +114,10 @@ export class LogHub {
       (run) => ({ type: 'batch', runs: [run] }),
       {
         onError: this.#onError,
-        batching: { wrap: (runs) => ({ type: 'batch', runs: [...runs] }) },
+        batching: {
+          wrap: (runs) => ({ type: 'batch', runs: [...runs] }),
+          weight: (run) => run.text.length,
+        },
         extent: (run) => run.count,
       },
     );
@@ -119,7 +128,12 @@ export class LogHub {
     return this.#seq;
   }
 
-  /** Starts following a workload's two files; resolves once both are positioned. */
+  /**
+   * Starts following a workload's two streams: each is read from its pipe
+   * (`pipePath(file)`, made if missing) and written to its raw file. Attach
+   * before the process starts, which is then given the pipes; a pipe that
+   * outlived the previous server is read on from where it stopped.
+   */
   async attach(
     source: LogSource,
     files: { stdout: string; stderr: string },
@@ -129,49 +143,47 @@ export class LogHub {
     if (this.#attached.has(key)) throw new Error(`${key} is already attached`);
     const own = ownSource(source);
     const raw = this.#options.rawFiles ?? this.#options.journal;
-    const tailer = (stream: 'stdout' | 'stderr'): FileTailer =>
-      new FileTailer({
-        path: files[stream],
-        from: options.offsets ? options.offsets[stream] : options.fromStart ? 'start' : 'end',
+    const follower = (stream: 'stdout' | 'stderr'): OutputFollower =>
+      new OutputFollower({
+        pipe: pipePath(files[stream]),
+        file: files[stream],
+        rotate: raw,
         onLines: (block) => {
-          this.#add(own, stream, classifyLines(block.text, block.count, stream, options.patterns));
+          const text =
+            options.secrets === undefined ? block.text : maskSecrets(block.text, options.secrets());
+          this.#add(own, stream, classifyLines(text, block.count, stream, options.patterns));
         },
         onError: this.#onError,
-        rotate: { maxSize: raw.maxSize, keep: Math.max(0, raw.maxFiles - 1) },
-        ...(this.#options.pollMs === undefined ? {} : { pollMs: this.#options.pollMs }),
+        congestion: () => (this.#journalOpen ? this.#journal.congestion() : null),
       });
     const attached: Attached = {
       source: own,
       files: { ...files },
-      tailers: { stdout: tailer('stdout'), stderr: tailer('stderr') },
+      outputs: { stdout: follower('stdout'), stderr: follower('stderr') },
     };
     this.#attached.set(key, attached);
     try {
-      await Promise.all([attached.tailers.stdout.start(), attached.tailers.stderr.start()]);
+      await Promise.all([attached.outputs.stdout.start(), attached.outputs.stderr.start()]);
     } catch (error) {
       this.#attached.delete(key);
-      await Promise.all([attached.tailers.stdout.stop(), attached.tailers.stderr.stop()]);
+      await Promise.all([attached.outputs.stdout.stop(), attached.outputs.stderr.stop()]);
       throw error;
     }
   }
 
-  /** Reads what is left in a workload's files (a last line without newline too) and stops following them. */
+  /**
+   * For a workload that has ended: reads what is left in its pipes (a last
+   * line without newline too), stops following them and removes them.
+   */
   async detach(source: LogSource): Promise<void> {
     const key = sourceKey(source);
     const attached = this.#attached.get(key);
     if (!attached) return;
     await Promise.all([
-      attached.tailers.stdout.stop({ flush: true }),
-      attached.tailers.stderr.stop({ flush: true }),
+      attached.outputs.stdout.stop({ flush: true }),
+      attached.outputs.stderr.stop({ flush: true }),
     ]);
     this.#attached.delete(key);
-  }
-
-  /** Where each file has been read to, to persist for `attach(…, { offsets })`; null when not attached. */
-  offsets(source: LogSource): { stdout: number; stderr: number } | null {
-    const attached = this.#attached.get(sourceKey(source));
-    if (!attached) return null;
-    return { stdout: attached.tailers.stdout.offset, stderr: attached.tailers.stderr.offset };
   }
 
   /** A line from Codedance about a workload: "started pid 123", "exited with code 1". */
@@ -232,10 +244,17 @@ export class LogHub {
     const running = [...this.#attached.values()].filter((a) => selects(a.source));
     await removeRawFiles(
       folders,
-      new Set(running.flatMap((a) => [a.files.stdout, a.files.stderr])),
+      new Set(
+        running.flatMap((a) => [
+          a.files.stdout,
+          a.files.stderr,
+          pipePath(a.files.stdout),
+          pipePath(a.files.stderr),
+        ]),
+      ),
     );
     await Promise.all(
-      running.flatMap((a) => [a.tailers.stdout.discard(), a.tailers.stderr.discard()]),
+      running.flatMap((a) => [a.outputs.stdout.discard(), a.outputs.stderr.discard()]),
     );
     return { removedEntries };
   }
@@ -261,15 +280,15 @@ export class LogHub {
   }
 
   /**
-   * Stops following every file (a partial last line stays unread for the
+   * Stops reading every pipe (what is still in them waits there for the
    * next server), ends the subscriptions and closes the journal.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.all(
         [...this.#attached.values()].flatMap((a) => [
-          a.tailers.stdout.stop(),
-          a.tailers.stderr.stop(),
+          a.outputs.stdout.stop(),
+          a.outputs.stderr.stop(),
         ]),
       );
       this.#entryFeed.close();

@@ -2,9 +2,11 @@ export { classifyLevel, type LevelPattern } from './classify.js';
 export { matchesFilter, queryMatcher, QUERY_LIMITS, sourceKey, type LogFilter } from './filter.js';
 export { LogHub, type AttachOptions, type ClearFilter, type LogHubOptions } from './hub.js';
 export { Journal, JOURNAL_FILE, type JournalOptions } from './journal.js';
-export { logFiles, removeRawFiles, rotateRawFile, workloadDir } from './raw-files.js';
+export { logFiles, removeRawFiles, workloadDir } from './raw-files.js';
+export { LineSplitter, TRUNCATED_MARK, type LineBlock } from './line-splitter.js';
+export { OutputFollower, type OutputFollowerOptions } from './output-follower.js';
+export { ensureFifo, pipePath } from './output-pipe.js';
 export { fromRun, toRuns } from './runs.js';
-export { FileTailer, TRUNCATED_MARK, type FileTailerOptions } from './tailer.js';
 export {
   LOG_LEVELS,
   type LogEntry,

@@ -12,6 +12,7 @@ import {
   parseRun,
 } from './journal-read.js';
 import { fromRun, lastSeqOf, toRuns, trimRun } from './runs.js';
+import { drained } from './streams.js';
 import type { LogEntry, LogRun } from './types.js';
 
 /** The journal's live file under the log folder; rotated copies are `.1`, `.2`, … */
@@ -53,7 +54,7 @@ export class Journal {
   #firstOf = new Map<string, number>();
 
   constructor(options: JournalOptions) {
-    mkdirSync(options.dir, { recursive: true });
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     this.path = join(options.dir, JOURNAL_FILE);
     this.#options = options;
     this.#stream = this.#open();
@@ -81,6 +82,18 @@ export class Journal {
   /** Records how far the numbering has gone when the entries that showed it are removed. */
   mark(seq: number): void {
     this.#write(`${JSON.stringify({ seq })}\n`);
+  }
+
+  /**
+   * Null while the journal takes more; otherwise a promise that resolves
+   * once it does (its file has caught up, or a rewrite is over). Writers
+   * that can wait, the workload outputs, wait on it instead of having
+   * their lines buffered without end.
+   */
+  congestion(): Promise<void> | null {
+    if (this.#held !== null) return this.#exclusive.then(() => undefined);
+    if (!this.#stream.writableNeedDrain) return null;
+    return drained(this.#stream);
   }
 
   /** Resolves once everything appended before the call is written. */
@@ -154,7 +167,7 @@ export class Journal {
       let removed = 0;
       for (const path of this.paths()) {
         const temp = `${path}.rewrite`;
-        const out = await open(temp, 'w');
+        const out = await open(temp, 'w', 0o600);
         let found = false;
         try {
           for await (const lines of linesForwards(path)) {
@@ -210,6 +223,7 @@ export class Journal {
       path: this.#options.dir,
       size: `${Math.max(1, Math.floor(this.#options.maxSize))}B`,
       rotate: Math.max(1, this.#options.maxFiles - 1),
+      mode: 0o600,
     });
     stream.on('error', this.#options.onError);
     return stream;

@@ -1,13 +1,5 @@
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  readSync,
-  truncateSync,
-  writeSync,
-  type Dirent,
-} from 'node:fs';
-import { copyFile, readdir, rename, rmdir, stat, truncate, unlink } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '@codedance/core';
 import type { LogSource } from './types.js';
@@ -33,9 +25,10 @@ export function workloadDir(dir: string, kind: LogSource['kind'], id: string): s
 }
 
 /**
- * Where a workload process writes its output: `<dir>/tasks/<id>/<run>.out.log`
+ * The raw log files of a workload's output: `<dir>/tasks/<id>/<run>.out.log`
  * and `.err.log` for a task run, `<dir>/services/<id>/<instance>.out.log` and
- * `.err.log` for a service instance.
+ * `.err.log` for a service instance. The process writes into the named pipe
+ * beside each (`pipePath`), and the server writes the file from it.
  */
 export function logFiles(dir: string, source: LogSource): { stdout: string; stderr: string } {
   let base: string;
@@ -61,73 +54,10 @@ function isMissing(error: unknown): boolean {
 }
 
 /**
- * Once `path` has reached `maxSize`, keeps a copy as `path.1` (older copies
- * move up to `path.<keep>`; the oldest goes) and truncates `path` to zero.
- * Copy-then-truncate, not rename: the workload holds the file open with
- * O_APPEND, so after the truncation its next write lands at the new end and
- * it never notices. Returns the size copied, or null when nothing was done.
- *
- * Bytes written between the copy and the truncation would be lost, so the
- * bulk is copied asynchronously and then, synchronously (nothing in this
- * process can run in between), what arrived meanwhile is appended to the
- * copy and the file is truncated. With `keep` 0 there is no copy to save
- * them in.
- */
-export async function rotateRawFile(
-  path: string,
-  maxSize: number,
-  keep: number,
-): Promise<number | null> {
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-  if (size < maxSize) return null;
-  for (let index = keep - 1; index >= 1; index--) {
-    try {
-      await rename(`${path}.${index}`, `${path}.${index + 1}`);
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-    }
-  }
-  if (keep < 1) {
-    await truncate(path, 0);
-    return size;
-  }
-  await copyFile(path, `${path}.1`);
-  return catchUpAndTruncate(path, `${path}.1`);
-}
-
-function catchUpAndTruncate(path: string, copy: string): number {
-  const source = openSync(path, 'r');
-  try {
-    const target = openSync(copy, 'a');
-    try {
-      let position = fstatSync(target).size;
-      const buffer = Buffer.allocUnsafe(64 * 1024);
-      for (let read = readSync(source, buffer, 0, buffer.length, position); read > 0;) {
-        writeSync(target, buffer, 0, read);
-        position += read;
-        read = readSync(source, buffer, 0, buffer.length, position);
-      }
-      truncateSync(path, 0);
-      return position;
-    } finally {
-      closeSync(target);
-    }
-  } finally {
-    closeSync(source);
-  }
-}
-
-/**
- * Removes the raw files under `folders` (workload folders or their parents),
- * except `keep`, which the running workloads still write to: those are left
- * for the caller to empty. Returns nothing; a folder that is not there is
- * already clean.
+ * Removes the raw files and named pipes under `folders` (workload folders
+ * or their parents), except `keep`: the live files and pipes of running
+ * workloads, which the caller empties instead. A folder that is not there
+ * is already clean.
  */
 export async function removeRawFiles(
   folders: readonly string[],
@@ -147,7 +77,7 @@ async function removeTree(folder: string, keep: ReadonlySet<string>): Promise<vo
   for (const entry of names) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) await removeTree(path, keep);
-    else if (!keep.has(path) && /\.log(\.\d+)?$/.test(entry.name))
+    else if (!keep.has(path) && /\.(log(\.\d+)?|pipe)$/.test(entry.name))
       await unlink(path).catch(ignoreMissing);
   }
   await rmdir(folder).catch((error: unknown) => {

@@ -16,6 +16,24 @@ const seqsOf = (entries: { seq: number }[] | null): number[] | null =>
   entries === null ? null : entries.map((e) => e.seq);
 
 describe('RunRing', () => {
+  it('holds at most its bytes of text: a burst of long lines drops the oldest runs whole', () => {
+    const ring = new RunRing(20_000, 1, 100_000);
+    const long = (seq: number): LogRun => ({
+      ...run(seq, 1),
+      text: `${seq} ${'x'.repeat(30_000)}`,
+    });
+    for (let seq = 1; seq <= 10; seq++) ring.push(long(seq));
+    // Three of 30 KB fit in 100 KB; the rest went, and the floor says what is still answered.
+    expect(ring.length).toBe(3);
+    expect(ring.floor).toBe(8);
+    expect(seqsOf(ring.entriesAfter(7, 10))).toEqual([8, 9, 10]);
+    expect(ring.entriesAfter(6, 10)).toBeNull();
+    // A run larger than the limit on its own is still kept: the newest always is.
+    ring.push({ ...run(11, 1), text: 'y'.repeat(200_000) });
+    expect(seqsOf(ring.entriesAfter(10, 10))).toEqual([11]);
+    expect(ring.length).toBe(1);
+  });
+
   it('keeps exactly the newest entries, cutting the oldest run rather than dropping it', () => {
     const ring = new RunRing(10);
     ring.push(run(1, 4));

@@ -10,7 +10,9 @@ import type { LogEntry, LogRun } from './types.js';
  * `floor` is the lowest seq the ring can still answer for, as in `SeqRing`:
  * every entry with seq ≥ floor that still exists is here. When the ring is
  * full, the oldest run is cut, not dropped whole, so it always holds exactly
- * the newest `capacity` entries.
+ * the newest `capacity` entries. It also holds at most `maxBytes` of line
+ * text: past that, the oldest runs go whole, so a burst of long lines (up to
+ * 64 KiB each) cannot keep `capacity` of them, a gigabyte, in memory.
  */
 export class RunRing {
   readonly #capacity: number;
@@ -18,13 +20,17 @@ export class RunRing {
   #runs: (LogRun | undefined)[] = [];
   #start = 0;
   #entries = 0;
+  /** Characters of line text held. */
+  #bytes = 0;
+  readonly #maxBytes: number;
   #floor: number;
 
-  constructor(capacity: number, floor = 1) {
+  constructor(capacity: number, floor = 1, maxBytes = Infinity) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
     this.#capacity = capacity;
     this.#floor = floor;
+    this.#maxBytes = maxBytes;
   }
 
   /** How many entries it holds. */
@@ -44,25 +50,35 @@ export class RunRing {
     const kept = over > 0 ? trimRun(run, run.seq + over) : run;
     this.#runs.push(kept);
     this.#entries += kept.count;
+    this.#bytes += kept.text.length;
     while (this.#entries > this.#capacity) {
       const oldest = this.#runs[this.#start] as LogRun;
       const excess = this.#entries - this.#capacity;
-      if (oldest.count <= excess) {
-        this.#entries -= oldest.count;
-        this.#floor = lastSeqOf(oldest) + 1;
-        this.#runs[this.#start++] = undefined;
-      } else {
-        this.#runs[this.#start] = trimRun(oldest, oldest.seq + excess);
+      if (oldest.count <= excess) this.#dropOldest();
+      else {
+        const trimmed = trimRun(oldest, oldest.seq + excess);
+        this.#runs[this.#start] = trimmed;
         this.#entries -= excess;
+        this.#bytes -= oldest.text.length - trimmed.text.length;
         this.#floor = oldest.seq + excess;
       }
     }
+    // The newest run stays, whatever it weighs.
+    while (this.#bytes > this.#maxBytes && this.#start < this.#runs.length - 1) this.#dropOldest();
     if (over > 0) this.#floor = kept.seq;
     // Drop the spent slots once they are the larger part.
     if (this.#start > 64 && this.#start * 2 > this.#runs.length) {
       this.#runs = this.#runs.slice(this.#start);
       this.#start = 0;
     }
+  }
+
+  #dropOldest(): void {
+    const oldest = this.#runs[this.#start] as LogRun;
+    this.#entries -= oldest.count;
+    this.#bytes -= oldest.text.length;
+    this.#floor = lastSeqOf(oldest) + 1;
+    this.#runs[this.#start++] = undefined;
   }
 
   /**
@@ -119,6 +135,7 @@ export class RunRing {
     this.#runs = kept;
     this.#start = 0;
     this.#entries = held;
+    this.#bytes = kept.reduce((sum, run) => sum + run.text.length, 0);
     return removed;
   }
 }

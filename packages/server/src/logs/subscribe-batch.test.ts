@@ -1,9 +1,14 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogHub, LogHubOptions } from './hub.js';
-import { logFiles } from './raw-files.js';
-import { recorder, until, useClosers, useTempDirs, openTestHub } from './test-support/fixtures.js';
+import {
+  attachWorkload,
+  openTestHub,
+  recorder,
+  until,
+  useClosers,
+  useTempDirs,
+  writeToPipe,
+} from './test-support/fixtures.js';
 import type { LogMessage, LogRun, LogSource } from './types.js';
 
 const tempDir = useTempDirs();
@@ -17,12 +22,7 @@ const job: LogSource = { kind: 'task', id: 'job', run: 'r1' };
 const api: LogSource = { kind: 'service', id: 'api', instance: 0 };
 
 async function attached(hub: LogHub, dir: string, source: LogSource): Promise<string> {
-  const files = logFiles(dir, source);
-  await mkdir(dirname(files.stdout), { recursive: true });
-  await writeFile(files.stdout, '');
-  await writeFile(files.stderr, '');
-  await hub.attach(source, files);
-  return files.stdout;
+  return (await attachWorkload(hub, dir, source)).pipes.stdout;
 }
 
 function batches(messages: LogMessage[]): LogRun[][] {
@@ -45,7 +45,7 @@ describe('LogHub.subscribe with batches', () => {
     });
     await until('ready', () => ready);
     const lines = [...seqs(1, 300).map((i) => `line ${i}`), '[ERROR] broken', 'line 302'];
-    await appendFile(stdout, `${lines.join('\n')}\n`);
+    await writeToPipe(stdout, `${lines.join('\n')}\n`);
     await until('every line', () => client.entries().length === 302);
 
     expect(client.messages.every((m) => m.type === 'batch')).toBe(true);

@@ -1,9 +1,14 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogHub, LogHubOptions } from './hub.js';
-import { logFiles } from './raw-files.js';
-import { recorder, until, useClosers, useTempDirs, openTestHub } from './test-support/fixtures.js';
+import {
+  attachWorkload,
+  openTestHub,
+  recorder,
+  until,
+  useClosers,
+  useTempDirs,
+  writeToPipe,
+} from './test-support/fixtures.js';
 import type { LogSource } from './types.js';
 
 const tempDir = useTempDirs();
@@ -103,12 +108,8 @@ describe('LogHub.subscribe', () => {
 
   it('drops live entries for a congested client, counts them, and tells it once it accepts again', async () => {
     const dir = await tempDir();
-    const files = logFiles(dir, job);
-    await mkdir(dirname(files.stdout), { recursive: true });
-    await writeFile(files.stdout, '');
-    await writeFile(files.stderr, '');
     const hub = openHub(dir, { journal: { maxSize: 4 * 1024 * 1024, maxFiles: 4 } });
-    await hub.attach(job, files);
+    const { pipes } = await attachWorkload(hub, dir, job);
     let accepting = false;
     let refused = 0;
     const slow = recorder(() => {
@@ -121,7 +122,7 @@ describe('LogHub.subscribe', () => {
 
     const started = Date.now();
     const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
-    await appendFile(files.stdout, lines);
+    await writeToPipe(pipes.stdout, lines);
     await until('50k lines read', () => hub.lastSeq === 50_000);
     const elapsed = Date.now() - started;
     expect(healthy.entries()).toHaveLength(50_000);

@@ -71,12 +71,13 @@ export function logFilePath(config: Config): string {
 export function createServerLog(config: Config, options: { stderr?: boolean } = {}): ServerLog {
   const file = logFilePath(config);
   const dir = file.slice(0, file.lastIndexOf('/')) || '/';
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const bytes = parseByteSize(config.logging.maxSize) ?? 10 * 1024 * 1024;
   const rotating: RotatingFileStream = createStream(file.slice(dir.length + 1), {
     path: dir,
     size: `${Math.max(1, Math.ceil(bytes / 1024))}K`,
     rotate: Math.max(1, config.logging.maxFiles - 1),
+    mode: 0o600,
   });
   const streams: pino.StreamEntry[] = [{ stream: rotating, level: 'trace' }];
   if (options.stderr !== false) streams.push({ stream: process.stderr, level: 'warn' });

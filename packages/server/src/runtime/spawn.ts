@@ -8,7 +8,8 @@ import type { ExitInfo, ProcessHandle, ProcessSpec } from './types.js';
 
 /**
  * Starts `spec` as the leader of a new session and process group, writing
- * straight to its output files, and resolves once the kernel has started it.
+ * to its outputs (the named pipes the server reads, or plain files), and
+ * resolves once the kernel has started it.
  *
  * The child is detached and unref'ed: a signal to the server's terminal, the
  * server's exit, or a pending child never reaches or holds the other side.
@@ -115,14 +116,21 @@ async function checkCwd(spec: ProcessSpec): Promise<SpawnError | null> {
   }
 }
 
-/** Opens both output files for append, creating their folders; closes what it opened on failure. */
+/**
+ * Opens both outputs, creating their folders; closes what it opened on
+ * failure. A named pipe is opened for reading and writing: the child then
+ * holds a reader of its own pipe, so its writes never fail (EPIPE, or a
+ * SIGPIPE that kills it) while no server reads; they wait once the pipe is
+ * full. Anything else is opened for append.
+ */
 async function openOutputs(spec: ProcessSpec): Promise<[number, number]> {
   const fds: number[] = [];
   try {
     for (const path of [spec.stdoutFile, spec.stderrFile]) {
       try {
-        await mkdir(dirname(path), { recursive: true });
-        fds.push(openSync(path, 'a'));
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        const fifo = (await stat(path).catch(() => null))?.isFIFO() === true;
+        fds.push(openSync(path, fifo ? constants.O_RDWR : 'a', 0o600));
       } catch (error) {
         const code = errorCode(error);
         throw new SpawnError(

@@ -13,7 +13,11 @@ export interface ProcessSpec {
   env: Readonly<Record<string, string>>;
   /** Run `command` (a command line) through `/bin/sh -c`; args are then ignored. */
   shell?: boolean;
-  /** Files the child writes its output to directly (opened for append), so output survives a server restart. */
+  /**
+   * Where the child's output goes: the named pipes the log hub reads (see
+   * `pipePath`), which outlive a server restart, or plain files (opened for
+   * append).
+   */
   stdoutFile: string;
   stderrFile: string;
 }

@@ -1,4 +1,4 @@
-import { formatByteSize, maxMemoryBytes, type InstanceState } from '@codedance/core';
+import { formatByteSize, maxMemoryBytes, secretValues, type InstanceState } from '@codedance/core';
 import type { ExitInfo, ProcessHandle, ProcessUsage } from '../runtime/index.js';
 import type { StoredRecord } from '../store/index.js';
 import { describeExit, planAfterExit, planMemoryRestart, withExit } from './exits.js';
@@ -9,9 +9,6 @@ import { InstanceRecord } from './instance-record.js';
 import { newInstanceData, type DesiredState, type InstanceData } from './records.js';
 import { resumeStep } from './resume.js';
 import { RunningProcess, instanceProcessSpec } from './running.js';
-
-/** Log offsets are saved every this many samples (when they moved), so a server killed outright re-reads little. */
-const OFFSETS_EVERY = 1;
 
 /**
  * One instance of a service: its process, readiness, restarts and record.
@@ -25,7 +22,6 @@ export class ServiceInstance {
   private readonly rec: InstanceRecord;
   private readonly log: InstanceLog;
   private running: RunningProcess | null = null;
-  private samples = 0;
   private memoryRestartPending = false;
   private restartTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -41,11 +37,12 @@ export class ServiceInstance {
     this.rec = new InstanceRecord(record, version, ctx.gate, (previous) => {
       ctx.changed(this, previous);
     });
-    this.log = new InstanceLog(ctx.hub, ctx.logsDir, {
-      kind: 'service',
-      id: this.service,
-      instance: this.index,
-    });
+    this.log = new InstanceLog(
+      ctx.hub,
+      ctx.logsDir,
+      { kind: 'service', id: this.service, instance: this.index },
+      () => secretValues(ctx.current(this.service)?.spec.env),
+    );
   }
 
   /** Writes the record of a new instance; nothing runs yet. */
@@ -125,18 +122,15 @@ export class ServiceInstance {
     this.running = null;
     this.rec.wake();
     await this.ops;
-    try {
-      if (this.rec.get().pid === null) await this.detachLog();
-      else {
-        // Reads no further: the hub's close ends the tail, and the next server resumes exactly here.
-        this.rec.patch({ logOffsets: this.log.offsets() ?? this.rec.get().logOffsets });
-        await this.rec.save();
-      }
-    } catch (error) {
-      this.ctx.logger.warn(
-        { err: error, service: this.service, instance: this.index },
-        'saving log offsets failed',
-      );
+    // With a process running, its pipes stay: the hub's close stops reading them, and the next
+    // server reads on from there.
+    if (this.rec.get().pid === null) {
+      await this.log.detach().catch((error: unknown) => {
+        this.ctx.logger.warn(
+          { err: error, service: this.service, instance: this.index },
+          'closing the log failed',
+        );
+      });
     }
   }
 
@@ -343,7 +337,7 @@ export class ServiceInstance {
     let handle: ProcessHandle;
     try {
       handle = await this.ctx.runtime.spawn(
-        instanceProcessSpec(spec, this.index, this.ctx.env, this.log.files),
+        instanceProcessSpec(spec, this.index, this.ctx.env, this.log.pipes),
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -399,14 +393,6 @@ export class ServiceInstance {
       this.memoryRestartPending = true;
       this.background(() => this.doMemoryRestart(running, usage.rssBytes, limit));
     }
-    const offsets = this.log.offsets();
-    const saved = this.rec.get().logOffsets;
-    const moved =
-      offsets !== null && (offsets.stdout !== saved?.stdout || offsets.stderr !== saved.stderr);
-    if (++this.samples % OFFSETS_EVERY === 0 && moved) {
-      this.rec.patch({ logOffsets: offsets });
-      void this.rec.save().catch(() => undefined);
-    }
   }
 
   /** Stops the current process as the definition says, and resolves with its end. */
@@ -446,16 +432,12 @@ export class ServiceInstance {
 
   // ---- logs and the record
 
-  private async attachLog(): Promise<void> {
-    const offsets = await this.log.attach(this.rec.get().logOffsets);
-    if (offsets) this.rec.patch({ logOffsets: offsets });
+  private attachLog(): Promise<void> {
+    return this.log.attach();
   }
 
-  private async detachLog(): Promise<void> {
-    const offsets = await this.log.detach();
-    if (!offsets) return;
-    this.rec.patch({ logOffsets: offsets });
-    await this.rec.save();
+  private detachLog(): Promise<void> {
+    return this.log.detach();
   }
 }
 

@@ -117,8 +117,13 @@ describe('a server killed with SIGKILL', () => {
     if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** The serve process's access rules hold: it is asked with the token of its data folder. */
+  let auth: Record<string, string> = {};
+
   async function json<T>(url: string, init?: RequestInit): Promise<T> {
-    const response = await fetch(url, init);
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(auth)) headers.set(name, value);
+    const response = await fetch(url, { ...init, headers });
     return (await response.json()) as T;
   }
 
@@ -137,9 +142,10 @@ describe('a server killed with SIGKILL', () => {
     const port = await freePorts(2);
     const first = await startServeProcess(dataDir);
     servers.push(first);
+    auth = first.auth;
     const created = await fetch(`${first.url}/api/services`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify(httpService('api', port, { instances: 2 })),
     });
     expect(created.status).toBe(201);

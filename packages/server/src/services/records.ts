@@ -49,8 +49,6 @@ export interface InstanceData {
   lastExit: ExitRecord | null;
   /** Newest last: exit code, or the signal name, or null when unknown. */
   lastExitCodes: (number | string | null)[];
-  /** Byte offsets the log tailer had reached, so a re-adopting server resumes there. */
-  logOffsets: { stdout: number; stderr: number } | null;
   /** When a restart waiting in backoff is due. */
   nextRestartAt: string | null;
   /** Why the instance is down, when it is stopped, crash-looping or errored. */
@@ -84,7 +82,6 @@ export function newInstanceData(
     lastDelayMs: null,
     lastExit: null,
     lastExitCodes: [],
-    logOffsets: null,
     nextRestartAt: null,
     reason: null,
   };

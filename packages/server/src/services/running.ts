@@ -12,13 +12,13 @@ import { ReadinessWatch, type ReadinessOutcome, type ReadinessTarget } from './r
 /**
  * What runs for instance `index` of a service: the definition's command in
  * its folder, the server's environment without Codedance's secrets plus the
- * instance's own (PORT = port + index), output appended to its two files.
+ * instance's own (PORT = port + index), output into its two named pipes.
  */
 export function instanceProcessSpec(
   spec: ServiceSpec,
   index: number,
   serverEnv: NodeJS.ProcessEnv,
-  files: { stdout: string; stderr: string },
+  pipes: { stdout: string; stderr: string },
 ): ProcessSpec {
   return {
     command: spec.command,
@@ -30,8 +30,8 @@ export function instanceProcessSpec(
       instanceEnv(spec, index),
     ),
     ...(spec.shell ? { shell: true } : {}),
-    stdoutFile: files.stdout,
-    stderrFile: files.stderr,
+    stdoutFile: pipes.stdout,
+    stderrFile: pipes.stderr,
   };
 }
 

@@ -2,6 +2,7 @@ import {
   AlreadyExistsError,
   NotFoundError,
   TENANT_DEFAULT,
+  withKeptSecrets,
   type ServiceSpec,
 } from '@codedance/core';
 import type { LogEntry, LogQuery, LogSource } from '../logs/index.js';
@@ -21,7 +22,8 @@ import { isStale } from './rollout.js';
 import type { ServiceView, TailLine } from './views.js';
 
 /**
- * The workload edges (instances write `<logsDir>/services/<name>/<instance>.out.log`)
+ * The workload edges (instances write into `<logsDir>/services/<name>/<instance>.out.pipe`,
+ * which the log hub copies to `<instance>.out.log`)
  * and what tests replace.
  */
 export interface ServiceSupervisorOptions extends WorkloadContext {
@@ -134,6 +136,11 @@ export class ServiceSupervisor {
     }
   }
 
+  /** The definitions as stored, secrets included: for the server's own use, never an answer. */
+  specs(): ServiceSpec[] {
+    return [...this.entries.values()].map((entry) => entry.spec);
+  }
+
   /** Every service, by name. */
   list(): ServiceView[] {
     return [...this.entries.keys()].sort().map((name) => this.view(name));
@@ -161,7 +168,7 @@ export class ServiceSupervisor {
 
   /** Defines a service; starts it when `start` is true and the definition is enabled. */
   async create(input: unknown, options: { start: boolean }): Promise<ServiceView> {
-    const spec = validateDefinition(input);
+    const spec = validateDefinition(withKeptSecrets(input, 'env', undefined, 'service'));
     if (this.entries.has(spec.name)) throw new AlreadyExistsError('service', spec.name);
     const data: ServiceData = { spec, generation: 1 };
     const saved = await this.store().create(TENANT_DEFAULT, SERVICE_KIND, spec.name, data);
@@ -189,7 +196,10 @@ export class ServiceSupervisor {
     options: { wait?: boolean } = {},
   ): Promise<ServiceView> {
     const entry = this.entry(name);
-    const spec = validateReplacement(name, input);
+    const spec = validateReplacement(
+      name,
+      withKeptSecrets(input, 'env', entry.spec.env, 'service'),
+    );
     const restart = await this.locked(entry, async () => {
       const changed = !sameProcess(entry.spec, spec);
       const generation = changed ? entry.generation + 1 : entry.generation;

@@ -1,4 +1,4 @@
-import type { InstanceState, ServiceSpec, ServiceStatus } from '@codedance/core';
+import { maskEnv, type InstanceState, type ServiceSpec, type ServiceStatus } from '@codedance/core';
 import type { ServiceInstance } from './instance.js';
 import type { DesiredState, ExitRecord } from './records.js';
 
@@ -94,6 +94,8 @@ export function serviceView(base: ServiceBase, instances: InstanceView[]): Servi
   const sampled = instances.some((i) => i.rssBytes !== null);
   return {
     ...base,
+    // What answers show: never a secret's value.
+    spec: { ...base.spec, env: maskEnv(base.spec.env) },
     ready: instances.filter((i) => i.state === 'online').length,
     desired: base.spec.instances,
     restarts: instances.reduce((sum, i) => sum + i.restarts, 0),

@@ -30,9 +30,9 @@ const StoreHealthSchema = Type.Object({
 
 const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  live: Type.Boolean(),
-  ready: Type.Boolean(),
-  store: StoreHealthSchema,
+  live: Type.Optional(Type.Boolean()),
+  ready: Type.Optional(Type.Boolean()),
+  store: Type.Optional(StoreHealthSchema),
   error: Type.Optional(ErrorInfo),
 });
 
@@ -64,17 +64,22 @@ export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions)
   api.get(
     '/health',
     {
+      config: { access: 'optional' },
       schema: {
         tags: ['status'],
         summary: 'Liveness, and readiness of the store',
         description:
-          'Answers 200 when the server and its store are ready, 503 when the store cannot be reached.',
+          'Answers 200 when the server and its store are ready, 503 when the store cannot be reached. Anyone may ask; only a signed-in caller is told more than `status` (the store, its latency and its error).',
         security: [],
         response: { 200: HealthSchema, 503: HealthSchema },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const health = await gate.check();
+      if (request.principal === null) {
+        if (!health.ok) void reply.status(503).header('retry-after', '2');
+        return { status: health.ok ? ('ok' as const) : ('unavailable' as const) };
+      }
       const store = {
         backend: gate.raw().backend,
         ok: health.ok,

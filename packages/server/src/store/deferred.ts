@@ -1,5 +1,9 @@
 import { notOpen } from './rules.js';
 import type {
+  Fence,
+  Lease,
+  LeaseGrant,
+  Leases,
   ListOptions,
   Page,
   Store,
@@ -7,6 +11,7 @@ import type {
   StoredRecord,
   StoreInfo,
   Where,
+  WriteOptions,
 } from './types.js';
 
 /**
@@ -54,8 +59,23 @@ export class DeferredStore implements Store {
     return this.#store().get<T>(tenant, kind, id);
   }
 
-  async create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
-    return this.#store().create(tenant, kind, id, data);
+  readonly leases: Leases = {
+    acquire: async (name: string, holder: string, ttlMs: number): Promise<LeaseGrant> =>
+      this.#store().leases.acquire(name, holder, ttlMs),
+    release: async (name: string, holder: string): Promise<boolean> =>
+      this.#store().leases.release(name, holder),
+    read: async (name: string): Promise<Lease> => this.#store().leases.read(name),
+    assertFence: async (fence: Fence): Promise<void> => this.#store().leases.assertFence(fence),
+  };
+
+  async create<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    options?: WriteOptions,
+  ): Promise<StoredRecord<T>> {
+    return this.#store().create(tenant, kind, id, data, options);
   }
 
   async update<T>(
@@ -64,8 +84,9 @@ export class DeferredStore implements Store {
     id: string,
     data: T,
     expectedVersion: number,
+    options?: WriteOptions,
   ): Promise<StoredRecord<T>> {
-    return this.#store().update(tenant, kind, id, data, expectedVersion);
+    return this.#store().update(tenant, kind, id, data, expectedVersion, options);
   }
 
   async delete(
@@ -73,8 +94,9 @@ export class DeferredStore implements Store {
     kind: string,
     id: string,
     expectedVersion?: number,
+    options?: WriteOptions,
   ): Promise<boolean> {
-    return this.#store().delete(tenant, kind, id, expectedVersion);
+    return this.#store().delete(tenant, kind, id, expectedVersion, options);
   }
 
   async list<T>(tenant: string, kind: string, options?: ListOptions): Promise<Page<T>> {

@@ -1,10 +1,15 @@
 export { createStore } from './open-store.js';
 export { listAll } from './list-all.js';
 export type { Clock, StoreOptions } from './rules.js';
+export { MAX_LEASE_TTL_MS } from './lease-rules.js';
 export {
   DEFAULT_LIST_LIMIT,
   MAX_LIST_LIMIT,
   STORE_BACKENDS,
+  type Fence,
+  type Lease,
+  type LeaseGrant,
+  type Leases,
   type ListOptions,
   type Page,
   type Store,
@@ -12,4 +17,5 @@ export {
   type StoredRecord,
   type StoreInfo,
   type Where,
+  type WriteOptions,
 } from './types.js';

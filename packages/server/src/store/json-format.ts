@@ -1,14 +1,19 @@
 import { CodedanceError } from '@codedance/core';
+import type { LeaseRow } from './lease-rules.js';
 import { assertKnownSchema } from './rules.js';
 import type { StoredRecord } from './types.js';
 
 /*
- * The JSON backend's file: `{ "format": 1, "records": [...] }`, one record
- * a line so that a person can read and diff it.
+ * The JSON backend's file: `{ "format": 2, "records": [...], "leases": [...] }`,
+ * one record or lease a line so that a person can read and diff it.
  */
 
-/** The version of the file layout `{ format, records }`. */
-export const JSON_FORMAT_VERSION = 1;
+/**
+ * The version of the file layout. 2 added `leases`; a format 1 file is read
+ * as having none. An older Codedance refuses a format 2 file rather than
+ * drop its leases, whose tokens must never go back.
+ */
+export const JSON_FORMAT_VERSION = 2;
 
 /** A record as held in memory: data stays JSON text, so no caller can mutate the store's copy. */
 export type Entry = Omit<StoredRecord, 'data'> & { data: string };
@@ -26,19 +31,63 @@ function notAStore(path: string, reason: string, cause?: unknown): CodedanceErro
   });
 }
 
-/** Reads the records of a file; one that is not a store, or is from a newer Codedance, is refused. */
-export function parseEntries(path: string, text: string): Entry[] {
+/** What a file holds. */
+export interface FileContent {
+  entries: Entry[];
+  leases: Map<string, LeaseRow>;
+}
+
+/** A lease as a line of the file. */
+interface LeaseLine {
+  name: string;
+  holder: string | null;
+  token: number;
+  expiresAt: string | null;
+}
+
+/** Reads a file; one that is not a store, or is from a newer Codedance, is refused. */
+export function parseFile(path: string, text: string): FileContent {
   let file: unknown;
   try {
     file = JSON.parse(text);
   } catch (cause) {
     throw notAStore(path, 'it is not valid JSON', cause);
   }
-  const { format, records } = (file ?? {}) as { format?: unknown; records?: unknown };
+  const { format, records, leases } = (file ?? {}) as {
+    format?: unknown;
+    records?: unknown;
+    leases?: unknown;
+  };
   if (typeof format !== 'number' || !Array.isArray(records))
     throw notAStore(path, 'format or records is missing');
   assertKnownSchema('json', `json:${path}`, format, JSON_FORMAT_VERSION);
-  return records.map((r: Partial<StoredRecord>) => {
+  if (leases !== undefined && !Array.isArray(leases)) throw notAStore(path, 'leases is not a list');
+  return {
+    entries: parseEntries(path, records as Partial<StoredRecord>[]),
+    leases: parseLeases(path, (leases ?? []) as Partial<LeaseLine>[]),
+  };
+}
+
+function parseLeases(path: string, lines: Partial<LeaseLine>[]): Map<string, LeaseRow> {
+  const leases = new Map<string, LeaseRow>();
+  for (const { name, holder, token, expiresAt } of lines) {
+    const expiresAtMs = typeof expiresAt === 'string' ? Date.parse(expiresAt) : null;
+    if (
+      typeof name !== 'string' ||
+      (holder !== null && typeof holder !== 'string') ||
+      typeof token !== 'number' ||
+      Number.isNaN(expiresAtMs) ||
+      (expiresAt !== null && expiresAtMs === null)
+    ) {
+      throw notAStore(path, `a lease lacks a field (${JSON.stringify(name ?? null)})`);
+    }
+    leases.set(name, { holder, token, expiresAtMs });
+  }
+  return leases;
+}
+
+function parseEntries(path: string, records: Partial<StoredRecord>[]): Entry[] {
+  return records.map((r) => {
     const { tenant, kind, id, version, createdAt, updatedAt } = r;
     if (
       typeof tenant !== 'string' ||
@@ -55,8 +104,17 @@ export function parseEntries(path: string, text: string): Entry[] {
   });
 }
 
-/** The whole file for these entries. */
-export function formatFile(entries: Iterable<Entry>): string {
-  const lines = Array.from(entries, entryLine);
-  return `{"format":${JSON_FORMAT_VERSION},"records":[\n${lines.join(',\n')}\n]}\n`;
+function leaseLine(name: string, { holder, token, expiresAtMs }: LeaseRow): string {
+  const expiresAt = expiresAtMs === null ? null : new Date(expiresAtMs).toISOString();
+  return JSON.stringify({ name, holder, token, expiresAt } satisfies LeaseLine);
+}
+
+/** The whole file for these entries and leases. */
+export function formatFile(entries: Iterable<Entry>, leases: Iterable<[string, LeaseRow]>): string {
+  const records = Array.from(entries, entryLine);
+  const leaseLines = Array.from(leases, ([name, row]) => leaseLine(name, row));
+  return (
+    `{"format":${JSON_FORMAT_VERSION},"records":[\n${records.join(',\n')}\n],` +
+    `"leases":[\n${leaseLines.join(',\n')}\n]}\n`
+  );
 }

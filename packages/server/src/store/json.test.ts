@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodedanceError, StoreUnavailableError } from '@codedance/core';
 import { writeAndSync, type DurableWrite } from './json-file.js';
 import { JsonStore } from './json.js';
+import { Contender } from './test-support/contenders.js';
 import { tempFolder } from './test-support/servers.js';
 
 /** A pid that surely belonged to a process which has exited. */
@@ -40,9 +41,11 @@ describe('JSON store file handling', () => {
     const store = makeStore();
     await store.open();
     await store.create('t', 'task', 'a', { n: 1 });
+    const grant = await store.leases.acquire('leader', 'a', 60_000);
     const file = JSON.parse(await readFile(path, 'utf8')) as unknown;
     expect(file).toEqual({
-      format: 1,
+      format: 2,
+      leases: [{ name: 'leader', holder: 'a', token: 1, expiresAt: grant.expiresAt }],
       records: [
         {
           tenant: 't',
@@ -81,6 +84,24 @@ describe('JSON store file handling', () => {
     expect((await readFile(`${path}.lock`, 'utf8')).trim()).toBe(String(process.pid));
     await store.close();
     await expect(readFile(`${path}.lock`, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('lets exactly one of several processes take over a lock left by a dead process', async () => {
+    await writeFile(`${path}.lock`, `${deadPid()}\n`);
+    const racers = Array.from(
+      { length: 4 },
+      (_, i) => new Contender(`json:${path}`, 'leader', `p${i}`, 60_000),
+    );
+    try {
+      const opened = await Promise.all(racers.map((r) => r.opened()));
+      expect(opened.filter((o) => o.open)).toHaveLength(1);
+      for (const refused of opened.filter((o) => !o.open)) {
+        expect(refused.code).toBe('CD_STORE_UNAVAILABLE');
+      }
+    } finally {
+      await Promise.all(racers.map((r) => r.close()));
+    }
+    expect((await readdir(dir)).sort()).toEqual(['codedance.json']);
   });
 
   it('keeps the previous file and memory when a write fails midway', async () => {
@@ -127,24 +148,47 @@ describe('JSON store file handling', () => {
     expect(file.records).toHaveLength(40);
   });
 
+  it('reads a format 1 file, written before leases, and upgrades it on the next write', async () => {
+    const record = { tenant: 't', kind: 'task', id: 'a', version: 3, data: { n: 1 } };
+    const times = { createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z' };
+    await writeFile(path, JSON.stringify({ format: 1, records: [{ ...record, ...times }] }));
+    const store = makeStore();
+    await store.open();
+    expect(await store.get('t', 'task', 'a')).toMatchObject({ version: 3, data: { n: 1 } });
+    expect(await store.leases.read('leader')).toMatchObject({ holder: null, token: 0 });
+    await store.leases.acquire('leader', 'a', 60_000);
+    const file = JSON.parse(await readFile(path, 'utf8')) as { format: number; records: unknown[] };
+    expect(file.format).toBe(2);
+    expect(file.records).toHaveLength(1);
+  });
+
   it('refuses a file written by a newer format, and one that is not a store', async () => {
-    await writeFile(path, JSON.stringify({ format: 2, records: [] }));
+    await writeFile(path, JSON.stringify({ format: 3, records: [] }));
     const newer = makeStore();
     const error: unknown = await newer.open().catch((e: unknown) => e);
     expect((error as CodedanceError).code).toBe('CD_INVALID_CONFIG');
-    expect((error as CodedanceError).message).toContain('schema version 2');
+    expect((error as CodedanceError).message).toContain('schema version 3');
 
     await writeFile(path, '{"not": "a store"}');
     await expect(makeStore().open()).rejects.toMatchObject({ code: 'CD_INVALID_CONFIG' });
+    for (const leases of ['"none"', '[{"name":"x","token":1}]', '[{"name":"x","holder":null}]']) {
+      await writeFile(path, `{"format":2,"records":[],"leases":${leases}}`);
+      await expect(makeStore().open()).rejects.toMatchObject({ code: 'CD_INVALID_CONFIG' });
+    }
     // A refused open leaves no lock behind.
     await writeFile(path, JSON.stringify({ format: 1, records: [] }));
     await makeStore().open();
   });
 
-  it('removes temporary files a crash left behind', async () => {
+  it('removes temporary files a crash left behind, but not a lock another process is taking', async () => {
     await writeFile(join(dir, 'codedance.json.tmp-left-over'), '{"half');
+    const dead = deadPid();
+    await writeFile(join(dir, `codedance.json.lock-${dead}-left-over`), `${dead}\n`);
+    // The parent of this test process is alive: its lock in the making stays.
+    const live = `codedance.json.lock-${process.ppid}-in-progress`;
+    await writeFile(join(dir, live), `${process.ppid}\n`);
     const store = makeStore();
     await store.open();
-    expect((await readdir(dir)).sort()).toEqual(['codedance.json', 'codedance.json.lock']);
+    expect((await readdir(dir)).sort()).toEqual(['codedance.json', 'codedance.json.lock', live]);
   });
 });

@@ -10,7 +10,9 @@ import {
   writeAndSync,
   type DurableWrite,
 } from './json-file.js';
-import { JSON_FORMAT_VERSION, formatFile, parseEntries, type Entry } from './json-format.js';
+import { JSON_FORMAT_VERSION, formatFile, parseFile, type Entry } from './json-format.js';
+import { JsonLeases, assertJsonFence, type LeaseChange } from './json-leases.js';
+import type { LeaseRow } from './lease-rules.js';
 import {
   assertKey,
   comparePositions,
@@ -29,7 +31,17 @@ import {
   type StoreOptions,
   type WhereEntry,
 } from './rules.js';
-import type { ListOptions, Page, Store, StoredRecord, StoreInfo, Where } from './types.js';
+import type {
+  Fence,
+  Leases,
+  ListOptions,
+  Page,
+  Store,
+  StoredRecord,
+  StoreInfo,
+  Where,
+  WriteOptions,
+} from './types.js';
 
 export interface JsonStoreOptions extends StoreOptions {
   /** The data file; its folder is created when missing. */
@@ -40,11 +52,20 @@ export interface JsonStoreOptions extends StoreOptions {
   write?: DurableWrite;
 }
 
-/** One pending change: the entry to put under its key, or null to remove it. */
-interface Change {
+/** One pending change of a record: the entry to put under its key, or null to remove it. */
+interface RecordChange {
   group: string;
   id: string;
   entry: Entry | null;
+}
+
+/** One pending change: of a record or of a lease. */
+type Change = { record: RecordChange } | { lease: LeaseChange };
+
+/** Everything the store holds, in memory. */
+interface State {
+  groups: Map<string, Map<string, Entry>>;
+  leases: Map<string, LeaseRow>;
 }
 
 function groupKey(tenant: string, kind: string): string {
@@ -65,7 +86,7 @@ export class JsonStore implements Store {
   readonly #path: string;
   readonly #clock: Clock;
   readonly #write: DurableWrite;
-  #groups: Map<string, Map<string, Entry>> | null = null;
+  #data: State | null = null;
   /** Every save waits for the one before, so two writes never interleave. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -74,13 +95,26 @@ export class JsonStore implements Store {
     this.location = options.location ?? `json:${options.path}`;
     this.#clock = options.clock ?? systemClock;
     this.#write = options.write ?? writeAndSync;
+    this.leases = new JsonLeases(
+      {
+        read: (work) => this.#read(() => work(this.#state().leases)),
+        mutate: (decide) =>
+          this.#mutate(() => {
+            const { lease, result } = decide(this.#state().leases);
+            return { change: lease ? { lease } : null, result };
+          }),
+      },
+      this.#clock,
+    );
   }
+
+  readonly leases: Leases;
 
   readonly open = sharedAttempt(() => this.#open());
 
   async #open(): Promise<void> {
-    if (this.#groups) return;
-    await mkdir(dirname(this.#path), { recursive: true });
+    if (this.#data) return;
+    await mkdir(dirname(this.#path), { recursive: true, mode: 0o700 });
     await acquireLock(this.#path);
     try {
       await removeLeftovers(this.#path);
@@ -88,17 +122,19 @@ export class JsonStore implements Store {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw error;
       });
+      const content = text === null ? null : parseFile(this.#path, text);
       const groups = new Map<string, Map<string, Entry>>();
-      for (const entry of text === null ? [] : parseEntries(this.#path, text)) {
+      for (const entry of content?.entries ?? []) {
         const key = groupKey(entry.tenant, entry.kind);
         const group = groups.get(key) ?? new Map<string, Entry>();
         groups.set(key, group.set(entry.id, entry));
       }
+      const state: State = { groups, leases: content?.leases ?? new Map<string, LeaseRow>() };
       if (text === null) {
-        await this.#save(groups, null);
+        await this.#save(state, null);
         await this.#flush();
       }
-      this.#groups = groups;
+      this.#data = state;
     } catch (error) {
       await releaseLock(this.#path);
       throw error;
@@ -106,14 +142,14 @@ export class JsonStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (!this.#groups) return;
+    if (!this.#data) return;
     await this.#queue;
-    this.#groups = null;
+    this.#data = null;
     await releaseLock(this.#path);
   }
 
   ping(): Promise<void> {
-    return this.#groups ? Promise.resolve() : Promise.reject(notOpen(this.backend));
+    return this.#data ? Promise.resolve() : Promise.reject(notOpen(this.backend));
   }
 
   get<T>(tenant: string, kind: string, id: string): Promise<StoredRecord<T> | null> {
@@ -124,8 +160,14 @@ export class JsonStore implements Store {
     });
   }
 
-  create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
-    return this.#mutate(() => {
+  create<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    options?: WriteOptions,
+  ): Promise<StoredRecord<T>> {
+    return this.#mutateRecord(options?.fence, () => {
       const { text, createdAt, updatedAt } = planCreate(this.#clock, { tenant, kind, id }, data);
       if (this.#entry(tenant, kind, id)) throw new AlreadyExistsError(kind, id);
       const entry: Entry = { tenant, kind, id, version: 1, createdAt, updatedAt, data: text };
@@ -139,8 +181,9 @@ export class JsonStore implements Store {
     id: string,
     data: T,
     expectedVersion: number,
+    options?: WriteOptions,
   ): Promise<StoredRecord<T>> {
-    return this.#mutate(() => {
+    return this.#mutateRecord(options?.fence, () => {
       const { text, updatedAt } = planUpdate(this.#clock, { tenant, kind, id }, data);
       const current = this.#entry(tenant, kind, id);
       if (current?.version !== expectedVersion) {
@@ -151,8 +194,14 @@ export class JsonStore implements Store {
     });
   }
 
-  delete(tenant: string, kind: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#mutate(() => {
+  delete(
+    tenant: string,
+    kind: string,
+    id: string,
+    expectedVersion?: number,
+    options?: WriteOptions,
+  ): Promise<boolean> {
+    return this.#mutateRecord(options?.fence, () => {
       assertKey(tenant, kind, id);
       const current = this.#entry(tenant, kind, id);
       if (!current) return { change: null, result: false };
@@ -184,7 +233,7 @@ export class JsonStore implements Store {
   async info(): Promise<StoreInfo> {
     const kinds = await this.#read(() => {
       const counts: Record<string, number> = {};
-      for (const group of this.#state().values()) {
+      for (const group of this.#state().groups.values()) {
         for (const entry of group.values()) counts[entry.kind] = (counts[entry.kind] ?? 0) + 1;
       }
       return counts;
@@ -200,17 +249,17 @@ export class JsonStore implements Store {
     };
   }
 
-  #state(): Map<string, Map<string, Entry>> {
-    if (!this.#groups) throw notOpen(this.backend);
-    return this.#groups;
+  #state(): State {
+    if (!this.#data) throw notOpen(this.backend);
+    return this.#data;
   }
 
   #entry(tenant: string, kind: string, id: string): Entry | undefined {
-    return this.#state().get(groupKey(tenant, kind))?.get(id);
+    return this.#state().groups.get(groupKey(tenant, kind))?.get(id);
   }
 
   #matching<T>(tenant: string, kind: string, where: WhereEntry[]): StoredRecord<T>[] {
-    const group = this.#state().get(groupKey(tenant, kind));
+    const group = this.#state().groups.get(groupKey(tenant, kind));
     return [...(group?.values() ?? [])]
       .map((e) => toRecord<T>(e))
       .filter((r) => matchesWhere(r.data, where));
@@ -224,6 +273,20 @@ export class JsonStore implements Store {
     }
   }
 
+  /** A record write; with a fence, decided only once the fence is seen to hold. */
+  #mutateRecord<R>(
+    fence: Fence | undefined,
+    decide: () => { change: RecordChange | null; result: R },
+  ): Promise<R> {
+    return this.#mutate(() => {
+      if (fence !== undefined) {
+        assertJsonFence(this.#state().leases, fence, this.#clock().getTime());
+      }
+      const { change, result } = decide();
+      return { change: change ? { record: change } : null, result };
+    });
+  }
+
   /**
    * Decides a change against the current state, saves the state with the
    * change applied, and only then applies it in memory: a failed save leaves
@@ -233,11 +296,9 @@ export class JsonStore implements Store {
     const run = async (): Promise<R> => {
       const { change, result } = decide();
       if (change) {
-        const groups = this.#state();
-        await this.#save(groups, change);
-        const group = groups.get(change.group) ?? new Map<string, Entry>();
-        if (change.entry) groups.set(change.group, group.set(change.id, change.entry));
-        else if (group.delete(change.id) && group.size === 0) groups.delete(change.group);
+        const state = this.#state();
+        await this.#save(state, change);
+        apply(state, change);
         await this.#flush();
       }
       return result;
@@ -247,15 +308,18 @@ export class JsonStore implements Store {
     return done;
   }
 
-  async #save(groups: Map<string, Map<string, Entry>>, change: Change | null): Promise<void> {
+  async #save({ groups, leases }: State, change: Change | null): Promise<void> {
+    const record = change && 'record' in change ? change.record : null;
     const entries: Entry[] = [];
     for (const [key, group] of groups) {
       for (const [id, entry] of group) {
-        if (!(change && key === change.group && id === change.id)) entries.push(entry);
+        if (!(record && key === record.group && id === record.id)) entries.push(entry);
       }
     }
-    if (change?.entry) entries.push(change.entry);
-    const text = formatFile(entries);
+    if (record?.entry) entries.push(record.entry);
+    const rows = new Map(leases);
+    if (change && 'lease' in change) rows.set(change.lease.name, change.lease.row);
+    const text = formatFile(entries, rows);
     try {
       await replaceFile(this.#path, text, this.#write);
     } catch (error) {
@@ -275,4 +339,16 @@ export class JsonStore implements Store {
       throw new StoreUnavailableError('json', error);
     }
   }
+}
+
+/** Applies a saved change to the state in memory. */
+function apply({ groups, leases }: State, change: Change): void {
+  if ('lease' in change) {
+    leases.set(change.lease.name, change.lease.row);
+    return;
+  }
+  const { group: key, id, entry } = change.record;
+  const group = groups.get(key) ?? new Map<string, Entry>();
+  if (entry) groups.set(key, group.set(id, entry));
+  else if (group.delete(id) && group.size === 0) groups.delete(key);
 }

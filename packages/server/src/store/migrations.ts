@@ -46,6 +46,28 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX records_by_creation ON records (tenant, kind, created_at, id);`,
     },
   },
+  {
+    version: 2,
+    name: 'leases',
+    sql: {
+      // A row is never deleted: its token must keep growing across releases
+      // and restarts. SQLite judges expiry by the process clock, in ms.
+      sqlite: `
+        CREATE TABLE leases (
+          name TEXT PRIMARY KEY,
+          holder TEXT,
+          token INTEGER NOT NULL,
+          expires_at INTEGER
+        );`,
+      postgres: `
+        CREATE TABLE leases (
+          name text COLLATE "C" PRIMARY KEY,
+          holder text,
+          token bigint NOT NULL,
+          expires_at timestamptz
+        );`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

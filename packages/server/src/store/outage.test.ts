@@ -46,6 +46,15 @@ const CALLS: [string, (store: Store) => Promise<unknown>][] = [
   ['list', (s) => s.list('t', 'task')],
   ['count', (s) => s.count('t', 'task')],
   ['info', (s) => s.info()],
+  ['lease acquire', (s) => s.leases.acquire('leader', 'h', 10_000)],
+  ['lease read', (s) => s.leases.read('leader')],
+  ['lease release', (s) => s.leases.release('leader', 'h')],
+  ['fence check', (s) => s.leases.assertFence({ lease: 'leader', token: 1 })],
+  [
+    'fenced update',
+    (s) =>
+      s.update('t', 'task', 'r-3', { lost: true }, 2, { fence: { lease: 'leader', token: 1 } }),
+  ],
 ];
 
 describe.each(BACKENDS)('$name store when the server goes away', ({ target, make }) => {

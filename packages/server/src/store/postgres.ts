@@ -3,6 +3,7 @@ import { Pool, escapeIdentifier, type ClientBase, type PoolClient, type QueryRes
 import { AlreadyExistsError, ConflictError } from '@codedance/core';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
 import { parsePostgresUrl, toPostgresError } from './postgres-connection.js';
+import { PostgresLeases, fenceSql } from './postgres-leases.js';
 import {
   assertKey,
   notOpen,
@@ -19,7 +20,17 @@ import {
   type StoreOptions,
   type WhereEntry,
 } from './rules.js';
-import type { ListOptions, Page, Store, StoredRecord, StoreInfo, Where } from './types.js';
+import type {
+  Fence,
+  Leases,
+  ListOptions,
+  Page,
+  Store,
+  StoredRecord,
+  StoreInfo,
+  Where,
+  WriteOptions,
+} from './types.js';
 
 export interface PostgresStoreOptions extends StoreOptions {
   /** A `postgres://` URL; may carry `?schema=<name>` to keep all tables in that schema. */
@@ -81,6 +92,7 @@ export class PostgresStore implements Store {
   readonly #schema: string | null;
   readonly #clock: Clock;
   readonly #options: PostgresStoreOptions;
+  readonly leases: Leases;
   #pool: Pool | null = null;
 
   constructor(options: PostgresStoreOptions) {
@@ -90,6 +102,7 @@ export class PostgresStore implements Store {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.location = storeLocation(options.url);
+    this.leases = new PostgresLeases((text, values) => this.#query(text, values));
   }
 
   readonly open = sharedAttempt(() => this.#open());
@@ -125,15 +138,27 @@ export class PostgresStore implements Store {
     return rows[0] ? toRecord<T>(rows[0]) : null;
   }
 
-  async create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
+  async create<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    options?: WriteOptions,
+  ): Promise<StoredRecord<T>> {
     const { text, createdAt, updatedAt } = planCreate(this.#clock, { tenant, kind, id }, data);
+    const fence = fenceSql(options?.fence, 7);
+    // With a fence, a SELECT that yields the row only while the fence holds.
+    const source = fence.with
+      ? `SELECT $1::text, $2::text, $3::text, 1, $4::timestamptz, $5::timestamptz, $6::jsonb WHERE true${fence.and}`
+      : 'VALUES ($1, $2, $3, 1, $4, $5, $6::jsonb)';
     const { rows } = await this.#query<RecordRow>(
-      `INSERT INTO records (${COLUMNS}) VALUES ($1, $2, $3, 1, $4, $5, $6::jsonb)
+      `${fence.with}INSERT INTO records (${COLUMNS}) ${source}
        ON CONFLICT (tenant, kind, id) DO NOTHING RETURNING ${COLUMNS}`,
-      [tenant, kind, id, createdAt, updatedAt, text],
+      [tenant, kind, id, createdAt, updatedAt, text, ...fence.values],
     );
-    if (!rows[0]) throw new AlreadyExistsError(kind, id);
-    return toRecord<T>(rows[0]);
+    if (rows[0]) return toRecord<T>(rows[0]);
+    await this.#fenceLost(options?.fence);
+    throw new AlreadyExistsError(kind, id);
   }
 
   async update<T>(
@@ -142,14 +167,17 @@ export class PostgresStore implements Store {
     id: string,
     data: T,
     expectedVersion: number,
+    options?: WriteOptions,
   ): Promise<StoredRecord<T>> {
     const { text, updatedAt } = planUpdate(this.#clock, { tenant, kind, id }, data);
+    const fence = fenceSql(options?.fence, 7);
     const { rows } = await this.#query<RecordRow>(
-      `UPDATE records SET version = version + 1, updated_at = $1, data = $2::jsonb
-       WHERE tenant = $3 AND kind = $4 AND id = $5 AND version = $6 RETURNING ${COLUMNS}`,
-      [updatedAt, text, tenant, kind, id, expectedVersion],
+      `${fence.with}UPDATE records SET version = version + 1, updated_at = $1, data = $2::jsonb
+       WHERE tenant = $3 AND kind = $4 AND id = $5 AND version = $6${fence.and} RETURNING ${COLUMNS}`,
+      [updatedAt, text, tenant, kind, id, expectedVersion, ...fence.values],
     );
     if (rows[0]) return toRecord<T>(rows[0]);
+    await this.#fenceLost(options?.fence);
     throw staleUpdate(kind, id, expectedVersion, await this.#version(tenant, kind, id));
   }
 
@@ -158,14 +186,18 @@ export class PostgresStore implements Store {
     kind: string,
     id: string,
     expectedVersion?: number,
+    options?: WriteOptions,
   ): Promise<boolean> {
     assertKey(tenant, kind, id);
     const expected = expectedVersion ?? null;
+    const fence = fenceSql(options?.fence, 5);
     const { rowCount } = await this.#query(
-      'DELETE FROM records WHERE tenant = $1 AND kind = $2 AND id = $3 AND ($4::integer IS NULL OR version = $4)',
-      [tenant, kind, id, expected],
+      `${fence.with}DELETE FROM records WHERE tenant = $1 AND kind = $2 AND id = $3
+       AND ($4::integer IS NULL OR version = $4)${fence.and}`,
+      [tenant, kind, id, expected, ...fence.values],
     );
     if (rowCount) return true;
+    await this.#fenceLost(options?.fence);
     const actual = expected === null ? null : await this.#version(tenant, kind, id);
     if (actual !== null && expected !== null) throw new ConflictError(kind, id, expected, actual);
     return false;
@@ -273,6 +305,17 @@ export class PostgresStore implements Store {
     } finally {
       client.release(broken);
     }
+  }
+
+  /**
+   * After a fenced write changed nothing: throws `LeaseLostError` if the
+   * fence no longer holds. A token holds from its grant until it lapses and
+   * never again, so a fence that holds now held at the write, and the write
+   * failed for its own reason; one that does not means the writer has lost
+   * the lease, whatever else was wrong.
+   */
+  async #fenceLost(fence: Fence | undefined): Promise<void> {
+    if (fence !== undefined) await this.leases.assertFence(fence);
   }
 
   async #version(tenant: string, kind: string, id: string): Promise<number | null> {

@@ -1,4 +1,12 @@
 import type { Redis } from 'ioredis';
+import {
+  ACQUIRE,
+  ASSERT_FENCE,
+  FENCE_CHECK,
+  READ,
+  RELEASE,
+  type LeaseCommands,
+} from './redis-leases.js';
 import type { StoredRecord } from './types.js';
 
 /*
@@ -9,10 +17,14 @@ import type { StoredRecord } from './types.js';
  * - `<prefix>idx:<tenant>:<kind>`: a sorted set, every score 0, members
  *   `<createdAt>|<id>`, so lexical order is creation order, then id;
  * - `<prefix>meta:kinds`: a hash of record counts per kind, over all tenants;
- * - `<prefix>meta:schema`: the layout version.
+ * - `<prefix>meta:schema`: the layout version;
+ * - `<prefix>lease:<name>` and `<prefix>meta:lease-tokens`: leases (see
+ *   redis-leases.ts), which older layouts simply did not have.
  *
  * Each write is one Lua script, so the version check and the change to the
- * record, its index entry and the per-kind count happen atomically.
+ * record, its index entry and the per-kind count happen atomically. A
+ * fenced write runs the same script after a check of its lease, in the
+ * same script.
  */
 
 /** The layout version; bump when it changes. */
@@ -50,6 +62,12 @@ export class RedisKeys {
   }
   schema(): string {
     return `${this.#prefix}meta:schema`;
+  }
+  lease(name: string): string {
+    return `${this.#prefix}lease:${part(name)}`;
+  }
+  leaseTokens(): string {
+    return `${this.#prefix}meta:lease-tokens`;
   }
   /** A SCAN pattern for every key of this store. */
   pattern(): string {
@@ -115,7 +133,9 @@ export type UpdateReply = [1, number, string] | [0] | [-1, number];
 export type DeleteReply = [1] | [0] | [-1, number];
 
 /** A client with the store's scripts defined on it. */
-export type ScriptedRedis = Redis & {
+export type ScriptedRedis = Redis & RecordCommands & FencedCommands & LeaseCommands;
+
+interface RecordCommands {
   cdCreate(
     record: string,
     index: string,
@@ -134,12 +154,55 @@ export type ScriptedRedis = Redis & {
     id: string,
     expected: string,
   ): Promise<DeleteReply>;
-};
+}
+
+/**
+ * The record scripts behind a lease check: the lease is their last key and
+ * the token their last argument (ioredis passes every key before any argument).
+ */
+interface FencedCommands {
+  cdCreateFenced(
+    record: string,
+    index: string,
+    kinds: string,
+    lease: string,
+    kind: string,
+    member: string,
+    time: string,
+    data: string,
+    token: number,
+  ): Promise<0 | 1>;
+  cdUpdateFenced(
+    record: string,
+    lease: string,
+    expected: number,
+    time: string,
+    data: string,
+    token: number,
+  ): Promise<UpdateReply>;
+  cdDeleteFenced(
+    record: string,
+    index: string,
+    kinds: string,
+    lease: string,
+    kind: string,
+    id: string,
+    expected: string,
+    token: number,
+  ): Promise<DeleteReply>;
+}
 
 /** Registers the scripts; ioredis sends EVALSHA and falls back to EVAL after a server restart. */
 export function defineScripts(redis: Redis): ScriptedRedis {
   redis.defineCommand('cdCreate', { numberOfKeys: 3, lua: CREATE });
   redis.defineCommand('cdUpdate', { numberOfKeys: 1, lua: UPDATE });
   redis.defineCommand('cdDelete', { numberOfKeys: 3, lua: DELETE });
+  redis.defineCommand('cdCreateFenced', { numberOfKeys: 4, lua: FENCE_CHECK + CREATE });
+  redis.defineCommand('cdUpdateFenced', { numberOfKeys: 2, lua: FENCE_CHECK + UPDATE });
+  redis.defineCommand('cdDeleteFenced', { numberOfKeys: 4, lua: FENCE_CHECK + DELETE });
+  redis.defineCommand('cdLeaseAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+  redis.defineCommand('cdLeaseRelease', { numberOfKeys: 1, lua: RELEASE });
+  redis.defineCommand('cdLeaseRead', { numberOfKeys: 2, lua: READ });
+  redis.defineCommand('cdLeaseAssert', { numberOfKeys: 1, lua: ASSERT_FENCE });
   return redis as ScriptedRedis;
 }

@@ -16,6 +16,7 @@ import {
   parseRedisUrl,
   type ScriptedRedis,
 } from './redis-layout.js';
+import { RedisLeases, fenced } from './redis-leases.js';
 import {
   assertKey,
   assertKnownSchema,
@@ -34,7 +35,18 @@ import {
   type ListPlan,
   type StoreOptions,
 } from './rules.js';
-import type { ListOptions, Page, Store, StoredRecord, StoreInfo, Where } from './types.js';
+import { checkFence } from './lease-rules.js';
+import type {
+  Fence,
+  Leases,
+  ListOptions,
+  Page,
+  Store,
+  StoredRecord,
+  StoreInfo,
+  Where,
+  WriteOptions,
+} from './types.js';
 
 export interface RedisStoreOptions extends StoreOptions {
   /** A `redis://` or `rediss://` URL; may carry `?prefix=<p>` for all keys (default `codedance:`). */
@@ -54,6 +66,7 @@ export class RedisStore implements Store {
   readonly #keys: RedisKeys;
   readonly #clock: Clock;
   readonly #options: RedisStoreOptions;
+  readonly leases: Leases;
   #redis: ScriptedRedis | null = null;
   #lastError: Error | null = null;
 
@@ -64,6 +77,7 @@ export class RedisStore implements Store {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.location = storeLocation(options.url);
+    this.leases = new RedisLeases((work) => this.#call(work), this.#keys);
   }
 
   readonly open = sharedAttempt(() => this.#open());
@@ -111,18 +125,24 @@ export class RedisStore implements Store {
     return record ?? null;
   }
 
-  async create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
+  async create<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    options?: WriteOptions,
+  ): Promise<StoredRecord<T>> {
     const { text, createdAt, updatedAt } = planCreate(this.#clock, { tenant, kind, id }, data);
-    const created = await this.#call((redis) =>
-      redis.cdCreate(
-        this.#keys.record(tenant, kind, id),
-        this.#keys.index(tenant, kind),
-        this.#keys.kinds(),
-        kind,
-        indexMember(createdAt, id),
-        createdAt,
-        text,
-      ),
+    const keys = [
+      this.#keys.record(tenant, kind, id),
+      this.#keys.index(tenant, kind),
+      this.#keys.kinds(),
+    ] as const;
+    const args = [kind, indexMember(createdAt, id), createdAt, text] as const;
+    const created = await this.#write(options?.fence, (redis, fence) =>
+      fence
+        ? redis.cdCreateFenced(...keys, this.#keys.lease(fence.lease), ...args, fence.token)
+        : redis.cdCreate(...keys, ...args),
     );
     if (created === 0) throw new AlreadyExistsError(kind, id);
     return { tenant, kind, id, version: 1, createdAt, updatedAt, data: JSON.parse(text) as T };
@@ -134,10 +154,15 @@ export class RedisStore implements Store {
     id: string,
     data: T,
     expectedVersion: number,
+    options?: WriteOptions,
   ): Promise<StoredRecord<T>> {
     const { text, updatedAt } = planUpdate(this.#clock, { tenant, kind, id }, data);
-    const reply = await this.#call((redis) =>
-      redis.cdUpdate(this.#keys.record(tenant, kind, id), expectedVersion, updatedAt, text),
+    const record = this.#keys.record(tenant, kind, id);
+    const args = [expectedVersion, updatedAt, text] as const;
+    const reply = await this.#write(options?.fence, (redis, fence) =>
+      fence
+        ? redis.cdUpdateFenced(record, this.#keys.lease(fence.lease), ...args, fence.token)
+        : redis.cdUpdate(record, ...args),
     );
     if (reply[0] === 1) {
       const [, version, createdAt] = reply;
@@ -151,17 +176,19 @@ export class RedisStore implements Store {
     kind: string,
     id: string,
     expectedVersion?: number,
+    options?: WriteOptions,
   ): Promise<boolean> {
     assertKey(tenant, kind, id);
-    const reply = await this.#call((redis) =>
-      redis.cdDelete(
-        this.#keys.record(tenant, kind, id),
-        this.#keys.index(tenant, kind),
-        this.#keys.kinds(),
-        kind,
-        id,
-        expectedVersion === undefined ? '' : String(expectedVersion),
-      ),
+    const keys = [
+      this.#keys.record(tenant, kind, id),
+      this.#keys.index(tenant, kind),
+      this.#keys.kinds(),
+    ] as const;
+    const args = [kind, id, expectedVersion === undefined ? '' : String(expectedVersion)] as const;
+    const reply = await this.#write(options?.fence, (redis, fence) =>
+      fence
+        ? redis.cdDeleteFenced(...keys, this.#keys.lease(fence.lease), ...args, fence.token)
+        : redis.cdDelete(...keys, ...args),
     );
     if (reply[0] === -1) throw new ConflictError(kind, id, expectedVersion ?? 0, reply[1]);
     return reply[0] === 1;
@@ -290,6 +317,16 @@ export class RedisStore implements Store {
       this.#lastError = null;
     });
     return defineScripts(redis);
+  }
+
+  /** Runs a write script, or its fenced variant when a fence is given. */
+  async #write<R>(
+    fence: Fence | undefined,
+    work: (redis: ScriptedRedis, fence: Fence | undefined) => Promise<R>,
+  ): Promise<R> {
+    if (fence === undefined) return this.#call((redis) => work(redis, undefined));
+    checkFence(fence);
+    return fenced(fence, () => this.#call((redis) => work(redis, fence)));
   }
 
   async #call<R>(work: (redis: ScriptedRedis) => Promise<R>): Promise<R> {

@@ -38,7 +38,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** A lone surrogate cannot be encoded as UTF-8, so no backend could store it faithfully. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-function badRequest(message: string, details: Record<string, unknown>): CodedanceError {
+export function badRequest(message: string, details: Record<string, unknown>): CodedanceError {
   return new CodedanceError('CD_BAD_REQUEST', { message, details });
 }
 
@@ -54,14 +54,18 @@ export function clampLimit(limit: number | undefined): number {
  * lone surrogate; refusing them everywhere keeps the backends interchangeable.
  */
 export function assertKey(tenant: string, kind: string, id?: string): void {
-  const parts = { tenant, kind, ...(id === undefined ? {} : { id }) };
-  for (const [field, value] of Object.entries(parts)) {
-    if (value.length === 0 || value.length > MAX_ID_LENGTH) {
-      throw badRequest(`${field} must be 1 to ${MAX_ID_LENGTH} characters long.`, { field });
-    }
-    if (value.includes('\u0000') || LONE_SURROGATE.test(value)) {
-      throw badRequest(`${field} contains a character that cannot be stored.`, { field });
-    }
+  assertName('tenant', tenant);
+  assertName('kind', kind);
+  if (id !== undefined) assertName('id', id);
+}
+
+/** Checks one name the store keys by (a tenant, kind, id, lease or holder), as `assertKey` does. */
+export function assertName(field: string, value: string): void {
+  if (value.length === 0 || value.length > MAX_ID_LENGTH) {
+    throw badRequest(`${field} must be 1 to ${MAX_ID_LENGTH} characters long.`, { field });
+  }
+  if (value.includes('\u0000') || LONE_SURROGATE.test(value)) {
+    throw badRequest(`${field} contains a character that cannot be stored.`, { field });
   }
 }
 

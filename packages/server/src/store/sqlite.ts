@@ -1,8 +1,9 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AlreadyExistsError, ConflictError, StoreUnavailableError } from '@codedance/core';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
+import { SqliteLeases, assertSqliteFence } from './sqlite-leases.js';
 import {
   assertKey,
   notOpen,
@@ -17,7 +18,17 @@ import {
   type StoreOptions,
   type WhereEntry,
 } from './rules.js';
-import type { ListOptions, Page, Store, StoredRecord, StoreInfo, Where } from './types.js';
+import type {
+  Fence,
+  Leases,
+  ListOptions,
+  Page,
+  Store,
+  StoredRecord,
+  StoreInfo,
+  Where,
+  WriteOptions,
+} from './types.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** The database file; its folder is created when missing. */
@@ -93,18 +104,20 @@ export class SqliteStore implements Store {
   readonly location: string;
   readonly #path: string;
   readonly #clock: Clock;
+  readonly leases: Leases;
   #db: Database.Database | null = null;
 
   constructor(options: SqliteStoreOptions) {
     this.#path = options.path;
     this.location = options.location ?? `sqlite:${options.path}`;
     this.#clock = options.clock ?? systemClock;
+    this.leases = new SqliteLeases((work) => this.#run(work), this.#clock);
   }
 
   open(): Promise<void> {
     if (this.#db) return Promise.resolve();
     return settle(() => {
-      if (this.#path !== ':memory:') mkdirSync(dirname(this.#path), { recursive: true });
+      if (this.#path !== ':memory:') createPrivately(this.#path);
       const db = new Database(this.#path);
       try {
         db.pragma('journal_mode = WAL');
@@ -144,8 +157,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>> {
-    return this.#run((db) => {
+  create<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    options?: WriteOptions,
+  ): Promise<StoredRecord<T>> {
+    return this.#write(options?.fence, (db) => {
       const { text, createdAt, updatedAt } = planCreate(this.#clock, { tenant, kind, id }, data);
       const result = db
         .prepare(
@@ -164,8 +183,9 @@ export class SqliteStore implements Store {
     id: string,
     data: T,
     expectedVersion: number,
+    options?: WriteOptions,
   ): Promise<StoredRecord<T>> {
-    return this.#run((db) => {
+    return this.#write(options?.fence, (db) => {
       const { text, updatedAt } = planUpdate(this.#clock, { tenant, kind, id }, data);
       const row = db
         .prepare<unknown[], RecordRow>(
@@ -178,8 +198,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  delete(tenant: string, kind: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#run((db) => {
+  delete(
+    tenant: string,
+    kind: string,
+    id: string,
+    expectedVersion?: number,
+    options?: WriteOptions,
+  ): Promise<boolean> {
+    return this.#write(options?.fence, (db) => {
       assertKey(tenant, kind, id);
       const expected = expectedVersion ?? null;
       const result = db
@@ -277,6 +303,22 @@ export class SqliteStore implements Store {
     return row?.version ?? null;
   }
 
+  /**
+   * Runs a write; with a fence, inside one IMMEDIATE transaction that checks
+   * the lease first, so no process can take the lease over in between.
+   */
+  #write<R>(fence: Fence | undefined, work: (db: Database.Database) => R): Promise<R> {
+    if (fence === undefined) return this.#run(work);
+    return this.#run((db) =>
+      db
+        .transaction(() => {
+          assertSqliteFence(db, fence, this.#clock().getTime());
+          return work(db);
+        })
+        .immediate(),
+    );
+  }
+
   #run<R>(work: (db: Database.Database) => R): Promise<R> {
     const db = this.#db;
     if (!db) return Promise.reject(notOpen(this.backend));
@@ -301,5 +343,19 @@ function settle<R>(work: () => R): Promise<R> {
       return Promise.reject(new StoreUnavailableError('sqlite', error));
     }
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/**
+ * Creates the database file 0600 (in a 0700 folder) before SQLite opens it:
+ * SQLite gives its WAL, shared-memory and journal files the main file's
+ * mode, so they are private too. Files left looser by an older version are
+ * tightened.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   }
 }

@@ -12,24 +12,24 @@ import {
 describeStoreConformance('sqlite', async ({ clock }) => {
   const folder = await tempFolder();
   // A folder that does not exist yet: the store must create it.
-  const store = createStore(`sqlite:${join(folder.dir, 'data', 'codedance.db')}`, { clock });
-  return { store, cleanup: folder.remove };
+  const url = `sqlite:${join(folder.dir, 'data', 'codedance.db')}`;
+  return { store: createStore(url, { clock }), url, cleanup: folder.remove };
 });
 
 describeStoreConformance('postgres', ({ clock }) => {
   const { url, schema } = postgresTestUrl();
   const store = createStore(url, { clock });
-  return Promise.resolve({ store, cleanup: () => dropPostgresSchema(schema) });
+  return Promise.resolve({ store, url, cleanup: () => dropPostgresSchema(schema) });
 });
 
 describeStoreConformance('redis', ({ clock }) => {
   const { url, prefix } = redisTestUrl();
   const store = createStore(url, { clock });
-  return Promise.resolve({ store, cleanup: () => deleteRedisKeys(prefix) });
+  return Promise.resolve({ store, url, cleanup: () => deleteRedisKeys(prefix) });
 });
 
 describeStoreConformance('json', async ({ clock }) => {
   const folder = await tempFolder();
-  const store = createStore(`json:${join(folder.dir, 'data', 'codedance.json')}`, { clock });
-  return { store, cleanup: folder.remove };
+  const url = `json:${join(folder.dir, 'data', 'codedance.json')}`;
+  return { store: createStore(url, { clock }), url, exclusive: true, cleanup: folder.remove };
 });

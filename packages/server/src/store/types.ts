@@ -58,17 +58,85 @@ export interface StoreInfo {
 }
 
 /**
+ * A writer's proof that it still holds a lease: a write carrying a fence
+ * lands only while `lease` is held with exactly this `token`, judged inside
+ * the store atomically with the write, by the store's clock. Otherwise the
+ * write is refused with `LeaseLostError` (409 `CD_LEASE_LOST`) and nothing
+ * changes.
+ */
+export interface Fence {
+  lease: string;
+  token: number;
+}
+
+/** Options of a single write. */
+export interface WriteOptions {
+  /** Refuse the write unless this lease is still held with this token. */
+  fence?: Fence;
+}
+
+/** A named lease as the store holds it. */
+export interface Lease {
+  name: string;
+  /** Who holds it now; null while it is free (never taken, released, or expired). */
+  holder: string | null;
+  /** The fencing token of the latest grant; 0 when it was never granted. */
+  token: number;
+  /** ISO-8601 time, by the store's clock, at which the holder loses it; null while free. */
+  expiresAt: string | null;
+}
+
+/** The answer to `acquire`: the lease as it stands after the call. */
+export interface LeaseGrant extends Lease {
+  /** True when `holder` now holds it (a new grant or a renewal). */
+  acquired: boolean;
+}
+
+/**
+ * Leases for electing one leader among several servers sharing a store.
+ *
+ * A holder is a name unique to one process (host, pid and a random part).
+ * It calls `acquire` every fraction of the ttl: the first call takes the
+ * lease when it is free or expired, later calls renew it. Every grant of a
+ * free or expired lease gets a fencing token larger than any before it for
+ * that name, kept across restarts; a renewal keeps the token. So a holder
+ * that stalled past its ttl, and whose lease passed to another, carries a
+ * token the store no longer accepts: it passes it as `fence` on its writes
+ * (or checks it with `assertFence`) and they are refused.
+ *
+ * Expiry is judged by the store's own clock where it has one (PostgreSQL,
+ * Redis) and by the process clock otherwise (SQLite, JSON file). Lease names
+ * are not scoped by tenant: a lease coordinates servers, which serve every
+ * tenant.
+ */
+export interface Leases {
+  /**
+   * Takes the lease for `ttlMs` if it is free, expired, or already held by
+   * `holder` (a renewal: same token, later expiry). Otherwise leaves it and
+   * answers `acquired: false` with the current holder.
+   */
+  acquire(name: string, holder: string, ttlMs: number): Promise<LeaseGrant>;
+  /** Frees the lease if `holder` holds it; true when it did. The token is kept. */
+  release(name: string, holder: string): Promise<boolean>;
+  read(name: string): Promise<Lease>;
+  /** Resolves while the lease is held with `fence.token`; rejects with `LeaseLostError` otherwise. */
+  assertFence(fence: Fence): Promise<void>;
+}
+
+/**
  * The one persistence interface. Each backend is an adapter behind it and
  * passes the same conformance suite. Every call names its tenant, so no
  * query can forget to scope by one.
  *
  * Errors: `AlreadyExistsError` on a duplicate create, `ConflictError` on a
- * stale version, `StoreUnavailableError` when the backend cannot be
- * reached (the caller answers 503 and may retry; nothing is half-written).
+ * stale version, `LeaseLostError` on a write whose fence no longer holds,
+ * `StoreUnavailableError` when the backend cannot be reached (the caller
+ * answers 503 and may retry; nothing is half-written).
  */
 export interface Store {
   readonly backend: StoreBackend;
   readonly location: string;
+  readonly leases: Leases;
   /** Connects and applies pending migrations. Safe to call again after a failure. */
   open(): Promise<void>;
   /** Releases connections and file handles. */
@@ -76,7 +144,13 @@ export interface Store {
   /** Resolves when the backend answers; rejects with `StoreUnavailableError`. */
   ping(): Promise<void>;
   get<T>(tenant: string, kind: string, id: string): Promise<StoredRecord<T> | null>;
-  create<T>(tenant: string, kind: string, id: string, data: T): Promise<StoredRecord<T>>;
+  create<T>(
+    tenant: string,
+    kind: string,
+    id: string,
+    data: T,
+    options?: WriteOptions,
+  ): Promise<StoredRecord<T>>;
   /** Replaces `data` if the stored version equals `expectedVersion`. */
   update<T>(
     tenant: string,
@@ -84,12 +158,19 @@ export interface Store {
     id: string,
     data: T,
     expectedVersion: number,
+    options?: WriteOptions,
   ): Promise<StoredRecord<T>>;
   /**
    * Deletes the record. With `expectedVersion`, only if it still has that
    * version. Returns false when there was nothing to delete.
    */
-  delete(tenant: string, kind: string, id: string, expectedVersion?: number): Promise<boolean>;
+  delete(
+    tenant: string,
+    kind: string,
+    id: string,
+    expectedVersion?: number,
+    options?: WriteOptions,
+  ): Promise<boolean>;
   list<T>(tenant: string, kind: string, options?: ListOptions): Promise<Page<T>>;
   count(tenant: string, kind: string, where?: Where): Promise<number>;
   info(): Promise<StoreInfo>;

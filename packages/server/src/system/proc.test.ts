@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OwnedChildren, eventually } from './test-support/children.js';
 import {
@@ -97,6 +98,21 @@ describe('parseStatLine', () => {
     const startedAt = processStartedAt(stat!, bootMs).getTime();
     // The kernel and Node count the start a little apart; a couple of seconds covers it.
     expect(Math.abs(startedAt - (Date.now() - process.uptime() * 1000))).toBeLessThan(2000);
+  });
+
+  it('never dates a process before it was started: the boot time is not cut to the second', async () => {
+    const asked = Date.now();
+    const child = spawn('sleep', ['5']);
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      const stat = await readProcStat(child.pid!);
+      const startedAt = processStartedAt(stat!, await readBootTimeMs()).getTime();
+      // Start times are counted in ticks of 10 ms, and so is /proc/uptime: two ticks of slack.
+      expect(startedAt).toBeGreaterThanOrEqual(asked - 20);
+      expect(startedAt).toBeLessThanOrEqual(Date.now() + 20);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 

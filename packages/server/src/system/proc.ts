@@ -224,12 +224,17 @@ function yieldToEventLoop(): Promise<void> {
 
 let bootTimeMs: number | undefined;
 
-/** When the machine booted (`btime` of /proc/stat), in epoch milliseconds; read once. */
+/**
+ * When the machine booted, in epoch milliseconds; read once. Taken as now
+ * less /proc/uptime (hundredths of a second), not from `btime` of
+ * /proc/stat, which is whole seconds: cut down by up to a second, it made
+ * every process look up to a second older than it was, and a command that
+ * fails at once look as if it had stayed up.
+ */
 export async function readBootTimeMs(): Promise<number> {
   if (bootTimeMs === undefined) {
-    const match = /^btime\s+(\d+)$/m.exec(await readFile('/proc/stat', 'utf8'));
-    if (!match?.[1]) throw new Error('/proc/stat has no btime line');
-    bootTimeMs = Number(match[1]) * 1000;
+    const uptime = await readUptimeSeconds();
+    bootTimeMs = Math.round(Date.now() - uptime * 1000);
   }
   return bootTimeMs;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { maskSecrets } from '@codedance/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '../http/schemas.js';
 import { readSystemInfo } from './info.js';
@@ -18,6 +19,8 @@ export interface SystemRoutesOptions {
   dataDir: string;
   /** The current `monitoring.maxProcesses`, read per request so a config reload applies at once. */
   maxProcesses: () => number;
+  /** The values of every workload's secret variables, masked in the command lines listed. */
+  secrets?: () => readonly string[];
 }
 
 /** The host's description, its processes, and the monitoring history. */
@@ -51,15 +54,22 @@ export function systemRoutes(app: FastifyInstance, options: SystemRoutesOptions)
         response: { 200: ProcessListSchema, '4xx': ErrorResponse, '5xx': ErrorResponse },
       },
     },
-    (request) => {
+    async (request) => {
       const { limit, sort, order, q } = request.query;
-      return monitor.listProcesses({
+      const list = await monitor.listProcesses({
         limit: limit ?? PROCESS_LIST_DEFAULTS.limit,
         sort: sort ?? PROCESS_LIST_DEFAULTS.sort,
         order: order ?? PROCESS_LIST_DEFAULTS.order,
         q,
         maxProcesses: options.maxProcesses(),
       });
+      // No environment is ever listed; a secret passed on a command line is masked there too.
+      const secrets = options.secrets?.() ?? [];
+      if (secrets.length === 0) return list;
+      return {
+        ...list,
+        items: list.items.map((item) => ({ ...item, command: maskSecrets(item.command, secrets) })),
+      };
     },
   );
 

@@ -1,41 +1,40 @@
 import type { Logger } from 'pino';
 import {
   NotFoundError,
-  TENANT_DEFAULT,
-  ValidationError,
-  decideOverlap,
-  missedFires,
-  nextFireTimes,
-  retryDelayMs,
-  runStats,
+  maskEnv,
+  secretValues,
   taskStatus,
-  validateTaskSpec,
+  withKeptSecrets,
   type TaskSpec,
+  type runStats,
 } from '@codedance/core';
-import { listAll, type StoredRecord } from '../store/index.js';
+import type { StoredRecord } from '../store/index.js';
+import {
+  TaskDefinitions,
+  toggled,
+  validateDefinition,
+  validateReplacement,
+} from './definitions.js';
+import type { RunData, TaskStateData } from './records.js';
+import { RunHistory } from './run-history.js';
+import { RunQueue, type QueuedRun, type RunRequest, type TriggerResult } from './run-queue.js';
 import { TaskRun, type RunContext } from './run.js';
 import {
-  TASK_KIND,
-  TASK_RUN_KIND,
-  TASK_STATE_KIND,
-  type RunData,
-  type TaskData,
-  type TaskStateData,
-} from './records.js';
+  ScheduleTimers,
+  missedOnStart,
+  scheduleChanged,
+  scheduleOf,
+  upcomingFires,
+} from './schedule-timers.js';
+import { TaskState, type StoreAccess } from './task-state.js';
 
-/** Longest a timer may wait in Node; later fire times are re-armed on the way. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export type { TriggerResult } from './run-queue.js';
 
+/** What the controller knows of a task besides its runs. */
 interface Entry {
   spec: TaskSpec;
   version: number;
-  state: TaskStateData;
-  stateVersion: number;
-  timer: NodeJS.Timeout | null;
-  running: Map<string, TaskRun>;
-  /** Runs waiting for this task's own limit (overlap `queue`). */
-  queue: { trigger: string; attempt: number }[];
-  retries: Set<NodeJS.Timeout>;
+  state: TaskState;
 }
 
 export interface TaskView extends TaskSpec {
@@ -47,392 +46,151 @@ export interface TaskView extends TaskSpec {
   lastRun: TaskStateData['lastRun'];
 }
 
-export interface TriggerResult {
-  id: string;
-  outcome: 'started' | 'queued' | 'skipped';
-  run?: string;
-  reason?: string;
-}
-
 export interface TaskControllerOptions extends RunContext {
   maxConcurrent: () => number;
   runHistory: () => number;
 }
 
 /**
- * Schedules and runs tasks. Definitions and run records live in the store;
- * this class holds only timers, queues and the runs in flight, and rebuilds
- * them from the store on start (re-adopting runs a previous server left).
+ * Schedules and runs tasks, connecting their parts: the definitions and
+ * state in the store, the schedule timers, the run queue and the runs. It
+ * holds only what those need in memory, and rebuilds it from the store on
+ * start (re-adopting runs a previous server left).
  */
 export class TaskController {
-  private readonly entries = new Map<string, Entry>();
-  /** Runs waiting for a global slot (MAX_CONCURRENT_TASKS). */
-  private readonly waiting: { id: string; trigger: string; attempt: number }[] = [];
-  private started = false;
-  private closed = false;
+  readonly #options: TaskControllerOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #definitions: TaskDefinitions;
+  readonly #history: RunHistory;
+  readonly #timers: ScheduleTimers;
+  readonly #queue: RunQueue;
+  readonly #store: StoreAccess;
+  #started = false;
+  #closed = false;
 
-  constructor(private readonly options: TaskControllerOptions) {}
-
-  private get logger(): Logger {
-    return this.options.logger;
+  constructor(options: TaskControllerOptions) {
+    this.#options = options;
+    this.#store = () => options.gate.store();
+    this.#definitions = new TaskDefinitions(this.#store);
+    this.#history = new RunHistory(this.#store);
+    this.#timers = new ScheduleTimers({
+      clock: options.clock,
+      schedule: (id) => {
+        const entry = this.#entries.get(id);
+        return entry?.spec.enabled ? scheduleOf(entry.spec, entry.state.get().anchor) : null;
+      },
+      fire: (id, due) => this.#fire(id, due),
+      onError: (error, id) => {
+        this.#logger.error({ err: error, task: id }, 'a scheduled run could not start');
+      },
+    });
+    this.#queue = new RunQueue({
+      spec: (id) => this.#entries.get(id)?.spec ?? null,
+      launch: (_id, spec, request) => TaskRun.start(options, spec, request),
+      started: (id, run, request) => {
+        this.#onStarted(id, run, request);
+      },
+      ended: (id, run, data, counted) => this.#onEnded(id, run, data, counted),
+      maxConcurrent: options.maxConcurrent,
+      logger: options.logger,
+    });
   }
 
-  private store() {
-    return this.options.gate.store();
+  get #logger(): Logger {
+    return this.#options.logger;
   }
 
   /** Loads every task, re-adopts runs in flight, handles missed fires and arms the schedules. */
   async start(): Promise<void> {
-    if (this.started) return;
-    const store = this.store();
-    const now = new Date();
-    for (const record of await listAll<TaskData>(store, TENANT_DEFAULT, TASK_KIND)) {
-      const stateRecord = await store.get<TaskStateData>(
-        TENANT_DEFAULT,
-        TASK_STATE_KIND,
-        record.id,
+    if (this.#started) return;
+    const now = this.#options.clock();
+    for (const record of await this.#definitions.all()) {
+      this.#add(record, await TaskState.load(this.#store, record));
+    }
+    for (const record of await this.#history.running()) {
+      const entry = this.#entries.get(record.data.task);
+      const run = await TaskRun.adopt(this.#options, record.data, record.version, () =>
+        secretValues(entry?.spec.environment),
       );
-      const entry: Entry = {
-        spec: record.data.spec,
-        version: record.version,
-        state: stateRecord?.data ?? { anchor: record.createdAt, lastFireAt: null, lastRun: null },
-        stateVersion: stateRecord?.version ?? 0,
-        timer: null,
-        running: new Map(),
-        queue: [],
-        retries: new Set(),
-      };
-      this.entries.set(record.id, entry);
+      if (entry && run.data().status === 'RUNNING') this.#queue.adopt(record.data.task, run);
+      else if (entry) await entry.state.recordLastRun(run.data(), this.#options.clock());
     }
-    for (const record of await listAll<RunData>(store, TENANT_DEFAULT, TASK_RUN_KIND, {
-      status: 'RUNNING',
-    })) {
-      const entry = this.entries.get(record.data.task);
-      const run = await TaskRun.adopt(this.options, record.data, record.version);
-      if (entry && run.data().status === 'RUNNING') {
-        entry.running.set(run.id, run);
-        void run.finished.then((data) => this.onFinished(record.data.task, run, data));
-      } else if (entry) {
-        await this.recordLastRun(entry, run.data());
-      }
-    }
-    this.started = true;
-    for (const [id, entry] of this.entries) {
+    this.#started = true;
+    for (const [id, entry] of this.#entries) {
       if (entry.spec.enabled) {
-        // Count misses from the last handled fire, or from creation if none fired yet.
-        const since = new Date(entry.state.lastFireAt ?? entry.state.anchor);
-        const missed = missedFires(this.scheduleOf(entry), since, now, entry.spec.misfire);
-        for (const fire of missed) {
-          this.logger.info(
+        const missed = missedOnStart(entry.spec, entry.state.get(), now);
+        for (const fire of missed.run) {
+          this.#logger.info(
             { task: id, fireAt: fire.toISOString() },
             'running a fire missed while Codedance was down',
           );
           await this.trigger(id, 'misfire');
         }
-        const firstDue = nextFireTimes(this.scheduleOf(entry), since, 1)[0];
-        if (missed.length === 0 && firstDue !== undefined && firstDue <= now) {
-          this.logger.info(
+        if (missed.skipped) {
+          this.#logger.info(
             { task: id, policy: entry.spec.misfire },
             'fires missed while Codedance was down were skipped',
           );
         }
-        await this.saveState(id, { ...entry.state, lastFireAt: now.toISOString() });
+        await entry.state.save({ lastFireAt: new Date(now).toISOString() });
       }
-      this.arm(id);
-    }
-  }
-
-  private scheduleOf(entry: Entry) {
-    return {
-      ...(entry.spec.cron === undefined ? {} : { cron: entry.spec.cron }),
-      ...(entry.spec.timezone === undefined ? {} : { timezone: entry.spec.timezone }),
-      ...(entry.spec.interval_minutes === undefined
-        ? {}
-        : { interval_minutes: entry.spec.interval_minutes }),
-      anchor: new Date(entry.state.anchor),
-    };
-  }
-
-  private entry(id: string): Entry {
-    const entry = this.entries.get(id);
-    if (!entry) throw new NotFoundError('task', id);
-    return entry;
-  }
-
-  private arm(id: string): void {
-    const entry = this.entries.get(id);
-    if (!entry || this.closed) return;
-    if (entry.timer) clearTimeout(entry.timer);
-    entry.timer = null;
-    if (!entry.spec.enabled) return;
-    const next = nextFireTimes(this.scheduleOf(entry), new Date(), 1)[0];
-    if (!next) return;
-    const wait = Math.min(MAX_TIMER_MS, Math.max(0, next.getTime() - Date.now()));
-    entry.timer = setTimeout(() => void this.onTimer(id, next), wait);
-    entry.timer.unref();
-  }
-
-  private async onTimer(id: string, due: Date): Promise<void> {
-    const entry = this.entries.get(id);
-    if (!entry || this.closed) return;
-    if (Date.now() < due.getTime()) {
-      this.arm(id);
-      return;
-    }
-    try {
-      await this.saveState(id, { ...entry.state, lastFireAt: due.toISOString() });
-      await this.trigger(id, 'schedule');
-    } catch (error) {
-      this.logger.error({ err: error, task: id }, 'a scheduled run could not start');
-    } finally {
-      this.arm(id);
+      this.#timers.arm(id);
     }
   }
 
   /** Starts (or queues, or skips) a run as the overlap policy and the limits say. */
-  async trigger(id: string, trigger: string, attempt = 1): Promise<TriggerResult> {
-    const entry = this.entry(id);
-    if (!entry.spec.enabled && (trigger === 'schedule' || trigger === 'misfire')) {
-      return { id, outcome: 'skipped', reason: 'the task is disabled' };
-    }
-    const decision = decideOverlap({
-      policy: entry.spec.overlap,
-      running: entry.running.size,
-      maxConcurrent: entry.spec.max_concurrent,
-    });
-    if (decision === 'skip') {
-      const reason = `skipped: ${entry.running.size} run(s) still running (overlap policy skip)`;
-      this.logger.info({ task: id, trigger }, reason);
-      return { id, outcome: 'skipped', reason };
-    }
-    if (decision === 'queue') {
-      entry.queue.push({ trigger, attempt });
-      return {
-        id,
-        outcome: 'queued',
-        reason: 'waiting for the previous run (overlap policy queue)',
-      };
-    }
-    if (decision === 'replace') {
-      const oldest = [...entry.running.values()][0];
-      if (oldest) await oldest.stop();
-    }
-    if (this.runningTotal() >= this.options.maxConcurrent()) {
-      this.waiting.push({ id, trigger, attempt });
-      return {
-        id,
-        outcome: 'queued',
-        reason: `waiting for a free slot (MAX_CONCURRENT_TASKS=${this.options.maxConcurrent()})`,
-      };
-    }
-    const run = await this.launch(id, entry, trigger, attempt);
-    return { id, outcome: 'started', run: run.id };
-  }
-
-  private runningTotal(): number {
-    let total = 0;
-    for (const entry of this.entries.values()) total += entry.running.size;
-    return total;
-  }
-
-  private async launch(
-    id: string,
-    entry: Entry,
-    trigger: string,
-    attempt: number,
-  ): Promise<TaskRun> {
-    const before = this.statusOf(entry);
-    const run = await TaskRun.start(this.options, { spec: entry.spec, trigger, attempt });
-    if (run.data().status === 'RUNNING') {
-      entry.running.set(run.id, run);
-      this.options.bus.publish('task.run.started', {
-        id,
-        run: run.id,
-        attempt,
-        trigger,
-        pid: run.data().pid,
-      });
-      this.publishStatus(id, entry, before);
-    }
-    void run.finished.then((data) => this.onFinished(id, run, data));
-    return run;
-  }
-
-  private async onFinished(id: string, run: TaskRun, data: RunData): Promise<void> {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    const before = this.statusOf(entry);
-    entry.running.delete(run.id);
-    this.options.bus.publish('task.run.finished', {
-      id,
-      run: run.id,
-      status: data.status,
-      reason: data.reason,
-      exitCode: data.exitCode,
-      signal: data.signal,
-      durationMs: data.durationMs ?? 0,
-    });
-    await this.recordLastRun(entry, data).catch((error: unknown) => {
-      this.logger.error({ err: error, task: id }, 'recording the last run failed');
-    });
-    this.publishStatus(id, entry, before);
-    if (this.closed) return;
-    const failed = data.status !== 'SUCCESS' && data.reason !== 'killed';
-    if (failed && data.attempt <= entry.spec.retry_count && this.entries.has(id)) {
-      const delay = retryDelayMs(data.attempt, {
-        delaySeconds: entry.spec.retry_delay,
-        backoff: entry.spec.retry_backoff,
-        jitter: entry.spec.retry_jitter,
-      });
-      const timer = setTimeout(() => {
-        entry.retries.delete(timer);
-        void this.trigger(id, 'retry', data.attempt + 1).catch((error: unknown) => {
-          this.logger.error({ err: error, task: id }, 'a retry could not start');
-        });
-      }, delay);
-      timer.unref();
-      entry.retries.add(timer);
-    }
-    await this.prune(id).catch((error: unknown) => {
-      this.logger.warn({ err: error, task: id }, 'pruning old runs failed');
-    });
-    await this.drain();
-  }
-
-  /** Starts queued runs while limits allow. */
-  private async drain(): Promise<void> {
-    for (const [id, entry] of this.entries) {
-      while (
-        entry.running.size < entry.spec.max_concurrent &&
-        this.runningTotal() < this.options.maxConcurrent()
-      ) {
-        const next = entry.queue.shift();
-        if (!next) break;
-        await this.launch(id, entry, next.trigger, next.attempt);
-      }
-    }
-    while (this.runningTotal() < this.options.maxConcurrent()) {
-      const next = this.waiting.shift();
-      if (!next) break;
-      const entry = this.entries.get(next.id);
-      if (entry) await this.launch(next.id, entry, next.trigger, next.attempt);
-    }
-  }
-
-  private async recordLastRun(entry: Entry, data: RunData): Promise<void> {
-    if (data.status === 'RUNNING') return;
-    await this.saveState(data.task, {
-      ...entry.state,
-      lastRun: {
-        run: data.run,
-        status: data.status,
-        reason: data.reason,
-        finishedAt: data.endedAt ?? new Date().toISOString(),
-        durationMs: data.durationMs ?? 0,
-        exitCode: data.exitCode,
-      },
-    });
-  }
-
-  private async saveState(id: string, state: TaskStateData): Promise<void> {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    const store = this.store();
-    const saved =
-      entry.stateVersion === 0
-        ? await store.create(TENANT_DEFAULT, TASK_STATE_KIND, id, state)
-        : await store.update(TENANT_DEFAULT, TASK_STATE_KIND, id, state, entry.stateVersion);
-    entry.state = state;
-    entry.stateVersion = saved.version;
-  }
-
-  /** Keeps the newest `runHistory` finished runs of a task. */
-  private async prune(id: string): Promise<void> {
-    const keep = this.options.runHistory();
-    const store = this.store();
-    const total = await store.count(TENANT_DEFAULT, TASK_RUN_KIND, { task: id });
-    if (total <= keep) return;
-    const page = await store.list<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, {
-      where: { task: id },
-      order: 'asc',
-      limit: Math.min(1000, total - keep),
-    });
-    for (const record of page.items) {
-      if (record.data.status !== 'RUNNING')
-        await store.delete(TENANT_DEFAULT, TASK_RUN_KIND, record.id);
-    }
-  }
-
-  private statusOf(entry: Entry): string {
-    return taskStatus({
-      enabled: entry.spec.enabled,
-      running: entry.running.size,
-      lastRun: entry.state.lastRun,
-    });
-  }
-
-  private publishStatus(id: string, entry: Entry, previous: string): void {
-    const status = this.statusOf(entry);
-    if (status !== previous) this.options.bus.publish('task.status', { id, status, previous });
+  trigger(id: string, trigger: string, attempt = 1): Promise<TriggerResult> {
+    this.#entry(id);
+    return this.#queue.trigger(id, trigger, attempt);
   }
 
   view(id: string): TaskView {
-    const entry = this.entry(id);
+    const entry = this.#entry(id);
+    const state = entry.state.get();
     const next = entry.spec.enabled
-      ? nextFireTimes(this.scheduleOf(entry), new Date(), 1)[0]
+      ? upcomingFires(entry.spec, state.anchor, this.#options.clock(), 1)[0]
       : undefined;
     return {
       ...entry.spec,
+      // What answers show: never a secret's value.
+      ...(entry.spec.environment === undefined
+        ? {}
+        : { environment: maskEnv(entry.spec.environment) }),
       version: entry.version,
-      status: this.statusOf(entry),
-      running: entry.running.size,
-      queued: entry.queue.length + this.waiting.filter((w) => w.id === id).length,
+      status: this.#status(id, entry),
+      running: this.#queue.runningCount(id),
+      queued: this.#queue.queuedCount(id),
       nextRunAt: next ? next.toISOString() : null,
-      lastRun: entry.state.lastRun,
+      lastRun: state.lastRun,
     };
   }
 
   list(): TaskView[] {
-    return [...this.entries.keys()].sort().map((id) => this.view(id));
+    return [...this.#entries.keys()].sort().map((id) => this.view(id));
   }
 
   /** The definitions alone, as they would be exported. */
   specs(): TaskSpec[] {
-    return [...this.entries.keys()].sort().map((id) => this.entry(id).spec);
+    return [...this.#entries.keys()].sort().map((id) => this.#entry(id).spec);
   }
 
   /** The next `count` fire times of a task. */
   preview(id: string, count: number): string[] {
-    const entry = this.entry(id);
-    return nextFireTimes(this.scheduleOf(entry), new Date(), count).map((d) => d.toISOString());
-  }
-
-  private validate(input: unknown): TaskSpec {
-    const result = validateTaskSpec(input);
-    if (!result.ok) throw new ValidationError(result.problems, 'task');
-    return result.value;
+    const entry = this.#entry(id);
+    return upcomingFires(entry.spec, entry.state.get().anchor, this.#options.clock(), count).map(
+      (d) => d.toISOString(),
+    );
   }
 
   async create(input: unknown): Promise<TaskView> {
-    const spec = this.validate(input);
-    const store = this.store();
-    const saved = await store.create<TaskData>(TENANT_DEFAULT, TASK_KIND, spec.id, { spec });
-    const state: TaskStateData = { anchor: saved.createdAt, lastFireAt: null, lastRun: null };
-    this.entries.set(spec.id, {
-      spec,
-      version: saved.version,
-      state,
-      stateVersion: 0,
-      timer: null,
-      running: new Map(),
-      queue: [],
-      retries: new Set(),
-    });
-    await this.saveState(spec.id, state);
-    this.arm(spec.id);
-    this.options.bus.publish('task.status', {
+    const spec = validateDefinition(withKeptSecrets(input, 'environment', undefined, 'task'));
+    const saved = await this.#definitions.create(spec);
+    const entry = this.#add(saved, TaskState.fresh(this.#store, saved));
+    await entry.state.save();
+    this.#timers.arm(spec.id);
+    this.#options.bus.publish('task.status', {
       id: spec.id,
-      status: this.statusOf(this.entry(spec.id)),
+      status: this.#status(spec.id, entry),
       previous: null,
     });
     return this.view(spec.id);
@@ -440,56 +198,31 @@ export class TaskController {
 
   /** Replaces a definition; with `expectedVersion`, only if nobody changed it since. */
   async update(id: string, input: unknown, expectedVersion?: number): Promise<TaskView> {
-    const entry = this.entry(id);
-    const spec = this.validate({ ...(input as object), id: (input as { id?: unknown }).id ?? id });
-    if (spec.id !== id) {
-      throw new ValidationError(
-        [{ path: '/id', message: `must be '${id}' (ids cannot be changed)` }],
-        'task',
-      );
-    }
-    const before = this.statusOf(entry);
-    const saved = await this.store().update<TaskData>(
-      TENANT_DEFAULT,
-      TASK_KIND,
+    const entry = this.#entry(id);
+    const spec = validateReplacement(
       id,
-      { spec },
-      expectedVersion ?? entry.version,
+      withKeptSecrets(input, 'environment', entry.spec.environment, 'task'),
     );
-    const scheduleChanged =
-      spec.cron !== entry.spec.cron ||
-      spec.interval_minutes !== entry.spec.interval_minutes ||
-      spec.timezone !== entry.spec.timezone;
+    const before = this.#status(id, entry);
+    const saved = await this.#definitions.replace(spec, expectedVersion ?? entry.version);
+    const moved = scheduleChanged(entry.spec, spec);
     entry.spec = spec;
     entry.version = saved.version;
-    if (scheduleChanged)
-      await this.saveState(id, { ...entry.state, anchor: saved.updatedAt, lastFireAt: null });
-    this.arm(id);
-    this.publishStatus(id, entry, before);
+    if (moved) await entry.state.save({ anchor: saved.updatedAt, lastFireAt: null });
+    this.#timers.arm(id);
+    this.#publishStatus(id, entry, before);
     return this.view(id);
   }
 
   async toggle(id: string, enabled?: boolean): Promise<TaskView> {
-    const entry = this.entry(id);
-    return this.update(
-      id,
-      { ...entry.spec, enabled: enabled ?? !entry.spec.enabled },
-      entry.version,
-    );
+    const entry = this.#entry(id);
+    return this.update(id, toggled(entry.spec, enabled), entry.version);
   }
 
   /** Stops every run of a task, and drops its queued runs and pending retries. */
   async stop(id: string): Promise<{ id: string; stopped: number }> {
-    const entry = this.entry(id);
-    entry.queue = [];
-    for (const timer of entry.retries) clearTimeout(timer);
-    entry.retries.clear();
-    for (let i = this.waiting.length - 1; i >= 0; i--)
-      if (this.waiting[i]?.id === id) this.waiting.splice(i, 1);
-    const runs = [...entry.running.values()];
-    await Promise.all(runs.map((run) => run.stop()));
-    await Promise.all(runs.map((run) => run.finished));
-    return { id, stopped: runs.length };
+    this.#entry(id);
+    return { id, stopped: await this.#queue.stop(id) };
   }
 
   async restart(id: string): Promise<TriggerResult> {
@@ -498,81 +231,126 @@ export class TaskController {
   }
 
   async remove(id: string): Promise<void> {
-    const entry = this.entry(id);
+    const entry = this.#entry(id);
     await this.stop(id);
-    if (entry.timer) clearTimeout(entry.timer);
-    this.entries.delete(id);
-    const store = this.store();
-    await store.delete(TENANT_DEFAULT, TASK_KIND, id);
-    await store.delete(TENANT_DEFAULT, TASK_STATE_KIND, id);
-    for (;;) {
-      const page = await store.list(TENANT_DEFAULT, TASK_RUN_KIND, {
-        where: { task: id },
-        limit: 500,
-      });
-      for (const record of page.items) await store.delete(TENANT_DEFAULT, TASK_RUN_KIND, record.id);
-      if (page.items.length < 500) break;
-    }
-    this.options.bus.publish('task.status', {
+    this.#timers.disarm(id);
+    this.#entries.delete(id);
+    this.#queue.forget(id);
+    await this.#definitions.remove(id);
+    await this.#history.removeAll(id);
+    this.#options.bus.publish('task.status', {
       id,
       status: 'DELETED',
-      previous: this.statusOf(entry),
+      previous: this.#status(id, entry),
     });
   }
 
   /** Finished and running runs of a task, newest first. */
   async runs(id: string, options: { limit: number; cursor?: string }) {
-    this.entry(id);
-    const page = await this.store().list<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, {
-      where: { task: id },
-      order: 'desc',
-      limit: options.limit,
-      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-    });
+    this.#entry(id);
+    const page = await this.#history.page(id, options);
     return {
-      items: page.items.map((r) => liveRun(this.entries.get(id), r)),
+      items: page.items.map((record) => this.#live(id, record)),
       nextCursor: page.nextCursor,
     };
   }
 
   async run(id: string, run: string): Promise<RunData> {
-    this.entry(id);
-    const record = await this.store().get<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, `${id}/${run}`);
+    this.#entry(id);
+    const record = await this.#history.get(id, run);
     if (!record) throw new NotFoundError('run', `${id}/${run}`);
-    return liveRun(this.entries.get(id), record);
+    return this.#live(id, record);
   }
 
   /** Runs, success rate and mean duration over the newest `window` finished runs. */
   async stats(id: string, window = 100): Promise<ReturnType<typeof runStats>> {
-    this.entry(id);
-    const page = await this.store().list<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, {
-      where: { task: id },
-      order: 'desc',
-      limit: window,
-    });
-    const finished: Parameters<typeof runStats>[0][number][] = [];
-    for (const { data } of page.items) {
-      if (data.status !== 'RUNNING')
-        finished.push({ status: data.status, durationMs: data.durationMs });
-    }
-    return runStats(finished);
+    this.#entry(id);
+    return this.#history.stats(id, window);
   }
 
   /** Stops timers and lets running processes go on; the next server re-adopts them. */
   async close(): Promise<void> {
-    this.closed = true;
-    const releases: Promise<void>[] = [];
-    for (const entry of this.entries.values()) {
-      if (entry.timer) clearTimeout(entry.timer);
-      for (const timer of entry.retries) clearTimeout(timer);
-      for (const run of entry.running.values()) releases.push(run.release());
-    }
-    await Promise.all(releases);
+    this.#closed = true;
+    this.#timers.close();
+    await this.#queue.close();
   }
-}
 
-/** A running run's in-memory figures are fresher than its stored record. */
-function liveRun(entry: Entry | undefined, record: StoredRecord<RunData>): RunData {
-  const live = entry?.running.get(record.data.run);
-  return live ? { ...record.data, ...live.data() } : record.data;
+  #entry(id: string): Entry {
+    const entry = this.#entries.get(id);
+    if (!entry) throw new NotFoundError('task', id);
+    return entry;
+  }
+
+  #add(record: StoredRecord<{ spec: TaskSpec }>, state: TaskState): Entry {
+    const entry: Entry = { spec: record.data.spec, version: record.version, state };
+    this.#entries.set(record.id, entry);
+    this.#queue.add(record.id);
+    return entry;
+  }
+
+  /** A scheduled fire: noted as handled, then run as the policies say. */
+  async #fire(id: string, due: Date): Promise<void> {
+    const entry = this.#entries.get(id);
+    if (!entry || this.#closed) return;
+    await entry.state.save({ lastFireAt: due.toISOString() });
+    await this.trigger(id, 'schedule');
+  }
+
+  #onStarted(id: string, run: QueuedRun, request: RunRequest): void {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    this.#options.bus.publish('task.run.started', {
+      id,
+      run: run.id,
+      attempt: request.attempt,
+      trigger: request.trigger,
+      pid: run.data().pid,
+    });
+    // The status before this run was counted.
+    this.#publishStatus(id, entry, this.#status(id, entry, -1));
+  }
+
+  async #onEnded(id: string, run: QueuedRun, data: RunData, counted: boolean): Promise<void> {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    // The status while this run was still counted, before its outcome was recorded.
+    const before = this.#status(id, entry, counted ? 1 : 0);
+    this.#options.bus.publish('task.run.finished', {
+      id,
+      run: run.id,
+      status: data.status,
+      reason: data.reason,
+      exitCode: data.exitCode,
+      signal: data.signal,
+      durationMs: data.durationMs ?? 0,
+    });
+    await entry.state.recordLastRun(data, this.#options.clock()).catch((error: unknown) => {
+      this.#logger.error({ err: error, task: id }, 'recording the last run failed');
+    });
+    this.#publishStatus(id, entry, before);
+    if (this.#closed) return;
+    await this.#history.prune(id, this.#options.runHistory()).catch((error: unknown) => {
+      this.#logger.warn({ err: error, task: id }, 'pruning old runs failed');
+    });
+  }
+
+  /** A task's status, with `extra` runs counted beyond those running now. */
+  #status(id: string, entry: Entry, extra = 0): string {
+    return taskStatus({
+      enabled: entry.spec.enabled,
+      running: this.#queue.runningCount(id) + extra,
+      lastRun: entry.state.get().lastRun,
+    });
+  }
+
+  #publishStatus(id: string, entry: Entry, previous: string): void {
+    const status = this.#status(id, entry);
+    if (status !== previous) this.#options.bus.publish('task.status', { id, status, previous });
+  }
+
+  /** A running run's in-memory figures are fresher than its stored record. */
+  #live(id: string, record: StoredRecord<RunData>): RunData {
+    const live = this.#queue.running(id, record.data.run);
+    return live ? { ...record.data, ...live.data() } : record.data;
+  }
 }

@@ -49,9 +49,8 @@ export interface RunData {
   peakRssBytes: number;
   cpuSeconds: number;
   command: string[];
+  /** The raw log files; the process writes into the named pipe beside each (`pipePath`). */
   logFiles: { stdout: string; stderr: string };
-  /** Byte offsets the log tailer had reached, so a re-adopting server resumes there. */
-  logOffsets: { stdout: number; stderr: number } | null;
 }
 
 /** Run ids sort by creation time and are unique without coordination. */

@@ -1,22 +1,32 @@
-import { TENANT_DEFAULT, classifyRun, taskCommand, type TaskSpec } from '@codedance/core';
-import { logFiles } from '../logs/index.js';
-import type { ProcessHandle } from '../runtime/index.js';
+import {
+  classifyRun,
+  maskSecrets,
+  plainEnv,
+  secretValues,
+  taskCommand,
+  type TaskSpec,
+} from '@codedance/core';
+import { logFiles, pipePath } from '../logs/index.js';
+import type { ExitInfo, ProcessHandle } from '../runtime/index.js';
 import type { WorkloadContext } from '../workloads/context.js';
 import { workloadEnvironment } from '../workloads/environment.js';
-import { TASK_RUN_KIND, newRunId, runRecordId, type RunData } from './records.js';
+import type { Clock } from './clock.js';
+import { newRunId, type RunData } from './records.js';
+import { RunLog } from './run-log.js';
+import type { RunRequest } from './run-queue.js';
+import { RunRecord } from './run-record.js';
 
 export interface RunContext extends WorkloadContext {
   /** Seconds a run may take when its task sets no timeout. */
   defaultTimeout: () => number;
   /** Grace between SIGTERM and SIGKILL when a run is stopped or times out. */
   graceMs: number;
+  clock: Clock;
 }
 
-export interface RunRequest {
-  spec: TaskSpec;
-  trigger: string;
-  attempt: number;
-}
+/** How often a run's memory and CPU are sampled; every 20th sample is persisted. */
+const SAMPLE_MS = 250;
+const SAMPLES_PER_SAVE = 20;
 
 /**
  * One run of a task, from spawn to its final record. The record is written
@@ -26,40 +36,41 @@ export interface RunRequest {
 export class TaskRun {
   readonly id: string;
   readonly task: string;
-  private record: RunData;
-  private version = 0;
+  /** Resolves with the final record once the run has ended and been recorded. */
+  readonly finished: Promise<RunData>;
+  private readonly record: RunRecord;
+  private readonly log: RunLog;
   private handle: ProcessHandle | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private sampleTimer: NodeJS.Timeout | null = null;
   private stoppedByUser = false;
   private samples = 0;
-  private writes: Promise<unknown> = Promise.resolve();
   private timedOut = false;
   private timeoutSeconds: number | undefined;
-  /** Resolves with the final record once the run has ended and been recorded. */
-  readonly finished: Promise<RunData>;
   private resolveFinished!: (data: RunData) => void;
 
   private constructor(
     private readonly ctx: RunContext,
-    record: RunData,
+    data: RunData,
+    version: number,
+    secrets: () => readonly string[],
   ) {
-    this.id = record.run;
-    this.task = record.task;
-    this.record = record;
+    this.id = data.run;
+    this.task = data.task;
+    this.record = new RunRecord(data, version, () => ctx.gate.store(), ctx.logger);
+    this.log = new RunLog(ctx.hub, data.logFiles, data.task, data.run, secrets);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
   }
 
   /** Records and spawns a new run. Never throws for a failed spawn: that run ends as EXCEPTION. */
-  static async start(ctx: RunContext, request: RunRequest): Promise<TaskRun> {
-    const now = new Date();
+  static async start(ctx: RunContext, spec: TaskSpec, request: RunRequest): Promise<TaskRun> {
+    const now = new Date(ctx.clock());
     const run = newRunId(now);
-    const source = { kind: 'task' as const, id: request.spec.id, run };
-    const { command, args } = taskCommand(request.spec);
-    const record: RunData = {
-      task: request.spec.id,
+    const { command, args } = taskCommand(spec);
+    const data: RunData = {
+      task: spec.id,
       run,
       trigger: request.trigger,
       attempt: request.attempt,
@@ -75,54 +86,53 @@ export class TaskRun {
       startTicks: null,
       peakRssBytes: 0,
       cpuSeconds: 0,
-      command: request.spec.shell
-        ? ['/bin/sh', '-c', [command, ...args].join(' ')]
-        : [command, ...args],
-      logFiles: logFiles(ctx.logsDir, source),
-      logOffsets: null,
+      command: spec.shell ? ['/bin/sh', '-c', [command, ...args].join(' ')] : [command, ...args],
+      logFiles: logFiles(ctx.logsDir, { kind: 'task', id: spec.id, run }),
     };
-    const taskRun = new TaskRun(ctx, record);
-    await taskRun.persist(true);
-    await taskRun.spawn(request.spec);
+    const taskRun = new TaskRun(ctx, data, 0, () => secretValues(spec.environment));
+    await taskRun.record.save();
+    await taskRun.spawn(spec);
     return taskRun;
   }
 
-  /** Takes over a run recorded as RUNNING by a previous server process. */
-  static async adopt(ctx: RunContext, record: RunData, version: number): Promise<TaskRun> {
-    const taskRun = new TaskRun(ctx, record);
-    taskRun.version = version;
+  /**
+   * Takes over a run recorded as RUNNING by a previous server process; `secrets` are the
+   * values its log must never show (those of its task's environment).
+   */
+  static async adopt(
+    ctx: RunContext,
+    data: RunData,
+    version: number,
+    secrets: () => readonly string[] = () => [],
+  ): Promise<TaskRun> {
+    const taskRun = new TaskRun(ctx, data, version, secrets);
     const handle =
-      record.pid !== null && record.startTicks !== null
-        ? await ctx.runtime.adopt(record.pid, record.startTicks)
+      data.pid !== null && data.startTicks !== null
+        ? await ctx.runtime.adopt(data.pid, data.startTicks)
         : null;
-    const source = taskRun.source();
     if (!handle) {
-      await taskRun.end({ code: null, signal: null, known: false, at: new Date() });
+      await taskRun.end({ code: null, signal: null, known: false, at: new Date(ctx.clock()) });
       return taskRun;
     }
-    await ctx.hub.attach(
-      source,
-      record.logFiles,
-      record.logOffsets ? { offsets: record.logOffsets } : { fromStart: true },
-    );
-    ctx.hub.system(source, 'INFO', `re-adopted pid ${handle.pid} after a server restart`);
-    taskRun.watch(handle, record.startedAt);
+    // Reads on from the pipes: what the process wrote meanwhile waited there.
+    await taskRun.log.follow();
+    taskRun.log.note('INFO', `re-adopted pid ${handle.pid} after a server restart`);
+    // An adopted run keeps no timeout: the server that set it is gone.
+    taskRun.watch(handle);
     return taskRun;
   }
 
   data(): RunData {
-    return this.record;
-  }
-
-  private source() {
-    return { kind: 'task' as const, id: this.record.task, run: this.record.run };
+    return this.record.get();
   }
 
   private async spawn(spec: TaskSpec): Promise<void> {
     const { ctx } = this;
-    const source = this.source();
-    const [command = '', ...args] = this.record.command;
+    const data = this.record.get();
+    const [command = '', ...args] = data.command;
     try {
+      // The pipes are made and read before the process is given them.
+      await this.log.follow();
       const handle = await ctx.runtime.spawn({
         command,
         args,
@@ -131,36 +141,43 @@ export class TaskRun {
           ctx.env,
           {
             CODEDANCE_TASK_ID: spec.id,
-            CODEDANCE_RUN_ID: this.record.run,
-            CODEDANCE_ATTEMPT: String(this.record.attempt),
+            CODEDANCE_RUN_ID: data.run,
+            CODEDANCE_ATTEMPT: String(data.attempt),
           },
-          spec.environment,
+          plainEnv(spec.environment),
         ),
-        stdoutFile: this.record.logFiles.stdout,
-        stderrFile: this.record.logFiles.stderr,
+        stdoutFile: pipePath(data.logFiles.stdout),
+        stderrFile: pipePath(data.logFiles.stderr),
       });
-      this.record = { ...this.record, pid: handle.pid, startTicks: handle.startTicks };
-      await this.persist();
-      await ctx.hub.attach(source, this.record.logFiles, { fromStart: true });
-      ctx.hub.system(source, 'INFO', `started pid ${handle.pid}: ${this.record.command.join(' ')}`);
-      this.watch(handle, this.record.startedAt, spec.timeout ?? ctx.defaultTimeout());
+      this.record.patch({ pid: handle.pid, startTicks: handle.startTicks });
+      await this.record.save();
+      this.log.note(
+        'INFO',
+        maskSecrets(
+          `started pid ${handle.pid}: ${data.command.join(' ')}`,
+          secretValues(spec.environment),
+        ),
+      );
+      this.watch(handle, spec.timeout ?? ctx.defaultTimeout());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // end() writes the run's summary ("could not start: …") as its last log line.
-      await ctx.hub.attach(source, this.record.logFiles, { fromStart: true });
       await this.end(null, message);
     }
   }
 
-  private watch(handle: ProcessHandle, startedAt: string, timeoutSeconds?: number): void {
+  private watch(handle: ProcessHandle, timeoutSeconds?: number): void {
     this.handle = handle;
     if (timeoutSeconds !== undefined) {
       this.timeoutSeconds = timeoutSeconds;
-      const left = timeoutSeconds * 1000 - (Date.now() - Date.parse(startedAt));
-      this.timeoutTimer = setTimeout(() => void this.onTimeout(timeoutSeconds), Math.max(0, left));
+      const ranMs = this.ctx.clock() - Date.parse(this.record.get().startedAt);
+      this.timeoutTimer = setTimeout(
+        () => void this.onTimeout(timeoutSeconds),
+        Math.max(0, timeoutSeconds * 1000 - ranMs),
+      );
     }
     // Sampled often enough to see short runs; persisted far less often (see sample()).
-    this.sampleTimer = setInterval(() => void this.sample(), 250);
+    this.sampleTimer = setInterval(() => void this.sample(), SAMPLE_MS);
     this.sampleTimer.unref();
     void handle.exited.then((exit) => this.end(exit));
   }
@@ -168,11 +185,7 @@ export class TaskRun {
   private async onTimeout(seconds: number): Promise<void> {
     if (!this.handle) return;
     this.timedOut = true;
-    this.ctx.hub.system(
-      this.source(),
-      'ERROR',
-      `timed out after ${seconds} s; stopping the process group`,
-    );
+    this.log.note('ERROR', `timed out after ${seconds} s; stopping the process group`);
     await this.ctx.runtime.stop(this.handle.pid, { graceMs: this.ctx.graceMs });
   }
 
@@ -180,14 +193,13 @@ export class TaskRun {
     if (!this.handle) return;
     const usage = await this.ctx.runtime.usage(this.handle.pid).catch(() => null);
     if (!usage) return;
-    this.record.peakRssBytes = Math.max(this.record.peakRssBytes, usage.rssBytes);
-    this.record.cpuSeconds = Math.max(
-      this.record.cpuSeconds,
-      Math.round(usage.cpuSeconds * 100) / 100,
-    );
-    this.record.logOffsets = this.ctx.hub.offsets(this.source()) ?? this.record.logOffsets;
-    // Every few seconds the offsets are saved, so a server killed outright re-reads little.
-    if (++this.samples % 20 === 0) await this.persist().catch(() => undefined);
+    const data = this.record.get();
+    this.record.patch({
+      peakRssBytes: Math.max(data.peakRssBytes, usage.rssBytes),
+      cpuSeconds: Math.max(data.cpuSeconds, Math.round(usage.cpuSeconds * 100) / 100),
+    });
+    // Every few seconds the usage is saved, so a server killed outright loses little of it.
+    if (++this.samples % SAMPLES_PER_SAVE === 0) await this.record.save().catch(() => undefined);
   }
 
   /** Stops the run on a person's request (SIGTERM to the group, then SIGKILL). */
@@ -199,9 +211,8 @@ export class TaskRun {
   /** Lets go of the run without stopping its process (server shutdown): it will be re-adopted. */
   async release(): Promise<void> {
     this.clearTimers();
-    this.record.logOffsets = this.ctx.hub.offsets(this.source()) ?? this.record.logOffsets;
-    await this.ctx.hub.detach(this.source());
-    await this.persist().catch(() => undefined);
+    // The pipes stay for the next server, which reads on from them; the hub's close stops reading.
+    await this.record.save().catch(() => undefined);
   }
 
   private clearTimers(): void {
@@ -211,13 +222,10 @@ export class TaskRun {
     this.sampleTimer = null;
   }
 
-  private async end(
-    exit: { code: number | null; signal: NodeJS.Signals | null; known: boolean; at: Date } | null,
-    spawnError?: string,
-  ): Promise<void> {
+  private async end(exit: ExitInfo | null, spawnError?: string): Promise<void> {
     this.clearTimers();
     if (this.handle) await this.sample();
-    const endedAt = exit?.at ?? new Date();
+    const endedAt = exit?.at ?? new Date(this.ctx.clock());
     const outcome = classifyRun({
       ...(spawnError === undefined ? {} : { spawnError }),
       timedOut: this.timedOut,
@@ -227,53 +235,21 @@ export class TaskRun {
       exitKnown: exit?.known ?? true,
       ...(this.timeoutSeconds === undefined ? {} : { timeoutSeconds: this.timeoutSeconds }),
     });
-    this.record = {
-      ...this.record,
+    this.log.note(outcome.status === 'SUCCESS' ? 'INFO' : 'ERROR', outcome.summary);
+    // The run shows as ended only once every line it wrote has been read: a client that
+    // sees it ended and then reads the log finds it complete.
+    await this.log.stop();
+    this.record.patch({
       status: outcome.status,
       reason: outcome.reason,
       summary: outcome.summary,
       endedAt: endedAt.toISOString(),
-      durationMs: Math.max(0, endedAt.getTime() - Date.parse(this.record.startedAt)),
+      durationMs: Math.max(0, endedAt.getTime() - Date.parse(this.record.get().startedAt)),
       exitCode: exit?.code ?? null,
       signal: exit?.signal ?? null,
-    };
-    const source = this.source();
-    this.ctx.hub.system(source, outcome.status === 'SUCCESS' ? 'INFO' : 'ERROR', outcome.summary);
-    await this.ctx.hub.detach(source);
-    this.record.logOffsets = null;
-    await this.persistWithRetry();
-    this.handle = null;
-    this.resolveFinished(this.record);
-  }
-
-  /** The final record must not be lost to a short store outage: retry for a while. */
-  private async persistWithRetry(): Promise<void> {
-    for (let attempt = 0; attempt < 60; attempt++) {
-      try {
-        await this.persist();
-        return;
-      } catch (error) {
-        this.ctx.logger.warn(
-          { err: error, task: this.task, run: this.id },
-          'recording the end of a run failed; retrying',
-        );
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
-      }
-    }
-  }
-
-  /** Writes the record; writes are serialised so each names the version the previous one made. */
-  private persist(create = false): Promise<void> {
-    const write = this.writes.then(async () => {
-      const store = this.ctx.gate.store();
-      const id = runRecordId(this.record.task, this.record.run);
-      const snapshot = { ...this.record };
-      const saved = create
-        ? await store.create(TENANT_DEFAULT, TASK_RUN_KIND, id, snapshot)
-        : await store.update(TENANT_DEFAULT, TASK_RUN_KIND, id, snapshot, this.version);
-      this.version = saved.version;
     });
-    this.writes = write.catch(() => undefined);
-    return write;
+    await this.record.saveFinal();
+    this.handle = null;
+    this.resolveFinished(this.record.get());
   }
 }

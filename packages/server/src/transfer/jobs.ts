@@ -1,8 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { parseJobText, planImport, type FieldProblem, type TaskSpec } from '@codedance/core';
+import { FileTooLargeError, MAX_DATA_FILE_BYTES, readBoundedText } from '../config/bounded-file.js';
 import type { TaskController } from '../tasks/controller.js';
 
 export interface JobsPlan {
@@ -27,8 +28,19 @@ export async function readJobsFolder(
   const tasks: TaskSpec[] = [];
   const problems: (FieldProblem & { file: string })[] = [];
   for (const name of names) {
-    const text = await readFile(join(directory, name), 'utf8').catch(() => null);
-    if (text === null) continue;
+    let text: string;
+    try {
+      text = await readBoundedText(join(directory, name), MAX_DATA_FILE_BYTES);
+    } catch (error) {
+      if (error instanceof FileTooLargeError) {
+        problems.push({
+          path: '',
+          message: `is larger than ${MAX_DATA_FILE_BYTES} bytes`,
+          file: name,
+        });
+      }
+      continue;
+    }
     const parsed = parseJobText(name, text);
     if (parsed.task) tasks.push(parsed.task);
     for (const problem of parsed.problems) problems.push({ ...problem, file: name });

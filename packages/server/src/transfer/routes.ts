@@ -6,12 +6,14 @@ import {
   CodedanceError,
   ValidationError,
   csvField,
+  maskEnv,
   parsePm2Ecosystem,
   parseTasksFile,
   planImport,
   redactConfig,
   tasksToCsv,
   toTasksFile,
+  withKeptSecrets,
   type Config,
   type TaskSpec,
 } from '@codedance/core';
@@ -82,7 +84,15 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       },
     },
     (request, reply) => {
-      const specs = options.tasks().specs();
+      // An export is a file that travels: secrets leave as their mask.
+      const specs = options
+        .tasks()
+        .specs()
+        .map((spec) =>
+          spec.environment === undefined
+            ? spec
+            : { ...spec, environment: maskEnv(spec.environment) },
+        );
       if (request.body.format === 'csv') {
         return reply
           .type('text/csv; charset=utf-8')
@@ -223,6 +233,17 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         warnings = parsed.warnings;
       }
       const controller = options.tasks();
+      // A file exported from here holds masks for its secrets: they mean "keep the stored value".
+      const stored = new Map(controller.specs().map((spec) => [spec.id, spec]));
+      tasks = tasks.map(
+        (task) =>
+          withKeptSecrets(
+            task,
+            'environment',
+            stored.get(task.id)?.environment,
+            'tasks.json',
+          ) as typeof task,
+      );
       const plan = planImport(controller.specs(), tasks, { prune });
       const results: Record<string, unknown>[] = [];
       if (apply) {

@@ -61,6 +61,7 @@ export function createWorkloads(input: {
     logger: logger.child({ feature: 'tasks' }),
     defaultTimeout: () => config.current().tasks.timeout,
     graceMs: 5000,
+    clock: Date.now,
     maxConcurrent: () => config.current().tasks.maxConcurrent,
     runHistory: () => config.current().tasks.runHistory,
   });

@@ -1,5 +1,3 @@
-import { readToken } from './token';
-
 /** One problem with an input, named by its JSON pointer (`/script_path`). */
 export interface FieldProblem {
   path: string;
@@ -44,10 +42,15 @@ export class ApiError extends Error {
 type UnauthorizedListener = (error: ApiError) => void;
 const unauthorizedListeners = new Set<UnauthorizedListener>();
 
-/** Called on every 401, so the app can ask for the token. Returns the unsubscribe function. */
+/** Called on every 401, so the app can ask to sign in. Returns the unsubscribe function. */
 export function onUnauthorized(listener: UnauthorizedListener): () => void {
   unauthorizedListeners.add(listener);
   return () => unauthorizedListeners.delete(listener);
+}
+
+/** Tells the listeners that the server no longer knows this browser (a 401, or a socket closed 4401). */
+export function notifyUnauthorized(error: ApiError): void {
+  for (const listener of unauthorizedListeners) listener(error);
 }
 
 export interface RequestOptions {
@@ -75,11 +78,12 @@ async function errorFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, `HTTP_${response.status}`, message.slice(0, 300));
 }
 
-/** Sends a request with the token, if one is kept; answers the raw response or throws ApiError. */
+/**
+ * Sends a request (the browser adds the session cookie: same origin only);
+ * answers the raw response or throws ApiError.
+ */
 export async function send(path: string, options: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  const token = readToken();
-  if (token !== null) headers.authorization = `Bearer ${token}`;
   let body: string | undefined;
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
@@ -99,7 +103,7 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
   }
   if (!response.ok) {
     const error = await errorFrom(response);
-    if (response.status === 401) for (const listener of unauthorizedListeners) listener(error);
+    if (response.status === 401) notifyUnauthorized(error);
     throw error;
   }
   return response;

@@ -11,6 +11,7 @@ import type {
   DeploymentStatus,
   DeploymentSummary,
   DeploymentType,
+  EnvMap,
   Readiness,
   RestartPolicy,
   ServiceSpec,
@@ -63,7 +64,7 @@ export interface TaskSpec {
   execute_path?: string;
   args?: string[];
   cwd?: string;
-  environment?: Record<string, string>;
+  environment?: EnvMap;
   interval_minutes?: number;
   cron?: string;
   timezone?: string;
@@ -261,8 +262,9 @@ export interface ProcessList {
 
 export interface Health {
   status: 'ok' | 'unavailable';
-  ready: boolean;
-  store: { backend: string; ok: boolean; latencyMs: number | null };
+  /** Told only to a signed-in caller: anyone else gets `status` alone. */
+  ready?: boolean;
+  store?: { backend: string; ok: boolean; latencyMs: number | null };
 }
 
 export interface ServerStatus {

@@ -1,7 +1,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
-import { onUnauthorized } from '../api/client';
-import { TokenDialog } from '../features/auth/TokenDialog';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, onUnauthorized } from '../api/client';
+import { SignInDialog, type SignInReason } from '../features/auth/SignInDialog';
 import { LANGUAGES, useI18n, type Language } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n/en';
 import { useLiveState } from '../live/LiveProvider';
@@ -92,20 +93,49 @@ function Preferences() {
   );
 }
 
+/**
+ * A used or expired sign-in link lands on `/?signin=expired`. Read once, when the page loads
+ * (the address is cleaned right after, and the frame may be drawn again later).
+ */
+const ARRIVED_FROM_USED_LINK =
+  typeof window !== 'undefined' &&
+  new URLSearchParams(window.location.search).get('signin') === 'expired';
+
 /** The frame of every screen: navigation, preferences, the live indicator and the token prompt. */
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const [location] = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
-  const [tokenDialog, setTokenDialog] = useState<'required' | 'manual' | null>(null);
+  const client = useQueryClient();
+  const [signIn, setSignIn] = useState<SignInReason | null>(
+    ARRIVED_FROM_USED_LINK ? 'expired' : null,
+  );
 
+  useEffect(() => {
+    const params = new URLSearchParams(window.location.search);
+    if (params.has('signin')) {
+      params.delete('signin');
+      const query = params.toString();
+      window.history.replaceState(
+        null,
+        '',
+        `${window.location.pathname}${query === '' ? '' : `?${query}`}`,
+      );
+    }
+  }, []);
   useEffect(
     () =>
       onUnauthorized(() => {
-        setTokenDialog((open) => open ?? 'required');
+        setSignIn((open) => open ?? 'required');
       }),
     [],
   );
+  const signOut = async () => {
+    await api('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
+    // Nothing of this server stays on screen once signed out.
+    client.clear();
+    setSignIn('signed-out');
+  };
   useEffect(() => {
     setMenuOpen(false);
   }, [location]);
@@ -188,10 +218,10 @@ export function Layout({ children }: { children: ReactNode }) {
             <button
               type="button"
               className="rounded-md p-2 text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"
-              aria-label={t('token.open')}
-              title={t('token.open')}
+              aria-label={t('signin.signOut')}
+              title={t('signin.signOut')}
               onClick={() => {
-                setTokenDialog('manual');
+                void signOut();
               }}
             >
               <Icon name="key" />
@@ -211,11 +241,11 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
       </div>
-      {tokenDialog !== null && (
-        <TokenDialog
-          reason={tokenDialog}
+      {signIn !== null && (
+        <SignInDialog
+          reason={signIn}
           onClose={() => {
-            setTokenDialog(null);
+            setSignIn(null);
           }}
         />
       )}

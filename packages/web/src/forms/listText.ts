@@ -6,6 +6,11 @@
  * joined, and no shell reads it.
  */
 
+import type { SECRET_MASK as CORE_SECRET_MASK, EnvMap, EnvValue } from '@codedance/core';
+
+/** The server's mask of a secret value (the type keeps the two the same without bundling core). */
+const SECRET_MASK: typeof CORE_SECRET_MASK = '********';
+
 /** How a list is written in its text box. */
 export type ListFormat = 'lines' | 'json';
 
@@ -25,9 +30,15 @@ export function argsFitLines(args: readonly string[]): boolean {
   return args.every((arg) => arg.trim() !== '' && !LINE_BREAK.test(arg));
 }
 
-/** True when every value can stand on a `NAME=value` line and be read back the same. */
-export function envFitsLines(env: Readonly<Record<string, string>>): boolean {
-  return Object.values(env).every((value) => !LINE_BREAK.test(value));
+/**
+ * True when every value can stand on a `NAME=value` line and be read back
+ * the same. A secret stands there as `NAME=********`, which sends back the
+ * mask: the server keeps the value it has.
+ */
+export function envFitsLines(env: EnvMap): boolean {
+  return Object.values(env).every((value) =>
+    typeof value === 'string' ? !LINE_BREAK.test(value) : value.value === SECRET_MASK,
+  );
 }
 
 export function argsToText(args: readonly string[], format: ListFormat): string {
@@ -35,10 +46,19 @@ export function argsToText(args: readonly string[], format: ListFormat): string 
   return args.join('\n');
 }
 
-export function envToText(env: Readonly<Record<string, string>>, format: ListFormat): string {
+export function envToText(env: EnvMap, format: ListFormat): string {
   const entries = Object.entries(env);
   if (format === 'json') return entries.length === 0 ? '' : JSON.stringify(env, null, 2);
-  return entries.map(([name, value]) => `${name}=${value}`).join('\n');
+  return entries
+    .map(([name, value]) => `${name}=${typeof value === 'string' ? value : value.value}`)
+    .join('\n');
+}
+
+function isEnvValue(value: unknown): value is EnvValue {
+  if (typeof value === 'string') return true;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const { value: text, secret, ...rest } = value as Record<string, unknown>;
+  return typeof text === 'string' && typeof secret === 'boolean' && Object.keys(rest).length === 0;
 }
 
 function parseJson(text: string): Parsed<unknown> {
@@ -69,7 +89,7 @@ export function argsFromText(text: string, format: ListFormat): Parsed<string[]>
  * `=` (spaces around it ignored), the value everything after it, exactly.
  * Or a JSON object of strings.
  */
-export function envFromText(text: string, format: ListFormat): Parsed<Record<string, string>> {
+export function envFromText(text: string, format: ListFormat): Parsed<Record<string, EnvValue>> {
   if (format === 'json') {
     if (text.trim() === '') return { ok: true, value: {} };
     const parsed = parseJson(text);
@@ -79,14 +99,14 @@ export function envFromText(text: string, format: ListFormat): Parsed<Record<str
       value === null ||
       typeof value !== 'object' ||
       Array.isArray(value) ||
-      !Object.values(value).every((v) => typeof v === 'string')
+      !Object.values(value).every(isEnvValue)
     ) {
       return { ok: false, problem: { message: 'jsonEnv' } };
     }
-    return { ok: true, value: value as Record<string, string> };
+    return { ok: true, value: value as Record<string, EnvValue> };
   }
   // A Map, so a name such as __proto__ is a variable like any other.
-  const env = new Map<string, string>();
+  const env = new Map<string, EnvValue>();
   for (const [index, line] of text.split(/\r?\n/).entries()) {
     if (line.trim() === '') continue;
     const eq = line.indexOf('=');
@@ -97,7 +117,9 @@ export function envFromText(text: string, format: ListFormat): Parsed<Record<str
     if (env.has(name)) {
       return { ok: false, problem: { message: 'envRepeat', line: index + 1, name } };
     }
-    env.set(name, line.slice(eq + 1));
+    const value = line.slice(eq + 1);
+    // The mask of a secret, as the page was given it: keep the stored value.
+    env.set(name, value === SECRET_MASK ? { value, secret: true } : value);
   }
   return { ok: true, value: Object.fromEntries(env) };
 }

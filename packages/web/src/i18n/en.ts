@@ -38,16 +38,18 @@ export const en = {
   'live.reconnecting': 'Reconnecting…',
   'live.paused': 'Paused',
 
-  'token.title': 'Admin token',
-  'token.open': 'Admin token',
-  'token.required':
-    'This server requires its admin token. Enter it to continue; it is kept in this browser only.',
-  'token.explain':
-    'The admin token this browser sends to the server. It is kept in this browser only.',
-  'token.label': 'Token',
-  'token.hint': 'server.adminToken, or CODEDANCE_ADMIN_TOKEN where the server runs.',
-  'token.save': 'Use this token',
-  'token.forget': 'Forget the token',
+  'signin.title': 'Sign in',
+  'signin.required': 'Sign in to see and change what this server runs.',
+  'signin.expired':
+    'That sign-in link was used already or has expired. Get a new one, or sign in with the admin token.',
+  'signin.signed-out': 'You have signed out. Sign in again to go on.',
+  'signin.link': 'On the server’s host, a sign-in link with nothing to type comes from',
+  'signin.label': 'Admin token',
+  'signin.hint':
+    'CODEDANCE_ADMIN_TOKEN, or the file credentials/admin-token in the server’s data folder. It is sent once and not kept in this browser.',
+  'signin.submit': 'Sign in',
+  'signin.wrongToken': 'This is not the admin token of this server.',
+  'signin.signOut': 'Sign out',
 
   'status.PENDING': 'Pending',
   'status.RUNNING': 'Running',

@@ -8,7 +8,7 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import { readToken } from '../api/token';
+import { ApiError, notifyUnauthorized } from '../api/client';
 import type { BusEvent } from '../api/types';
 import {
   LiveConnection,
@@ -95,7 +95,14 @@ export function LiveProvider({
 }) {
   const client = useQueryClient();
   const ref = useRef<LiveConnection | null>(null);
-  ref.current ??= given ?? new LiveConnection({ url: () => liveUrl(readToken()) });
+  ref.current ??=
+    given ??
+    new LiveConnection({
+      url: liveUrl,
+      onUnauthorized: () => {
+        notifyUnauthorized(new ApiError(401, 'CD_SESSION_ENDED', 'The session has ended.'));
+      },
+    });
   const connection = ref.current;
   const [state, setState] = useState<LiveState>(connection.state);
 

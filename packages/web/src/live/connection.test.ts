@@ -6,7 +6,7 @@ class FakeSocket implements SocketLike {
   sent: Record<string, unknown>[] = [];
   closed = false;
   onopen: ((event: unknown) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
+  onclose: ((event: { code?: number }) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
 
@@ -22,27 +22,28 @@ class FakeSocket implements SocketLike {
     this.readyState = 1;
     this.onopen?.({});
   }
-  drop(): void {
+  drop(code?: number): void {
     this.readyState = 3;
-    this.onclose?.({});
+    this.onclose?.(code === undefined ? {} : { code });
   }
   receive(message: unknown): void {
     this.onmessage?.({ data: JSON.stringify(message) });
   }
 }
 
-function setup(options: { random?: () => number } = {}) {
+function setup(options: { random?: () => number; onUnauthorized?: () => void } = {}) {
   const sockets: FakeSocket[] = [];
   let hidden = false;
   const listeners = new Set<() => void>();
   const connection = new LiveConnection({
-    url: () => 'ws://host/ws?token=t',
+    url: () => 'ws://host/ws',
     createSocket: (url) => {
       const socket = new FakeSocket(url);
       sockets.push(socket);
       return socket;
     },
     random: options.random ?? (() => 0.5),
+    ...(options.onUnauthorized === undefined ? {} : { onUnauthorized: options.onUnauthorized }),
     hiddenGraceMs: 1000,
     visibility: {
       hidden: () => hidden,
@@ -75,6 +76,21 @@ afterEach(() => {
 });
 
 describe('the live connection', () => {
+  it('does not retry a socket the server closed because the session ended (4401), and says so', () => {
+    const unauthorized = vi.fn();
+    const { connection, sockets, states, last } = setup({ onUnauthorized: unauthorized });
+    connection.start();
+    last().open();
+    last().drop(4401);
+    expect(unauthorized).toHaveBeenCalledTimes(1);
+    expect(states.at(-1)).toBe('paused');
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    // Signed in again: the app asks for a new connection at once.
+    connection.reconnectNow();
+    expect(sockets).toHaveLength(2);
+  });
+
   it('carries every subscription over one socket and hands each its own messages', () => {
     const { connection, sockets, last } = setup();
     const logs: LiveMessage[] = [];
@@ -135,10 +151,26 @@ describe('the live connection', () => {
     expect(states.at(-1)).toBe('open');
     expect(last().sent).toEqual([{ type: 'subscribe', sub: 's1', stream: 'logs', since: 15 }]);
     expect(resumed).toHaveBeenCalledTimes(1);
-    // A good connection starts the backoff over.
+    // A connection the server answers on starts the backoff over.
+    last().receive({ sub: 's1', type: 'ready', seq: 15 });
     last().drop();
     vi.advanceTimersByTime(375);
     expect(sockets).toHaveLength(4);
+  });
+
+  it('keeps backing off from a server that opens the socket and closes it at once (at its connection limit)', () => {
+    const { connection, sockets, last } = setup();
+    connection.subscribe({ stream: 'logs' }, { onMessage: () => undefined });
+    connection.start();
+    const delays = [375, 750, 1500, 3000];
+    for (const [i, delay] of delays.entries()) {
+      last().open();
+      last().drop();
+      vi.advanceTimersByTime(delay - 1);
+      expect(sockets).toHaveLength(i + 1);
+      vi.advanceTimersByTime(1);
+      expect(sockets).toHaveLength(i + 2);
+    }
   });
 
   it('closes while the tab is hidden and catches up when it comes back', () => {

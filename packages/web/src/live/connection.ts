@@ -47,7 +47,7 @@ export interface SocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;
-  onclose: ((event: unknown) => void) | null;
+  onclose: ((event: { code?: number }) => void) | null;
   onerror: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
 }
@@ -60,6 +60,8 @@ export interface Visibility {
 
 export interface LiveConnectionOptions {
   url: () => string;
+  /** The server closed the socket because its session or credential ended (4401): it is not retried. */
+  onUnauthorized?: () => void;
   createSocket?: (url: string) => SocketLike;
   random?: () => number;
   /** How long the tab may stay hidden before the socket is closed. */
@@ -76,6 +78,9 @@ interface Subscription {
 }
 
 const OPEN = 1;
+
+/** The server's close code for a socket whose session or credential ended. */
+export const CLOSE_UNAUTHENTICATED = 4401;
 
 function documentVisibility(): Visibility {
   return {
@@ -199,21 +204,30 @@ export class LiveConnection {
     this.#socket = socket;
     socket.onopen = () => {
       if (this.#socket !== socket) return;
-      this.#attempt = 0;
       this.#setState('open');
       for (const subscription of this.#subscriptions.values()) this.#sendSubscribe(subscription);
       if (this.#everOpened) for (const listener of this.#resumeListeners) listener();
       this.#everOpened = true;
     };
     socket.onmessage = (event) => {
-      if (this.#socket === socket) this.#receive(event.data);
+      if (this.#socket !== socket) return;
+      // The server answered: the backoff starts over. Not on open: a server at its connection
+      // limit opens the socket and closes it at once, and must not be asked again at once.
+      this.#attempt = 0;
+      this.#receive(event.data);
     };
     socket.onerror = () => {
       // A close follows; the retry is arranged there.
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
+      if (event.code === CLOSE_UNAUTHENTICATED) {
+        // Retrying would be refused too; signing in again reconnects (reconnectNow).
+        this.#setState('paused');
+        this.#options.onUnauthorized?.();
+        return;
+      }
       if (!this.#started || this.#visibility.hidden()) {
         this.#setState('paused');
         return;
@@ -345,9 +359,8 @@ export class LiveConnection {
   }
 }
 
-/** The dashboard's `/ws` on this page's host, with the token when one is kept. */
-export function liveUrl(token: string | null): string {
+/** The dashboard's `/ws` on this page's host; the browser sends the session cookie with the upgrade. */
+export function liveUrl(): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const query = token === null ? '' : `?token=${encodeURIComponent(token)}`;
-  return `${scheme}://${location.host}/ws${query}`;
+  return `${scheme}://${location.host}/ws`;
 }

@@ -1,12 +1,6 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import {
-  resolveToken,
-  type CommandContext,
-  type GlobalOptions,
-  type Invocation,
-  type Wrap,
-} from '../../context.js';
+import { type CommandContext, type Invocation, type Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
 import { append, numberIn, parseEnv } from '../option-values.js';
@@ -72,7 +66,6 @@ async function runDeploy(
   ctx: CommandContext,
   call: Invocation<DeployOptions>,
   operands: readonly string[],
-  globals: GlobalOptions,
 ): Promise<ExitCode> {
   const { options } = call;
   const { out } = ctx;
@@ -100,14 +93,13 @@ async function runDeploy(
   }
   if (!out.json) out.line(formatStarted(out, d));
   return watchRelease(ctx, d.id, {
-    token: resolveToken(globals.token, ctx.io.env),
+    token: ctx.token(),
     timeoutSeconds: options.waitTimeout,
   });
 }
 
 /** `codedance deploy`. */
 export function registerDeploy(program: Command, wrap: Wrap): void {
-  const globals = () => program.opts<GlobalOptions>();
   const deploy = program
     .command('deploy')
     .description('Release a new version of an app progressively (canary, blue-green, rolling)')
@@ -147,5 +139,5 @@ Examples:
   $ codedance deploy production/shop --version v3 --strategy BLUE_GREEN
   $ codedance deploy shop -n staging --version v4 --env FEATURE_X=1 --wait -- node server.js`,
     );
-  deploy.action(wrap<DeployOptions>((ctx, call) => runDeploy(ctx, call, deploy.args, globals())));
+  deploy.action(wrap<DeployOptions>((ctx, call) => runDeploy(ctx, call, deploy.args)));
 }

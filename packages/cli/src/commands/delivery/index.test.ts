@@ -264,7 +264,7 @@ describe('codedance apply / apps / deploy / rollout against a running server', (
     const broken = await cli('apply', '-f', join(tmp, 'broken.yaml'));
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(
-      /^error: The manifest is not valid YAML: [\s\S]*\(CD_BAD_REQUEST\)\n$/,
+      /^error: The manifest is not valid YAML: [\s\S]*\(CD_INVALID_YAML\)\n$/,
     );
     await writeFile(join(tmp, 'wrong.yaml'), shopYaml(port, FAST).replace('kind: App', 'kind: Ap'));
     const wrong = await cli('apply', '-f', join(tmp, 'wrong.yaml'));

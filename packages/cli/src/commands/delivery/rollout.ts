@@ -2,13 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { toApiError } from '../../client.js';
-import {
-  resolveToken,
-  type CommandContext,
-  type GlobalOptions,
-  type Invocation,
-  type Wrap,
-} from '../../context.js';
+import { type CommandContext, type Invocation, type Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
 import { formatBytes } from '../../output.js';
@@ -81,11 +75,10 @@ async function runGet(ctx: CommandContext, call: Invocation<TargetOptions>): Pro
 async function runWatch(
   ctx: CommandContext,
   call: Invocation<TargetOptions & { waitTimeout?: number }>,
-  globals: GlobalOptions,
 ): Promise<ExitCode> {
   const id = await resolveRelease(ctx, call.args[0] ?? '', call.options.namespace);
   return watchRelease(ctx, id, {
-    token: resolveToken(globals.token, ctx.io.env),
+    token: ctx.token(),
     timeoutSeconds: call.options.waitTimeout,
     announce: true,
   });
@@ -162,7 +155,7 @@ async function runExport(ctx: CommandContext, call: Invocation<ExportOptions>): 
   }
   const file = resolve(ctx.io.cwd, output);
   try {
-    await writeFile(file, answer.text);
+    await writeFile(file, answer.text, { mode: 0o600 });
   } catch (error) {
     throw new UsageError(`cannot write ${output}: ${(error as Error).message}`);
   }
@@ -196,7 +189,6 @@ function addFilters(command: Command): Command {
 
 /** `codedance rollout …`: get, watch, pause/resume/promote/abort/rollback/retry, list, export. */
 export function registerRollout(program: Command, wrap: Wrap): void {
-  const globals = () => program.opts<GlobalOptions>();
   const rollout = program
     .command('rollout')
     .alias('rollouts')
@@ -236,9 +228,7 @@ Examples:
       `
 Exits 0 when the release COMPLETED, ${EXIT_CODES.RELEASE_FAILED} when it was ROLLED_BACK or FAILED, ${EXIT_CODES.INTERRUPTED} on Ctrl-C.`,
     )
-    .action(
-      wrap<TargetOptions & { waitTimeout?: number }>((ctx, call) => runWatch(ctx, call, globals())),
-    );
+    .action(wrap<TargetOptions & { waitTimeout?: number }>((ctx, call) => runWatch(ctx, call)));
   for (const action of ACTIONS) {
     rollout
       .command(action)

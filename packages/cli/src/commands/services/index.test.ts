@@ -7,7 +7,13 @@ import {
   startServeProcess,
   type ServeProcess,
 } from '../../../../server/src/services/test-support/server-process.js';
-import { assertBuilt, runCli, startCli, type LongRunning } from '../../test-support/cli.js';
+import {
+  assertBuilt,
+  cleanEnv,
+  runCli,
+  startCli,
+  type LongRunning,
+} from '../../test-support/cli.js';
 
 /** The built `codedance` service commands, run as child processes against a real server process. */
 
@@ -25,7 +31,8 @@ let server: ServeProcess;
 let port: number;
 const children: LongRunning[] = [];
 const pids = new Set<number>();
-const cli = (...args: string[]) => runCli(['--url', server.url, ...args]);
+const cli = (...args: string[]) =>
+  runCli(['--url', server.url, ...args], { env: cleanEnv({ CODEDANCE_DATA: dataDir }) });
 
 interface Listed {
   name: string;
@@ -116,7 +123,10 @@ describe('codedance start / ls / logs / restart / stop / delete', () => {
       'web/0',
     );
 
-    const follower = startCli(['--url', server.url, 'logs', 'web', '-f', '--lines', '1']);
+    const follower = startCli(
+      ['--url', server.url, 'logs', 'web', '-f', '--lines', '1'],
+      cleanEnv({ CODEDANCE_DATA: dataDir }),
+    );
     children.push(follower);
     await follower.waitFor(/web\/\d /);
     await fetch(`http://127.0.0.1:${port}/?say=followed-line`);
@@ -169,7 +179,10 @@ describe('codedance start / ls / logs / restart / stop / delete', () => {
     expect(started.code).toBe(0);
     await list();
     const say = (word: string) => fetch(`http://127.0.0.1:${port}/?say=${word}`);
-    const follower = startCli(['--url', server.url, 'logs', 'echo', '-f', '--lines', '0']);
+    const follower = startCli(
+      ['--url', server.url, 'logs', 'echo', '-f', '--lines', '0'],
+      cleanEnv({ CODEDANCE_DATA: dataDir }),
+    );
     children.push(follower);
     // Until the stream is open a line could land before it; keep saying it until one arrives.
     const deadline = Date.now() + 5000;

@@ -4,7 +4,7 @@ import { ApiError } from '../../client.js';
 import type { CommandContext, Invocation, Wrap } from '../../context.js';
 import type { ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
-import { append, choice, numberIn, parseEnv, positive } from '../option-values.js';
+import { append, choice, numberIn, parseWorkloadEnv, positive } from '../option-values.js';
 import { servicePath, type ServiceAnswer } from './answers.js';
 import { readinessWait, report, settle } from './wait.js';
 
@@ -19,6 +19,7 @@ interface StartOptions {
   maxMemory?: string;
   cwd?: string;
   env?: string[];
+  secretEnv?: string[];
   shell?: boolean;
   wait?: boolean;
 }
@@ -47,7 +48,7 @@ export function specFromFlags(
     command: options.shell === true ? command.join(' ') : program,
     args: options.shell === true ? [] : args,
     cwd: resolve(cwd, options.cwd ?? '.'),
-    env: parseEnv(options.env ?? []),
+    env: parseWorkloadEnv(options.env ?? [], options.secretEnv ?? []),
     ...(options.shell === true ? { shell: true } : {}),
     ...(options.instances === undefined ? {} : { instances: options.instances }),
     ...(options.port === undefined ? {} : { port: options.port }),
@@ -116,6 +117,11 @@ export function registerStart(program: Command, wrap: Wrap): void {
     .option('--max-memory <size>', 'restart an instance above this memory, e.g. 200MB')
     .option('--cwd <dir>', 'working folder (default: the current one)')
     .option('--env <NAME=value>', 'an environment variable (repeat for more)', append)
+    .option(
+      '--secret-env <NAME=value>',
+      'a secret variable: never shown again, masked in logs (repeat for more)',
+      append,
+    )
     .option('--shell', 'run the command line through /bin/sh')
     .option('--no-wait', 'return once started, without waiting for readiness')
     .addHelpText(

@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import type { CommandContext, Invocation, Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
-import { append, choice, numberIn, parseEnv } from '../option-values.js';
+import { append, choice, numberIn, parseWorkloadEnv } from '../option-values.js';
 import type { TaskAnswer } from './answers.js';
 import { commandText, relativeTime, scheduleText } from './format.js';
 
 export interface AddOptions {
+  secretEnv?: string[];
   cron?: string;
   tz?: string;
   every?: number;
@@ -47,7 +48,7 @@ export function taskFromFlags(
   options: AddOptions,
   cwd: string,
 ): Record<string, unknown> {
-  const env = parseEnv(options.env ?? []);
+  const env = parseWorkloadEnv(options.env ?? [], options.secretEnv ?? []);
   return {
     id,
     ...splitCommand(words, options.interpreter),
@@ -133,6 +134,11 @@ export function registerAdd(tasks: Command, wrap: Wrap): void {
     .option('--interpreter <program>', 'run the script with this program, e.g. python3')
     .option('--cwd <dir>', 'working folder (default: the current one)')
     .option('--env <NAME=value>', 'an environment variable (repeat for more)', append)
+    .option(
+      '--secret-env <NAME=value>',
+      'a secret variable: never shown again, masked in logs (repeat for more)',
+      append,
+    )
     .option('--description <text>', 'what the task is for')
     .option('--disabled', 'define it without scheduling it yet')
     .option('--shell', 'run the command line through /bin/sh')

@@ -1,10 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { LogHub, type LogHubOptions } from '../hub.js';
+import { pipePath } from '../output-pipe.js';
+import { logFiles } from '../raw-files.js';
 import { fromRun } from '../runs.js';
-import type { LogEntry, LogMessage } from '../types.js';
+import type { LogEntry, LogMessage, LogSource } from '../types.js';
 
 /** Temporary folders for one test file, removed after each test. */
 export function useTempDirs(): () => Promise<string> {
@@ -70,7 +73,6 @@ export function openTestHub(
   const hub = new LogHub({
     dir,
     journal: { maxSize: 1024 * 1024, maxFiles: 3 },
-    pollMs: 50,
     onError: (error) => {
       throw error;
     },
@@ -78,4 +80,35 @@ export function openTestHub(
   });
   onClose(() => hub.close());
   return hub;
+}
+
+/**
+ * Writes into a workload's named pipe as the workload would: opened for
+ * reading and writing, so the write neither fails nor waits for a reader
+ * to appear; it waits only while the pipe is full.
+ */
+export async function writeToPipe(pipe: string, text: string): Promise<void> {
+  const handle = await open(pipe, constants.O_RDWR);
+  try {
+    await handle.write(text);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Attaches `source` to `hub` and returns its raw files and its pipes, as a
+ * process of that workload would be given them.
+ */
+export async function attachWorkload(
+  hub: LogHub,
+  dir: string,
+  source: LogSource,
+): Promise<{
+  files: { stdout: string; stderr: string };
+  pipes: { stdout: string; stderr: string };
+}> {
+  const files = logFiles(dir, source);
+  await hub.attach(source, files);
+  return { files, pipes: { stdout: pipePath(files.stdout), stderr: pipePath(files.stderr) } };
 }

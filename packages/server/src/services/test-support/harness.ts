@@ -122,7 +122,6 @@ export class Harness {
     const hub = new LogHub({
       dir: this.logsDir,
       journal: { maxSize: 10 * 1024 * 1024, maxFiles: 2 },
-      pollMs: 100,
     });
     const supervisor = new ServiceSupervisor({
       gate: this.gate!,

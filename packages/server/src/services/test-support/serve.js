@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import process, { argv, env, exit, stderr, stdout } from 'node:process';
 import { URL } from 'node:url';
 import Fastify from 'fastify';
+import { fastifyWebsocket } from '@fastify/websocket';
 import { pino } from 'pino';
 
 const dist = new URL('../../../dist/', import.meta.url);
@@ -19,6 +20,8 @@ const { StoreGate } = await load('status/store-gate.js');
 const { createStore } = await load('store/index.js');
 const { frameworkErrors, installErrorHandling } = await load('http/errors.js');
 const { installJsonBodies, validatorCompiler } = await load('http/validation.js');
+const { Access, installAccess } = await load('auth/index.js');
+const { defaultConfig } = await import('@codedance/core');
 
 const dataDir = argv[2];
 if (!dataDir) {
@@ -52,8 +55,20 @@ const app = Fastify({ logger: false, frameworkErrors });
 app.setValidatorCompiler(validatorCompiler);
 installJsonBodies(app);
 installErrorHandling(app);
+// The server's own access rules: the CLI signs in with the token written to <data>/credentials.
+const config = defaultConfig(dataDir);
+const access = await Access.open({
+  dataDir,
+  config: () => config,
+  store: () => gate.store(),
+  logger,
+});
+// The WebSocket plugin first, as the server does, so that refused upgrades are closed.
+await app.register(fastifyWebsocket);
+access.sockets.watch(app.websocketServer);
+await installAccess(app, { access, config: () => config });
 serviceRoutes(app, { services: () => services });
-await liveRoutes(app, { hub, bus, heartbeatSeconds: () => 30, adminToken: () => null });
+await liveRoutes(app, { hub, bus, heartbeatSeconds: () => 30 });
 await app.listen({ host: '127.0.0.1', port: Number(argv[3] ?? 0) });
 const { port } = app.server.address();
 stdout.write(`listening on http://127.0.0.1:${port}\n`);

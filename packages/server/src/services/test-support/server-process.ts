@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('./serve.js', import.meta.url));
@@ -8,6 +9,8 @@ const BUILT = fileURLToPath(new URL('../../../dist/services/index.js', import.me
 
 export interface ServeProcess {
   url: string;
+  /** `{ authorization: 'Bearer <token>' }` with the admin token it keeps in its data folder. */
+  auth: Record<string, string>;
   child: ChildProcessByStdio<null, Readable, Readable>;
   /** Resolves once the process has exited. */
   exited: Promise<void>;
@@ -50,7 +53,8 @@ export function startServeProcess(
       const match = /listening on (\S+)/.exec(out);
       if (match?.[1]) {
         clearTimeout(timer);
-        resolve({ url: match[1], child, exited });
+        const token = readFileSync(join(dataDir, 'credentials', 'admin-token'), 'utf8').trim();
+        resolve({ url: match[1], auth: { authorization: `Bearer ${token}` }, child, exited });
       }
     });
   });

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodedanceError } from '@codedance/core';
+import { createStore } from '../open-store.js';
 import type { Clock } from '../rules.js';
 import type { Store } from '../types.js';
+import { describeLeases } from './conformance-leases.js';
 import { describeListing } from './conformance-listing.js';
 import { describeWrites } from './conformance-writes.js';
 import { T1, T2, TestClock, type Harness } from './harness.js';
@@ -11,9 +13,17 @@ export interface ConformanceContext {
   clock: Clock;
 }
 
-export type MakeStore = (
-  context: ConformanceContext,
-) => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+/** A store made for one test, with what the suite needs to reach its data otherwise. */
+export interface MadeStore {
+  store: Store;
+  cleanup: () => Promise<void>;
+  /** The store URL of the same data, for other stores and other processes. */
+  url: string;
+  /** True when only one open store may use the data at a time (the JSON file's lock). */
+  exclusive?: boolean;
+}
+
+export type MakeStore = (context: ConformanceContext) => Promise<MadeStore>;
 
 /**
  * Defines the tests every store backend must pass, against a store that
@@ -22,29 +32,44 @@ export type MakeStore = (
  */
 export function describeStoreConformance(name: string, makeStore: MakeStore): void {
   describe(`store conformance: ${name}`, () => {
-    let current: { store: Store; cleanup: () => Promise<void>; clock: TestClock } | null = null;
+    let current: (MadeStore & { clock: TestClock; peers: Store[] }) | null = null;
+    const made = () => {
+      if (!current) throw new Error('no store: used outside a test');
+      return current;
+    };
     const harness: Harness = {
       get store() {
-        if (!current) throw new Error('no store: used outside a test');
-        return current.store;
+        return made().store;
       },
       get clock() {
-        if (!current) throw new Error('no store: used outside a test');
-        return current.clock;
+        return made().clock;
+      },
+      get url() {
+        return made().url;
+      },
+      get exclusive() {
+        return made().exclusive ?? false;
+      },
+      peer() {
+        const test = made();
+        const peer = createStore(test.url, { clock: test.clock.now });
+        test.peers.push(peer);
+        return peer;
       },
     };
 
     beforeEach(async () => {
       const clock = new TestClock();
-      const made = await makeStore({ clock: clock.now });
-      current = { ...made, clock };
-      await made.store.open();
+      const store = await makeStore({ clock: clock.now });
+      current = { ...store, clock, peers: [] };
+      await store.store.open();
     });
 
     afterEach(async () => {
       const done = current;
       current = null;
       if (!done) return;
+      await Promise.all(done.peers.map((peer) => peer.close()));
       await done.store.close();
       await done.cleanup();
     });
@@ -52,6 +77,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeWrites(harness);
     describeListing(harness);
     describeLifecycle(harness);
+    describeLeases(harness);
   });
 }
 

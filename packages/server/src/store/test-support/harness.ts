@@ -21,6 +21,12 @@ export class TestClock {
 export interface Harness {
   readonly store: Store;
   readonly clock: TestClock;
+  /** The URL of the store's data, for other processes. */
+  readonly url: string;
+  /** True when a second open store on the same data is refused (the JSON file). */
+  readonly exclusive: boolean;
+  /** Another store on the same data and clock, not yet opened; closed after the test. */
+  peer(): Store;
 }
 
 export const T1 = 'tenant-one';

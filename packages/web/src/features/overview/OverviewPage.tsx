@@ -242,7 +242,7 @@ function SystemHealth() {
             '…'
           )}
         </div>
-        {health.data && (
+        {health.data?.store && (
           <div className="flex items-center justify-between">
             <span>{t('overview.store', { backend: health.data.store.backend })}</span>
             <span className="text-xs tabular-nums text-slate-600 dark:text-slate-400">

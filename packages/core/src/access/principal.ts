@@ -1,0 +1,16 @@
+/** How a caller proved who it is: the admin credential itself, or a dashboard session. */
+export const PRINCIPAL_KINDS = ['admin', 'session'] as const;
+export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+
+/** What a principal may do. Only `admin` exists until users and roles do. */
+export const ROLES = ['admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** An authenticated caller: who, in which tenant, with which role. */
+export interface Principal {
+  kind: PrincipalKind;
+  /** `admin` for the admin credential; the session's id (a hash, never the cookie) for a session. */
+  id: string;
+  tenant: string;
+  role: Role;
+}

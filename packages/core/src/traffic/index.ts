@@ -1,0 +1,10 @@
+export {
+  sameWeights,
+  splitWeights,
+  type AppRef,
+  type AppliedSplit,
+  type TrafficRouter,
+  type TrafficSplit,
+  type VersionRoute,
+  type VersionTarget,
+} from './router.js';

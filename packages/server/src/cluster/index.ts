@@ -1,0 +1,7 @@
+export {
+  LeaderElector,
+  processHolder,
+  type LeaderElectorOptions,
+  type LeaderEvents,
+  type LeaderState,
+} from './leader.js';
