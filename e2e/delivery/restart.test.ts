@@ -90,7 +90,11 @@ describe('the control plane killed with SIGKILL in the middle of a release', () 
       },
     });
     expect((await call(server.url, '/api/apply', 'POST', manifest)).status).toBe(201);
-    const routing = watchRouting(() => ({ url: server.url, dataDir }), 'test', 'kill');
+    const routing = watchRouting(
+      () => ({ url: server.url, dataDir, auth: auth() }),
+      'test',
+      'kill',
+    );
     const first = await call<Deployment>(server.url, '/api/deployments', 'POST', {
       app: 'kill',
       namespace: 'test',

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { controlSocketPath } from '@codedance/router';
 import { startTestServer, waitFor, type TestServer } from '../support/server.js';
 
 export { freePort } from '../support/server.js';
@@ -108,7 +109,8 @@ interface RecordedRouting {
 }
 
 /** Where a server answers and keeps its data; a getter, because a test may restart it. */
-export type ServerPlace = () => { url: string; dataDir: string };
+/** Where the server is now, and the headers that sign a request in to it. */
+export type ServerPlace = () => { url: string; dataDir: string; auth: Record<string, string> };
 
 /** What a routing watch saw: how often it compared, and every time the two disagreed. */
 export interface RoutingReport {
@@ -137,7 +139,11 @@ export function routerWeights(
 ): Promise<Record<string, number> | null> {
   return new Promise((resolve) => {
     const req = http.request(
-      { socketPath: join(dataDir, 'routers', `${key}.sock`), path: '/routes', timeout: 2000 },
+      {
+        socketPath: controlSocketPath(join(dataDir, 'routers'), key),
+        path: '/routes',
+        timeout: 2000,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -166,12 +172,19 @@ export function routerWeights(
   });
 }
 
-async function latestRecord(url: string, namespace: string, app: string) {
-  const list = await fetch(`${url}/api/deployments?app=${app}&environment=${namespace}&limit=1`);
+async function latestRecord(
+  url: string,
+  headers: Record<string, string>,
+  namespace: string,
+  app: string,
+) {
+  const list = await fetch(`${url}/api/deployments?app=${app}&environment=${namespace}&limit=1`, {
+    headers,
+  });
   const page = (await list.json()) as { items: { id: string }[] };
   const id = page.items[0]?.id;
   if (id === undefined) return null;
-  const answer = await fetch(`${url}/api/deployments/${id}`);
+  const answer = await fetch(`${url}/api/deployments/${id}`, { headers });
   return answer.status === 200 ? ((await answer.json()) as RecordedRouting) : null;
 }
 
@@ -188,12 +201,12 @@ export function watchRouting(place: ServerPlace, namespace: string, app: string)
   const report: RoutingReport = { observations: 0, inFlight: 0, violations: [] };
   const control = { stopped: false };
   const observe = async () => {
-    const { url, dataDir } = place();
-    const first = await latestRecord(url, namespace, app);
+    const { url, dataDir, auth } = place();
+    const first = await latestRecord(url, auth, namespace, app);
     if (first === null) return;
     const table = await routerWeights(dataDir, `${namespace}.${app}`);
     if (table === null) return;
-    const second = await latestRecord(url, namespace, app);
+    const second = await latestRecord(url, auth, namespace, app);
     if (second === null || second.id !== first.id) return;
     report.observations += 1;
     const [w1, w2] = [sideWeights(first), sideWeights(second)];
