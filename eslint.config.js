@@ -42,6 +42,30 @@ export default tseslint.config(
     },
   },
   {
+    // Server code reads the time through its one clock module, so that every decision can be
+    // given a clock by its caller and tested with time that a test moves.
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/clock.ts', '**/*.test.ts', '**/test-support/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        {
+          selector: 'TSEnumDeclaration',
+          message: 'Use an `as const` object and a derived union type.',
+        },
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'Read the time from an injected clock (packages/server/src/clock.ts).',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Read the time from an injected clock (packages/server/src/clock.ts).',
+        },
+      ],
+    },
+  },
+  {
     // Tool configuration files are loaded through their default export.
     files: ['*.config.js', '*.config.ts', 'packages/*/*.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },

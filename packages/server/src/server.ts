@@ -19,6 +19,7 @@ import { SystemMonitor } from './system/index.js';
 import { VERSION } from './version.js';
 import { createWorkloads } from './workloads/assembly.js';
 import { runDemo, type DemoOptions } from './delivery/demo.js';
+import { systemDateClock } from './clock.js';
 
 export interface StartOptions {
   /** The data folder: config.json, the SQLite file and logs live here. */
@@ -159,7 +160,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const app = await buildApp({
     version: VERSION,
-    startedAt: new Date(),
+    startedAt: systemDateClock(),
     dataDir,
     config,
     gate,

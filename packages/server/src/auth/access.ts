@@ -5,6 +5,7 @@ import { AdminCredential, type CredentialSource } from './credential.js';
 import { LoginCodes } from './login-codes.js';
 import { SessionBook } from './sessions.js';
 import { AuthSockets } from './sockets.js';
+import { systemDateClock } from '../clock.js';
 
 export interface RotationReport {
   source: CredentialSource;
@@ -39,7 +40,7 @@ export class Access {
   private constructor(credential: AdminCredential, options: AccessOptions) {
     this.credential = credential;
     this.#logger = options.logger;
-    const clock = options.clock ?? (() => new Date());
+    const clock = options.clock ?? systemDateClock;
     this.codes = new LoginCodes(clock);
     this.sessions = new SessionBook({
       store: options.store,

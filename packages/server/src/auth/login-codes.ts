@@ -1,4 +1,5 @@
 import { newSecret, secretHash } from './credential.js';
+import { systemDateClock } from '../clock.js';
 
 /** How long a sign-in link works. */
 export const LOGIN_CODE_TTL_MS = 10 * 60 * 1000;
@@ -15,7 +16,7 @@ export class LoginCodes {
   readonly #codes = new Map<string, number>();
   readonly #clock: () => Date;
 
-  constructor(clock: () => Date = () => new Date()) {
+  constructor(clock: () => Date = systemDateClock) {
     this.#clock = clock;
   }
 

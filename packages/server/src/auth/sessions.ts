@@ -11,6 +11,7 @@ import { ConflictError } from '@codedance/core';
 import { listAll } from '../store/list-all.js';
 import type { Store } from '../store/index.js';
 import { newSecret, secretHash } from './credential.js';
+import { systemDateClock } from '../clock.js';
 
 /** The store kind of dashboard sessions. */
 export const SESSION_KIND = 'session';
@@ -51,7 +52,7 @@ export class SessionBook {
 
   constructor(options: SessionBookOptions) {
     this.#options = options;
-    this.#clock = options.clock ?? (() => new Date());
+    this.#clock = options.clock ?? systemDateClock;
   }
 
   /** Opens a session; answers the cookie value (shown to no one else) and the session. */

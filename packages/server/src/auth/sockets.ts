@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '@codedance/core';
 import type { WebSocket } from 'ws';
+import { systemClock } from '../clock.js';
 
 /** What `watch` needs of a WebSocket server: news of each socket it accepts. */
 export interface SocketSource {
@@ -38,7 +39,7 @@ export class AuthSockets {
               () => {
                 socket.close(CLOSE_UNAUTHENTICATED, 'session expired');
               },
-              Math.max(0, Math.min(entry.until.getTime() - Date.now(), 2 ** 31 - 1)),
+              Math.max(0, Math.min(entry.until.getTime() - systemClock(), 2 ** 31 - 1)),
             );
       timer?.unref();
       this.#open.set(socket, { principal: entry.principal, timer });

@@ -1,6 +1,7 @@
 import { Feed, type DroppedMarker, type SubscribeOptions } from './feed.js';
 import { SeqRing } from './seq-ring.js';
 import type { BusEvent, EventName, WorkloadEvents } from './types.js';
+import { systemDateClock } from '../clock.js';
 
 /** What a subscriber of the bus receives. */
 export type EventMessage = { type: 'event'; event: BusEvent } | DroppedMarker;
@@ -30,7 +31,7 @@ export class EventBus {
 
   constructor(options: EventBusOptions = {}) {
     this.#ring = new SeqRing<BusEvent>(options.ringSize ?? 5000);
-    this.#clock = options.clock ?? (() => new Date());
+    this.#clock = options.clock ?? systemDateClock;
     this.#feed = new Feed<BusEvent, EventMessage>(
       { lastSeq: () => this.#seq, memory: this.#ring },
       (event) => ({ type: 'event', event }),

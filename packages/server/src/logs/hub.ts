@@ -10,6 +10,7 @@ import { fromRun } from './runs.js';
 import { OutputFollower } from './output-follower.js';
 import { pipePath } from './output-pipe.js';
 import type { LogEntry, LogLevel, LogMessage, LogQuery, LogRun, LogSource } from './types.js';
+import { systemDateClock } from '../clock.js';
 
 export interface LogHubOptions {
   /** The log folder: the journal and the raw workload files live here. */
@@ -73,7 +74,7 @@ export class LogHub {
   constructor(options: LogHubOptions) {
     this.#options = options;
     this.#dir = options.dir;
-    this.#clock = options.clock ?? (() => new Date());
+    this.#clock = options.clock ?? systemDateClock;
     this.#onError =
       options.onError ??
       ((error) => {

@@ -1,6 +1,7 @@
 import { readProcStat, type ProcStat } from '../system/index.js';
 import { isEnded } from './group.js';
 import type { ExitInfo } from './types.js';
+import { systemDateClock } from '../clock.js';
 
 /**
  * Whether `stat` is still the process identified by `startTicks`. A zombie
@@ -76,7 +77,7 @@ export class AdoptionWatch {
 
   #settle(pid: number, entry: Watched): void {
     if (this.#watched.get(pid) === entry) this.#watched.delete(pid);
-    entry.resolve({ code: null, signal: null, known: false, at: new Date() });
+    entry.resolve({ code: null, signal: null, known: false, at: systemDateClock() });
     if (this.#watched.size === 0) this.#stopTimer();
   }
 

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { parseStatLine, processStartedAt, readBootTimeMs, readProcStat } from '../system/index.js';
 import { SpawnError, errorCode } from './errors.js';
 import type { ExitInfo, ProcessHandle, ProcessSpec } from './types.js';
+import { systemDateClock } from '../clock.js';
 
 /**
  * Starts `spec` as the leader of a new session and process group, writing
@@ -43,7 +44,7 @@ export async function spawnProcess(spec: ProcessSpec): Promise<ProcessHandle> {
 
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('exit', (code, signal) => {
-      resolve({ code, signal, known: true, at: new Date() });
+      resolve({ code, signal, known: true, at: systemDateClock() });
     });
   });
   const started = new Promise<{ pid: number; startTicks: number | null }>((resolve, reject) => {
@@ -65,7 +66,9 @@ export async function spawnProcess(spec: ProcessSpec): Promise<ProcessHandle> {
   }
   startTicks ??= await startTicksSoon(pid);
   const startedAt =
-    startTicks === null ? new Date() : processStartedAt({ startTicks }, await readBootTimeMs());
+    startTicks === null
+      ? systemDateClock()
+      : processStartedAt({ startTicks }, await readBootTimeMs());
   return { pid, startTicks: startTicks ?? 0, startedAt, ownChild: true, exited };
 }
 

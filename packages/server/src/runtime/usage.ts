@@ -11,6 +11,7 @@ import {
 import { isEnded } from './group.js';
 import type { ProcessUsage } from './types.js';
 import type { ProcStat } from '../system/index.js';
+import { systemClock } from '../clock.js';
 
 interface Sample extends TickReading {
   startTicks: number;
@@ -58,7 +59,7 @@ export class UsageBook {
 
   constructor(options: UsageBookOptions = {}) {
     this.#readTable = options.scan ?? scanProc;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? systemClock;
   }
 
   /**

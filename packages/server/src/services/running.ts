@@ -8,6 +8,7 @@ import type {
 } from '../runtime/index.js';
 import { workloadEnvironment } from '../workloads/environment.js';
 import { ReadinessWatch, type ReadinessOutcome, type ReadinessTarget } from './readiness.js';
+import { systemClock, systemDateClock } from '../clock.js';
 
 /**
  * What runs for instance `index` of a service: the definition's command in
@@ -103,7 +104,7 @@ export class RunningProcess {
       return await this.handle.exited;
     } catch (error) {
       onError(error);
-      const unknown: ExitInfo = { code: null, signal: null, known: false, at: new Date() };
+      const unknown: ExitInfo = { code: null, signal: null, known: false, at: systemDateClock() };
       return withDeadline(this.handle.exited, graceMs + 5000, unknown);
     }
   }
@@ -121,7 +122,7 @@ export class RunningProcess {
         void this.sample();
         this.scheduleSample(sampleMs);
       },
-      sampleMs - (Date.now() % sampleMs),
+      sampleMs - (systemClock() % sampleMs),
     );
   }
 

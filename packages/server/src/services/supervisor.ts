@@ -20,6 +20,7 @@ import {
 } from './records.js';
 import { isStale } from './rollout.js';
 import type { ServiceView, TailLine } from './views.js';
+import { systemClock } from '../clock.js';
 
 /**
  * The workload edges (instances write into `<logsDir>/services/<name>/<instance>.out.pipe`,
@@ -52,7 +53,7 @@ export class ServiceSupervisor {
   constructor(private readonly options: ServiceSupervisorOptions) {
     this.ctx = {
       ...options,
-      clock: options.clock ?? Date.now,
+      clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
       // PM2 checks memory every 30 s; every 5 s catches a leak sooner at a small cost.
       sampleMs: options.sampleMs ?? 5000,

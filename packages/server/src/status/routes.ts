@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '../http/schemas.js';
 import type { StoreInfo } from '../store/index.js';
 import type { StoreGate } from './store-gate.js';
+import { systemClock } from '../clock.js';
 
 export interface StatusRoutesOptions {
   gate: StoreGate;
@@ -58,7 +59,7 @@ const StatusSchema = Type.Object({
 export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { gate } = options;
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const storeInfo = reusedFor(options.infoTtlMs ?? 5000, clock, () => gate.raw().info());
 
   api.get(

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { StoreUnavailableError, isCodedanceError } from '@codedance/core';
 import type { Store } from '../store/index.js';
+import { systemDateClock } from '../clock.js';
 
 export interface StoreHealth {
   ok: boolean;
@@ -113,7 +114,7 @@ export class StoreGate extends EventEmitter<StoreGateEvents> {
       ...this.health,
       ok: true,
       latencyMs: Math.round(latencyMs * 100) / 100,
-      checkedAt: new Date().toISOString(),
+      checkedAt: systemDateClock().toISOString(),
       error: null,
     };
     if (wasDown) {
@@ -134,7 +135,7 @@ export class StoreGate extends EventEmitter<StoreGateEvents> {
       ...this.health,
       ok: false,
       latencyMs: null,
-      checkedAt: new Date().toISOString(),
+      checkedAt: systemDateClock().toISOString(),
       error: info,
     };
     if (wasUp) {

@@ -9,6 +9,7 @@ import {
   type StoredRecord,
   type Where,
 } from './types.js';
+import { systemDateClock } from '../clock.js';
 
 /*
  * The rules every backend shares, as pure functions, so that the four
@@ -18,7 +19,7 @@ import {
 /** Where the store reads the time; tests pass a clock they control. */
 export type Clock = () => Date;
 
-export const systemClock: Clock = () => new Date();
+export const systemClock: Clock = systemDateClock;
 
 /** Options every adapter accepts. */
 export interface StoreOptions {

@@ -4,6 +4,7 @@ import { listProcesses, ProcessCpuBook, type ListProcessesOptions } from './proc
 import { RingBuffer } from './ring-buffer.js';
 import { readHost, toMetricSample, type HostReading } from './sample.js';
 import type { MetricSample, ProcessList } from './schemas.js';
+import { systemClock } from '../clock.js';
 
 /** The monitor's sense of time: timestamps, and the short wait of a first CPU reading. */
 export interface MonitorClock {
@@ -13,7 +14,7 @@ export interface MonitorClock {
 
 /** Wall-clock time and real waiting. */
 export const SYSTEM_CLOCK: MonitorClock = {
-  now: () => Date.now(),
+  now: systemClock,
   sleep: (ms) => delay(ms),
 };
 

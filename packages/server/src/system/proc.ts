@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile, readdir } from 'node:fs/promises';
+import { systemClock } from '../clock.js';
 
 /**
  * USER_HZ, the unit of every tick count in /proc. The kernel fixes it at 100
@@ -234,7 +235,7 @@ let bootTimeMs: number | undefined;
 export async function readBootTimeMs(): Promise<number> {
   if (bootTimeMs === undefined) {
     const uptime = await readUptimeSeconds();
-    bootTimeMs = Math.round(Date.now() - uptime * 1000);
+    bootTimeMs = Math.round(systemClock() - uptime * 1000);
   }
   return bootTimeMs;
 }

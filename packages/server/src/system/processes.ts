@@ -11,6 +11,7 @@ import {
   type ProcStat,
 } from './proc.js';
 import type { ProcessItem, ProcessList, ProcessSort, SortOrder } from './schemas.js';
+import { systemClock } from '../clock.js';
 
 /** What to list. */
 export interface ListProcessesOptions {
@@ -115,7 +116,7 @@ export async function listProcesses(
     });
   }
   const book = context.book ?? new ProcessCpuBook();
-  const sampledAt = new Date((context.now ?? Date.now)());
+  const sampledAt = new Date((context.now ?? systemClock)());
   const [records, bootMs] = await Promise.all([
     readProcesses({ limit: options.maxProcesses, cmdline: true }),
     readBootTimeMs(),

@@ -1,5 +1,5 @@
 import { missedFires, nextFireTimes, type ScheduleSpec, type TaskSpec } from '@codedance/core';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /** Longest a timer may wait in Node; later fire times are re-armed on the way. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

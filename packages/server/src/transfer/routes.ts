@@ -22,6 +22,7 @@ import type { LogHub } from '../logs/index.js';
 import type { LogEntry } from '../logs/types.js';
 import type { TaskController } from '../tasks/controller.js';
 import type { JobsWatcher } from './jobs.js';
+import { systemDateClock } from '../clock.js';
 
 export interface TransferRoutesOptions {
   tasks: () => TaskController;
@@ -37,7 +38,7 @@ const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 const Loose = Type.Unknown();
 
 function stamp(): string {
-  return new Date().toISOString().replace(/[:.]/g, '-');
+  return systemDateClock().toISOString().replace(/[:.]/g, '-');
 }
 
 function logsToCsv(entries: LogEntry[]): string {
@@ -184,7 +185,7 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
     },
     (_request, reply) =>
       reply.header('content-disposition', `attachment; filename="codedance-${stamp()}.json"`).send({
-        exportedAt: new Date().toISOString(),
+        exportedAt: systemDateClock().toISOString(),
         version: options.version,
         config: redactConfig(options.config()),
         tasks: options.tasks().list(),

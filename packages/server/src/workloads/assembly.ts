@@ -10,6 +10,7 @@ import { ServiceSupervisor } from '../services/index.js';
 import { TaskController } from '../tasks/controller.js';
 import { JobsWatcher } from '../transfer/jobs.js';
 import { Starter } from './starter.js';
+import { systemClock } from '../clock.js';
 
 export interface Workloads {
   runtime: LocalRuntime;
@@ -61,7 +62,7 @@ export function createWorkloads(input: {
     logger: logger.child({ feature: 'tasks' }),
     defaultTimeout: () => config.current().tasks.timeout,
     graceMs: 5000,
-    clock: Date.now,
+    clock: systemClock,
     maxConcurrent: () => config.current().tasks.maxConcurrent,
     runHistory: () => config.current().tasks.runHistory,
   });
@@ -72,7 +73,7 @@ export function createWorkloads(input: {
     logger: logger.child({ feature: 'delivery' }),
     dataDir: input.dataDir,
     env: input.env,
-    clock: Date.now,
+    clock: systemClock,
   });
   const jobs = new JobsWatcher(
     boot.tasks.jobsDirectory,
