@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { folderBoundaries } from './eslint/folder-boundaries.js';
 
 export default tseslint.config(
   {
@@ -38,6 +39,18 @@ export default tseslint.config(
           selector: 'TSEnumDeclaration',
           message: 'Use an `as const` object and a derived union type.',
         },
+      ],
+    },
+  },
+  {
+    // A server folder is used through its index.ts only; the folders' public surfaces are
+    // what the architecture document describes.
+    files: ['packages/server/src/**/*.ts'],
+    plugins: { codedance: { rules: { 'folder-boundaries': folderBoundaries } } },
+    rules: {
+      'codedance/folder-boundaries': [
+        'error',
+        { root: 'packages/server/src', shared: ['clock', 'version'] },
       ],
     },
   },

@@ -3,4 +3,4 @@ export { startServer, isLoopback, type RunningServer, type StartOptions } from '
 export { ConfigRuntime, CONFIG_FILE_NAME } from './config/index.js';
 export { createStore, type Store, type StoredRecord, type StoreInfo } from './store/index.js';
 export { VERSION } from './version.js';
-export { readServerLog, type ServerLogLine } from './observability/server-log.js';
+export { readServerLog, type ServerLogLine } from './observability/index.js';

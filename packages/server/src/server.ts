@@ -8,17 +8,17 @@ import {
 } from '@codedance/core';
 import { buildApp } from './app.js';
 import { Access, privateDir } from './auth/index.js';
-import { forgetServer, registerServer } from './auth/registry.js';
+import { forgetServer, registerServer } from './auth/index.js';
 import { ConfigRuntime } from './config/index.js';
-import { dataDirProblem } from './config/paths.js';
-import { createServerMetrics } from './observability/metrics.js';
-import { createServerLog } from './observability/logging.js';
-import { StoreGate } from './status/store-gate.js';
+import { dataDirProblem } from './config/index.js';
+import { createServerMetrics } from './observability/index.js';
+import { createServerLog } from './observability/index.js';
+import { StoreGate } from './store/index.js';
 import { createStore } from './store/index.js';
 import { SystemMonitor } from './system/index.js';
 import { VERSION } from './version.js';
-import { createWorkloads } from './workloads/assembly.js';
-import { runDemo, type DemoOptions } from './delivery/demo.js';
+import { createWorkloads } from './assembly.js';
+import { runDemo, type DemoOptions } from './delivery/index.js';
 import { systemDateClock } from './clock.js';
 
 export interface StartOptions {

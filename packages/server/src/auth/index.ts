@@ -20,3 +20,4 @@ export {
   privateDirSync,
   writePrivateFile,
 } from './secure-files.js';
+export { forgetServer, registerServer } from './registry.js';

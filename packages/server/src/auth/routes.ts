@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CodedanceError, PRINCIPAL_KINDS, ROLES, type Principal } from '@codedance/core';
-import { ErrorResponse } from '../http/schemas.js';
+import { ErrorResponse } from '../http/index.js';
 import type { Access } from './access.js';
 import { sessionCookieName } from './guard.js';
 

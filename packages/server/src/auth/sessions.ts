@@ -8,7 +8,7 @@ import {
   type SessionTimes,
 } from '@codedance/core';
 import { ConflictError } from '@codedance/core';
-import { listAll } from '../store/list-all.js';
+import { listAll } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { newSecret, secretHash } from './credential.js';
 import { systemDateClock } from '../clock.js';

@@ -8,7 +8,7 @@ import {
   type DeploymentStatus,
   type DeploymentSummary,
 } from '@codedance/core';
-import { listAll } from '../store/list-all.js';
+import { listAll } from '../store/index.js';
 import type { Store } from '../store/index.js';
 
 export type { AppRecord, ServingSide } from '@codedance/core';

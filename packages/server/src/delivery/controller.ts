@@ -11,7 +11,7 @@ import {
 import type { EventBus } from '../events/index.js';
 import type { RouterHealth } from '@codedance/router';
 import type { ServiceSupervisor } from '../services/index.js';
-import type { StoreGate } from '../status/store-gate.js';
+import type { StoreGate } from '../store/index.js';
 import { applyApp, deleteApp, type AppDeps } from './apps.js';
 import { appKey, DeliveryBook, type AppRecord, type DeploymentFilter } from './book.js';
 import { stateConflict, type ReconcilerDeps } from './deps.js';

@@ -11,8 +11,8 @@ import {
   NotFoundError,
   type DeploymentAction,
 } from '@codedance/core';
-import { ErrorResponse } from '../http/schemas.js';
-import { parseYamlBody } from '../http/yaml-body.js';
+import { ErrorResponse } from '../http/index.js';
+import { parseYamlBody } from '../http/index.js';
 import { appKey, type DeploymentFilter } from './book.js';
 import type { DeliveryController } from './controller.js';
 import { appView, canaryResource, canaryRow, deploymentsToCsv } from './views.js';

@@ -1,5 +1,5 @@
-import { Feed, type DroppedMarker, type SubscribeOptions } from './feed.js';
-import { SeqRing } from './seq-ring.js';
+import { Feed, type DroppedMarker, type SubscribeOptions } from '../streams/index.js';
+import { SeqRing } from '../streams/index.js';
 import type { BusEvent, EventName, WorkloadEvents } from './types.js';
 import { systemDateClock } from '../clock.js';
 

@@ -1,7 +1,7 @@
 import { WebSocket as WsClient } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { until, useClosers, useTempDirs } from '../logs/test-support/fixtures.js';
-import type { LogSource } from '../logs/types.js';
+import type { LogSource } from '../logs/index.js';
 import { DEFAULT_LIVE_LIMITS, LIVE_CLOSE_CODES, type LiveLimits } from './live-limits.js';
 import { startLiveApp } from './test-support/live-app.js';
 

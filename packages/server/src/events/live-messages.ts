@@ -1,8 +1,8 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { ValidationError, type FieldProblem } from '@codedance/core';
-import { validatorCompiler } from '../http/validation.js';
-import type { LogFilter } from '../logs/filter.js';
-import { LOG_LEVELS } from '../logs/types.js';
+import { validatorCompiler } from '../http/index.js';
+import type { LogFilter } from '../logs/index.js';
+import { LOG_LEVELS } from '../logs/index.js';
 
 /*
  * The pieces of the live streams' messages that `/ws/logs`, `/ws/events` and the

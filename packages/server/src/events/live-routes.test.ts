@@ -1,9 +1,9 @@
 import { fastifyWebsocket } from '@fastify/websocket';
 import { describe, expect, it } from 'vitest';
 import { startBareApp } from '../http/test-support/bare-app.js';
-import { LogHub } from '../logs/hub.js';
+import { LogHub } from '../logs/index.js';
 import { useClosers, useTempDirs } from '../logs/test-support/fixtures.js';
-import type { LogSource } from '../logs/types.js';
+import type { LogSource } from '../logs/index.js';
 import { EventBus } from './bus.js';
 import { liveRoutes } from './live-routes.js';
 import { startLiveApp, type LiveApp } from './test-support/live-app.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ValidationError } from '@codedance/core';
-import type { LogHub } from '../logs/hub.js';
+import type { LogHub } from '../logs/index.js';
 import type { EventBus } from './bus.js';
 import {
   LogFilterFields,

@@ -1,7 +1,7 @@
 import type { WebSocket } from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { CodedanceError } from '@codedance/core';
-import { toCodedanceError } from '../http/errors.js';
+import { toCodedanceError } from '../http/index.js';
 import {
   ConnectionCounter,
   DEFAULT_LIVE_LIMITS,

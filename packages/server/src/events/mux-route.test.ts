@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useClosers, useTempDirs } from '../logs/test-support/fixtures.js';
-import type { LogSource } from '../logs/types.js';
+import type { LogSource } from '../logs/index.js';
 import { MAX_SUBSCRIPTIONS } from './mux-route.js';
 import { startLiveApp } from './test-support/live-app.js';
 import { connect, refusal, type Received } from './test-support/ws-client.js';

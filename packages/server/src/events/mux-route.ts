@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { WebSocket } from '@fastify/websocket';
 import { Type } from 'typebox';
 import { CodedanceError } from '@codedance/core';
-import { toCodedanceError } from '../http/errors.js';
-import type { LogHub } from '../logs/hub.js';
+import { toCodedanceError } from '../http/index.js';
+import type { LogHub } from '../logs/index.js';
 import type { EventBus } from './bus.js';
 import { LogFilterFields, Since, logRequest, messageChecker } from './live-messages.js';
 import {

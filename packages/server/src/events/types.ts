@@ -1,4 +1,4 @@
-import type { LogLevel } from '../logs/types.js';
+import type { LogLevel } from '../logs/index.js';
 
 /**
  * Every event a workload controller publishes, by name. The API streams

@@ -1,6 +1,6 @@
 import { Type, type TLiteral } from 'typebox';
 import { SERVICE_NAME_PATTERN, TASK_ID_PATTERN } from '@codedance/core';
-import { LOG_LEVELS } from '../logs/types.js';
+import { LOG_LEVELS } from '../logs/index.js';
 
 /** The body of every 4xx and 5xx answer, as the OpenAPI document shows it. */
 export const ErrorResponse = Type.Object(

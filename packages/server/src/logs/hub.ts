@@ -1,6 +1,6 @@
 import { maskSecrets } from '@codedance/core';
 import { join } from 'node:path';
-import { Feed, type SeqMemory, type SubscribeOptions } from '../events/feed.js';
+import { Feed, type SeqMemory, type SubscribeOptions } from '../streams/index.js';
 import { classifyLines, type LevelGroup, type LevelPattern } from './classify.js';
 import { matchesFilter, QUERY_LIMITS, queryMatcher, sourceKey, type LogFilter } from './filter.js';
 import { Journal } from './journal.js';

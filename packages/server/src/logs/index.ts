@@ -16,3 +16,4 @@ export {
   type LogRun,
   type LogSource,
 } from './types.js';
+export { logRoutes } from './routes.js';

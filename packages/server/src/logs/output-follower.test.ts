@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnProcess } from '../runtime/spawn.js';
-import type { ProcessHandle } from '../runtime/types.js';
+import { spawnProcess } from '../runtime/index.js';
+import type { ProcessHandle } from '../runtime/index.js';
 import type { LineBlock } from './line-splitter.js';
 import { OutputFollower, type OutputFollowerOptions } from './output-follower.js';
 import { runLines } from './runs.js';

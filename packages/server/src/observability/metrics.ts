@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { StoreGate } from '../status/store-gate.js';
+import type { StoreGate } from '../store/index.js';
 
 export interface ServerMetrics {
   registry: Registry;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse, LogLevelSchema } from '../http/schemas.js';
+import { ErrorResponse, LogLevelSchema } from '../http/index.js';
 import { levelNumber } from './logging.js';
 import { readServerLog } from './server-log.js';
 

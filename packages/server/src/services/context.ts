@@ -1,6 +1,6 @@
 import type { InstanceState, ServiceSpec } from '@codedance/core';
 import type { LogSource } from '../logs/index.js';
-import type { WorkloadContext } from '../workloads/context.js';
+import type { WorkloadContext } from '../workloads/index.js';
 import type { ServiceInstance } from './instance.js';
 
 /** What an instance is given by its supervisor: the edges, the clock, and ways to report back. */

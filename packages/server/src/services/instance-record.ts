@@ -1,5 +1,5 @@
 import { TENANT_DEFAULT, type InstanceState } from '@codedance/core';
-import type { StoreGate } from '../status/store-gate.js';
+import type { StoreGate } from '../store/index.js';
 import { SERVICE_INSTANCE_KIND, instanceRecordId, type InstanceData } from './records.js';
 
 /** States in which a rolling restart stops waiting: the instance is ready, or will not be soon. */

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { expectedVersion } from '../http/if-match.js';
-import { ErrorResponse, LogLevelSchema, ServiceNameSchema } from '../http/schemas.js';
+import { expectedVersion } from '../http/index.js';
+import { ErrorResponse, LogLevelSchema, ServiceNameSchema } from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
 const NameParams = Type.Object({ name: ServiceNameSchema }, { additionalProperties: false });

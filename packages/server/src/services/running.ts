@@ -6,7 +6,7 @@ import type {
   ProcessUsage,
   Runtime,
 } from '../runtime/index.js';
-import { workloadEnvironment } from '../workloads/environment.js';
+import { workloadEnvironment } from '../workloads/index.js';
 import { ReadinessWatch, type ReadinessOutcome, type ReadinessTarget } from './readiness.js';
 import { systemClock, systemDateClock } from '../clock.js';
 

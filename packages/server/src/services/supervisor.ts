@@ -7,7 +7,7 @@ import {
 } from '@codedance/core';
 import type { LogEntry, LogQuery, LogSource } from '../logs/index.js';
 import { listAll, type StoredRecord } from '../store/index.js';
-import type { WorkloadContext } from '../workloads/context.js';
+import type { WorkloadContext } from '../workloads/index.js';
 import { sameProcess, validateDefinition, validateReplacement } from './definition.js';
 import { ServiceEntry } from './entry.js';
 import type { InstanceContext } from './context.js';

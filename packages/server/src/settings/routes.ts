@@ -5,8 +5,8 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { redactConfig } from '@codedance/core';
 import type { ConfigRuntime } from '../config/index.js';
-import { ErrorResponse, FieldProblemSchema } from '../http/schemas.js';
-import type { StoreGate } from '../status/store-gate.js';
+import { ErrorResponse, FieldProblemSchema } from '../http/index.js';
+import type { StoreGate } from '../store/index.js';
 
 export interface SettingsRoutesOptions {
   config: ConfigRuntime;

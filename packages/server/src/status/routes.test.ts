@@ -5,7 +5,7 @@ import { startBareApp, type BareApp } from '../http/test-support/bare-app.js';
 import { createStore, type Store } from '../store/index.js';
 import { tempFolder } from '../store/test-support/servers.js';
 import { statusRoutes } from './routes.js';
-import { StoreGate } from './store-gate.js';
+import { StoreGate } from '../store/index.js';
 
 describe('GET /api/status', () => {
   let bare: BareApp;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse } from '../http/schemas.js';
+import { ErrorResponse } from '../http/index.js';
 import type { StoreInfo } from '../store/index.js';
-import type { StoreGate } from './store-gate.js';
+import type { StoreGate } from '../store/index.js';
 import { systemClock } from '../clock.js';
 
 export interface StatusRoutesOptions {

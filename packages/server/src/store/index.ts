@@ -19,3 +19,5 @@ export {
   type Where,
   type WriteOptions,
 } from './types.js';
+export { StoreGate } from './gate.js';
+export { SqliteStore } from './sqlite.js';

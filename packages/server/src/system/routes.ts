@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { maskSecrets } from '@codedance/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse } from '../http/schemas.js';
+import { ErrorResponse } from '../http/index.js';
 import { readSystemInfo } from './info.js';
 import type { SystemMonitor } from './monitor.js';
 import {

@@ -7,7 +7,7 @@ import { TENANT_DEFAULT } from '@codedance/core';
 import { EventBus } from '../events/index.js';
 import { LogHub } from '../logs/index.js';
 import { LocalRuntime } from '../runtime/index.js';
-import { StoreGate } from '../status/store-gate.js';
+import { StoreGate } from '../store/index.js';
 import { createStore } from '../store/index.js';
 import { TaskController } from './controller.js';
 import { TASK_STATE_KIND, type RunData, type TaskStateData } from './records.js';

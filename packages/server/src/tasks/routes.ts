@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CodedanceError } from '@codedance/core';
-import { expectedVersion } from '../http/if-match.js';
-import { ErrorResponse, RunIdSchema, TaskIdSchema } from '../http/schemas.js';
+import { expectedVersion } from '../http/index.js';
+import { ErrorResponse, RunIdSchema, TaskIdSchema } from '../http/index.js';
 import type { TaskController } from './controller.js';
 
 const IdParams = Type.Object({ id: TaskIdSchema }, { additionalProperties: false });

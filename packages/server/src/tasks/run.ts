@@ -8,8 +8,8 @@ import {
 } from '@codedance/core';
 import { logFiles, pipePath } from '../logs/index.js';
 import type { ExitInfo, ProcessHandle } from '../runtime/index.js';
-import type { WorkloadContext } from '../workloads/context.js';
-import { workloadEnvironment } from '../workloads/environment.js';
+import type { WorkloadContext } from '../workloads/index.js';
+import { workloadEnvironment } from '../workloads/index.js';
 import type { Clock } from '../clock.js';
 import { newRunId, type RunData } from './records.js';
 import { RunLog } from './run-log.js';

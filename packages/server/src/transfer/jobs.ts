@@ -3,8 +3,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { parseJobText, planImport, type FieldProblem, type TaskSpec } from '@codedance/core';
-import { FileTooLargeError, MAX_DATA_FILE_BYTES, readBoundedText } from '../config/bounded-file.js';
-import type { TaskController } from '../tasks/controller.js';
+import { FileTooLargeError, MAX_DATA_FILE_BYTES, readBoundedText } from '../config/index.js';
+import type { TaskController } from '../tasks/index.js';
 
 export interface JobsPlan {
   directory: string;

@@ -17,10 +17,10 @@ import {
   type Config,
   type TaskSpec,
 } from '@codedance/core';
-import { ErrorResponse, LogLevelSchema } from '../http/schemas.js';
+import { ErrorResponse, LogLevelSchema } from '../http/index.js';
 import type { LogHub } from '../logs/index.js';
-import type { LogEntry } from '../logs/types.js';
-import type { TaskController } from '../tasks/controller.js';
+import type { LogEntry } from '../logs/index.js';
+import type { TaskController } from '../tasks/index.js';
 import type { JobsWatcher } from './jobs.js';
 import { systemDateClock } from '../clock.js';
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../events/index.js';
 import type { LogHub } from '../logs/index.js';
 import type { Runtime } from '../runtime/index.js';
-import type { StoreGate } from '../status/store-gate.js';
+import type { StoreGate } from '../store/index.js';
 
 /**
  * The edges the workload controllers work through, shared by the task

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { defaultConfig, type Config } from '@codedance/core';
-import { SqliteStore } from '../../store/sqlite.js';
+import { SqliteStore } from '../../store/index.js';
 import { Access } from '../access.js';
 import { installAccess } from '../install.js';
 

@@ -1,5 +1,5 @@
 import { startBareApp, type BareApp } from '../../http/test-support/bare-app.js';
-import { LogHub } from '../../logs/hub.js';
+import { LogHub } from '../../logs/index.js';
 import { EventBus } from '../bus.js';
 import type { LiveLimits } from '../live-limits.js';
 import { liveRoutes } from '../live-routes.js';

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { EventBus, type BusEvent } from '../../events/index.js';
 import { LogHub } from '../../logs/index.js';
 import { LocalRuntime, type ProcessSpec, type Runtime } from '../../runtime/index.js';
-import { StoreGate } from '../../status/store-gate.js';
+import { StoreGate } from '../../store/index.js';
 import { createStore, type Store } from '../../store/index.js';
 import { ServiceSupervisor, type ServiceSupervisorOptions } from '../supervisor.js';
 import type { ServiceView } from '../views.js';

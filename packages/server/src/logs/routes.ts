@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse, LogLevelSchema, RunIdSchema, TaskIdSchema } from '../http/schemas.js';
-import type { LogHub } from '../logs/index.js';
+import { ErrorResponse, LogLevelSchema, RunIdSchema, TaskIdSchema } from '../http/index.js';
+import type { LogHub } from './index.js';
 
 /** Seed 004's `GET /api/logs` and `POST /api/settings/clear-logs`, over every workload's log. */
 export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }): void {

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import { StoreUnavailableError, parseByteSize } from '@codedance/core';
-import type { ConfigRuntime } from '../config/index.js';
-import { DeliveryController } from '../delivery/index.js';
-import { EventBus } from '../events/index.js';
-import { LogHub } from '../logs/index.js';
-import { LocalRuntime } from '../runtime/index.js';
-import type { StoreGate } from '../status/store-gate.js';
-import { ServiceSupervisor } from '../services/index.js';
-import { TaskController } from '../tasks/controller.js';
-import { JobsWatcher } from '../transfer/jobs.js';
-import { Starter } from './starter.js';
-import { systemClock } from '../clock.js';
+import type { ConfigRuntime } from './config/index.js';
+import { DeliveryController } from './delivery/index.js';
+import { EventBus } from './events/index.js';
+import { LogHub } from './logs/index.js';
+import { LocalRuntime } from './runtime/index.js';
+import type { StoreGate } from './store/index.js';
+import { ServiceSupervisor } from './services/index.js';
+import { TaskController } from './tasks/index.js';
+import { JobsWatcher } from './transfer/index.js';
+import { Starter } from './workloads/index.js';
+import { systemClock } from './clock.js';
 
 export interface Workloads {
   runtime: LocalRuntime;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { StoreUnavailableError, isCodedanceError } from '@codedance/core';
-import type { Store } from '../store/index.js';
+import type { Store } from './index.js';
 import { systemDateClock } from '../clock.js';
 
 export interface StoreHealth {

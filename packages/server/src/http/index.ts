@@ -1,0 +1,12 @@
+export { frameworkErrors, installErrorHandling, toCodedanceError } from './errors.js';
+export { expectedVersion } from './if-match.js';
+export {
+  ErrorResponse,
+  FieldProblemSchema,
+  LogLevelSchema,
+  RunIdSchema,
+  ServiceNameSchema,
+  TaskIdSchema,
+} from './schemas.js';
+export { installJsonBodies, validatorCompiler } from './validation.js';
+export { parseYamlBody } from './yaml-body.js';

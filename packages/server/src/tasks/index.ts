@@ -1,0 +1,2 @@
+export { TaskController } from './controller.js';
+export { taskRoutes } from './routes.js';

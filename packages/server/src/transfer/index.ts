@@ -1,0 +1,2 @@
+export { JobsWatcher } from './jobs.js';
+export { transferRoutes } from './routes.js';
