@@ -4,3 +4,4 @@
  */
 export * from './canary/index.js';
 export * from './crd/index.js';
+export * from './rbac/index.js';
