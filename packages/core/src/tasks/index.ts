@@ -8,7 +8,7 @@ export {
   type TaskSpecInput,
 } from './schema.js';
 export { taskCommand, validateTaskSpec } from './validate.js';
-export type { Validated } from './problems.js';
+export { schemaChecker, specValidator, type Checked, type Validated } from './problems.js';
 export {
   EXCEPTION_REASONS,
   RUN_TRIGGERS,

@@ -1,0 +1,7 @@
+/**
+ * Codedance on Kubernetes: the `CanaryDeployment` resource and its CRD, the traffic providers
+ * that write cluster objects, and Prometheus as a metrics source.
+ */
+export * from './canary/index.js';
+export * from './crd/index.js';
+export * from './rbac/index.js';
