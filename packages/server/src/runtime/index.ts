@@ -11,3 +11,4 @@ export { LocalProcesses, type LocalProcessesOptions } from './local.js';
 export { SpawnError, type SpawnSubject } from './errors.js';
 export { type StopOptions } from './stop.js';
 export { probeHttp, probeTcp, type HttpProbeOptions } from './probe.js';
+export { freePortBlock } from './ports.js';
