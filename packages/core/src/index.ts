@@ -19,3 +19,4 @@ export {
 export * from './delivery/index.js';
 export * from './metrics/index.js';
 export * from './traffic/index.js';
+export * from './runtime/index.js';

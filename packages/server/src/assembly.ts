@@ -4,7 +4,7 @@ import type { ConfigRuntime } from './config/index.js';
 import { DeliveryController } from './delivery/index.js';
 import { EventBus } from './events/index.js';
 import { LogHub } from './logs/index.js';
-import { LocalRuntime } from './runtime/index.js';
+import { LocalProcesses } from './runtime/index.js';
 import type { StoreGate } from './store/index.js';
 import { ServiceSupervisor } from './services/index.js';
 import { TaskController } from './tasks/index.js';
@@ -13,7 +13,7 @@ import { Starter } from './workloads/index.js';
 import { systemClock } from './clock.js';
 
 export interface Workloads {
-  runtime: LocalRuntime;
+  runtime: LocalProcesses;
   hub: LogHub;
   bus: EventBus;
   /** The task controller once the store has opened and it has started; a 503 before. */
@@ -43,7 +43,7 @@ export function createWorkloads(input: {
 }): Workloads {
   const { gate, config, logger } = input;
   const boot = config.current();
-  const runtime = new LocalRuntime();
+  const runtime = new LocalProcesses();
   const hub = new LogHub({
     dir: boot.logging.dir,
     journal: {

@@ -48,7 +48,11 @@ function meaningProblems(value: unknown): FieldProblem[] {
   return [...problems, ...readinessProblems(asObject(spec.readiness), port !== undefined)];
 }
 
-function readinessProblems(readiness: Loose | undefined, hasPort: boolean): FieldProblem[] {
+/**
+ * What the schema cannot say of a readiness check: an http or tcp check needs a port, and a
+ * log check's pattern must be a regular expression.
+ */
+export function readinessProblems(readiness: Loose | undefined, hasPort: boolean): FieldProblem[] {
   if (readiness === undefined) return [];
   const { type, port, pattern } = readiness;
   if ((type === 'http' || type === 'tcp') && port === undefined && !hasPort) {

@@ -6,7 +6,7 @@ import {
   type SideObservation,
 } from '@codedance/core';
 import { describeExit, type ServiceSupervisor, type ServiceView } from '../services/index.js';
-import { freePortBlock } from './ports.js';
+import { freePortBlock } from '../runtime/index.js';
 import type { ServingSide } from './book.js';
 
 /** The supervised service that runs `version` of an app. */

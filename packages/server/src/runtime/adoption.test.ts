@@ -25,7 +25,7 @@ async function isAlive(pid: number, startTicks: number): Promise<boolean> {
   return isSameLiveProcess(await readProcStat(pid), startTicks);
 }
 
-describe('LocalRuntime.adopt', () => {
+describe('LocalProcesses.adopt', () => {
   it('finds a workload again after the server that started it died, and sees it end', async () => {
     const { pid, startTicks } = await startOrphan();
     const handle = await work.runtime.adopt(pid, startTicks);

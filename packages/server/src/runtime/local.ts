@@ -3,23 +3,29 @@ import { AdoptionWatch, isSameLiveProcess } from './adoption.js';
 import { spawnProcess } from './spawn.js';
 import { stopGroup, type StopOptions } from './stop.js';
 import { UsageBook } from './usage.js';
-import type { ProcessHandle, ProcessSpec, ProcessUsage, Runtime, StopResult } from './types.js';
+import type {
+  ProcessHandle,
+  ProcessSpec,
+  ProcessUsage,
+  ProcessRuntime,
+  StopResult,
+} from './types.js';
 
-export interface LocalRuntimeOptions {
+export interface LocalProcessesOptions {
   /** How often re-adopted processes are checked for their end; 250 ms by default. */
   adoptionPollMs?: number;
 }
 
 /**
- * Runs workloads as processes on this host. Each one leads its own session
+ * Runs processes on this host. Each one leads its own session
  * and process group and writes to its own files, so it outlives a restart of
  * the server, which finds it again with `adopt`. Linux only (reads /proc).
  */
-export class LocalRuntime implements Runtime {
+export class LocalProcesses implements ProcessRuntime {
   readonly #adoption: AdoptionWatch;
   readonly #usage = new UsageBook();
 
-  constructor(options: LocalRuntimeOptions = {}) {
+  constructor(options: LocalProcessesOptions = {}) {
     this.#adoption = new AdoptionWatch(options.adoptionPollMs);
   }
 

@@ -7,7 +7,7 @@ import { useWorkloads } from './test-support/workloads.js';
 
 const work = useWorkloads();
 
-describe('LocalRuntime.spawn', () => {
+describe('LocalProcesses.spawn', () => {
   it('writes stdout and stderr to the files and reports the exit code', async () => {
     const spec = await work.node(
       "process.stdout.write('to out\\n'); process.stderr.write('to err\\n'); process.exitCode = 3",
@@ -84,7 +84,7 @@ describe('LocalRuntime.spawn', () => {
   });
 });
 
-describe('LocalRuntime.spawn failures', () => {
+describe('LocalProcesses.spawn failures', () => {
   async function failure(promise: Promise<unknown>): Promise<SpawnError> {
     const error: unknown = await promise.then(
       () => undefined,

@@ -5,7 +5,7 @@ import { useWorkloads } from './test-support/workloads.js';
 
 const work = useWorkloads();
 
-describe('LocalRuntime.stop', () => {
+describe('LocalProcesses.stop', () => {
   it('stops the whole process group, grandchildren included', async () => {
     const handle = await work.spawn(
       await work.spec({ command: 'sh', args: ['-c', 'sleep 60 & sleep 60 & wait'] }),

@@ -1,7 +1,9 @@
 /**
- * The runtime interface: how a workload's processes are started, found
- * again and stopped. The local runtime (this host) implements it first;
- * a Kubernetes runtime will implement the same shape later.
+ * The process layer of this host: how a workload's processes are started,
+ * found again after a server restart, and stopped. The service supervisor
+ * and the task controller run on it, and the local workload runtime
+ * (`../workload-runtime`) on the supervisor; a Kubernetes runtime needs
+ * none of it.
  */
 
 /** What to run. Spawned without a shell unless `shell` is true. */
@@ -63,7 +65,7 @@ export interface ProcessUsage {
   cpuSeconds: number;
 }
 
-export interface Runtime {
+export interface ProcessRuntime {
   /** Starts a process in its own session and process group. Rejects with a `SpawnError`. */
   spawn(spec: ProcessSpec): Promise<ProcessHandle>;
   /** Finds a process again after a restart; null when it is gone or the pid was reused. */

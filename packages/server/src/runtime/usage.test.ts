@@ -4,7 +4,7 @@ import { useWorkloads } from './test-support/workloads.js';
 
 const work = useWorkloads();
 
-describe('LocalRuntime.usage', () => {
+describe('LocalProcesses.usage', () => {
   it('measures the CPU and memory of the whole tree', async () => {
     // The parent sleeps; only its child burns CPU, so a figure above 50 % proves the tree is summed.
     const burner = 'const end = Date.now() + 20_000; while (Date.now() < end) {}';

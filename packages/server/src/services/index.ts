@@ -11,3 +11,4 @@ export {
 } from './records.js';
 export type { InstanceView, ServiceView, TailLine } from './views.js';
 export { describeExit } from './exits.js';
+export { sameProcess } from './definition.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ExitInfo, ProcessHandle, ProcessUsage, Runtime } from '../runtime/index.js';
+import type { ExitInfo, ProcessHandle, ProcessUsage, ProcessRuntime } from '../runtime/index.js';
 import { RunningProcess } from './running.js';
 
 const USAGE: ProcessUsage = { pids: [1], cpuPercent: 0, rssBytes: 1, cpuSeconds: 0 };
@@ -29,7 +29,7 @@ describe('RunningProcess', () => {
         sampledAt.set(pid, [...(sampledAt.get(pid) ?? []), Date.now()]);
         return Promise.resolve(USAGE);
       },
-    } as unknown as Runtime;
+    } as unknown as ProcessRuntime;
     const events = {
       exited: () => undefined,
       readiness: () => undefined,

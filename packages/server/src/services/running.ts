@@ -4,7 +4,7 @@ import type {
   ProcessHandle,
   ProcessSpec,
   ProcessUsage,
-  Runtime,
+  ProcessRuntime,
 } from '../runtime/index.js';
 import { workloadEnvironment } from '../workloads/index.js';
 import { ReadinessWatch, type ReadinessOutcome, type ReadinessTarget } from './readiness.js';
@@ -56,7 +56,7 @@ export class RunningProcess {
 
   constructor(
     readonly handle: ProcessHandle,
-    private readonly runtime: Runtime,
+    private readonly runtime: ProcessRuntime,
     private readonly events: RunningEvents,
     sampleMs: number,
   ) {

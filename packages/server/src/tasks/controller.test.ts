@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TENANT_DEFAULT } from '@codedance/core';
 import { EventBus } from '../events/index.js';
 import { LogHub } from '../logs/index.js';
-import { LocalRuntime } from '../runtime/index.js';
+import { LocalProcesses } from '../runtime/index.js';
 import { StoreGate } from '../store/index.js';
 import { createStore } from '../store/index.js';
 import { TaskController } from './controller.js';
@@ -25,7 +25,7 @@ describe('TaskController', () => {
   let now: number;
   let gate: StoreGate;
   let hub: LogHub;
-  let runtime: LocalRuntime;
+  let runtime: LocalProcesses;
   let bus: EventBus;
   const controllers: TaskController[] = [];
 
@@ -36,7 +36,7 @@ describe('TaskController', () => {
     gate = new StoreGate(store, pino({ level: 'silent' }), 60_000);
     await gate.start();
     hub = new LogHub({ dir: join(dir, 'logs'), journal: { maxSize: 1 << 20, maxFiles: 2 } });
-    runtime = new LocalRuntime();
+    runtime = new LocalProcesses();
     bus = new EventBus();
   });
 

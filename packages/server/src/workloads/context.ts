@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../events/index.js';
 import type { LogHub } from '../logs/index.js';
-import type { Runtime } from '../runtime/index.js';
+import type { ProcessRuntime } from '../runtime/index.js';
 import type { StoreGate } from '../store/index.js';
 
 /**
@@ -10,7 +10,7 @@ import type { StoreGate } from '../store/index.js';
  */
 export interface WorkloadContext {
   gate: StoreGate;
-  runtime: Runtime;
+  runtime: ProcessRuntime;
   hub: LogHub;
   bus: EventBus;
   logger: Logger;

@@ -2,25 +2,25 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { LocalRuntime } from '../local.js';
+import { LocalProcesses } from '../local.js';
 import type { ProcessHandle, ProcessSpec } from '../types.js';
 
 /** Enough environment for `sh` and `sleep` to be found. */
 export const BASE_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' } as const;
 
 /**
- * A LocalRuntime for tests, with a temporary folder for output files and
+ * A LocalProcesses for tests, with a temporary folder for output files and
  * a record of every process group started, so `cleanup` can SIGKILL them all
  * whatever the test did.
  */
 export class Workloads {
-  #runtime: LocalRuntime | undefined;
+  #runtime: LocalProcesses | undefined;
   readonly #groups = new Set<number>();
   #dir: string | undefined;
 
   /** A fresh runtime after each `cleanup`, polling adopted processes often to keep tests quick. */
-  get runtime(): LocalRuntime {
-    this.#runtime ??= new LocalRuntime({ adoptionPollMs: 50 });
+  get runtime(): LocalProcesses {
+    this.#runtime ??= new LocalProcesses({ adoptionPollMs: 50 });
     return this.#runtime;
   }
 

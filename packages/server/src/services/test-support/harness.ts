@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { EventBus, type BusEvent } from '../../events/index.js';
 import { LogHub } from '../../logs/index.js';
-import { LocalRuntime, type ProcessSpec, type Runtime } from '../../runtime/index.js';
+import { LocalProcesses, type ProcessSpec, type ProcessRuntime } from '../../runtime/index.js';
 import { StoreGate } from '../../store/index.js';
 import { createStore, type Store } from '../../store/index.js';
 import { ServiceSupervisor, type ServiceSupervisorOptions } from '../supervisor.js';
@@ -39,7 +39,7 @@ export function httpService(name: string, port: number, extra: Record<string, un
 
 /** One server's worth of parts: what a restart of the server replaces. */
 interface Generation {
-  runtime: Runtime;
+  runtime: ProcessRuntime;
   hub: LogHub;
   supervisor: ServiceSupervisor;
   spawned: ProcessSpec[];
@@ -105,9 +105,9 @@ export class Harness {
       );
       await this.gate.start();
     }
-    const local = new LocalRuntime({ adoptionPollMs: 50 });
+    const local = new LocalProcesses({ adoptionPollMs: 50 });
     const spawned: ProcessSpec[] = [];
-    const runtime: Runtime = {
+    const runtime: ProcessRuntime = {
       spawn: (spec) => {
         spawned.push(spec);
         return local.spawn(spec);

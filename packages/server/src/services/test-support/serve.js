@@ -15,7 +15,7 @@ const load = (path) => import(new URL(path, dist).href);
 const { ServiceSupervisor, serviceRoutes } = await load('services/index.js');
 const { LogHub } = await load('logs/index.js');
 const { EventBus, liveRoutes } = await load('events/index.js');
-const { LocalRuntime } = await load('runtime/index.js');
+const { LocalProcesses } = await load('runtime/index.js');
 const { StoreGate } = await load('status/store-gate.js');
 const { createStore } = await load('store/index.js');
 const { frameworkErrors, installErrorHandling } = await load('http/errors.js');
@@ -31,7 +31,7 @@ if (!dataDir) {
 const logger = pino({ level: 'silent' });
 const gate = new StoreGate(createStore(`sqlite:${join(dataDir, 'store.db')}`), logger, 60_000);
 await gate.start();
-const runtime = new LocalRuntime({ adoptionPollMs: 100 });
+const runtime = new LocalProcesses({ adoptionPollMs: 100 });
 const logsDir = join(dataDir, 'logs');
 const hub = new LogHub({
   dir: logsDir,
