@@ -3,26 +3,32 @@ import { LATENCY_BOUNDS_MS, latencyBucket } from './buckets.js';
 import { RouterStats } from './stats.js';
 
 describe('latency buckets', () => {
-  it('are the E12 series from 0.1 ms to 56 s, ascending', () => {
-    expect(LATENCY_BOUNDS_MS).toHaveLength(70);
-    expect(LATENCY_BOUNDS_MS.slice(0, 13)).toEqual([
-      0.1, 0.12, 0.15, 0.18, 0.22, 0.27, 0.33, 0.39, 0.47, 0.56, 0.68, 0.82, 1,
+  it('are 20 round numbers a decade from 0.1 ms to 60 s, ascending', () => {
+    expect(LATENCY_BOUNDS_MS).toHaveLength(117);
+    expect(LATENCY_BOUNDS_MS.slice(0, 21)).toEqual([
+      0.1, 0.11, 0.12, 0.13, 0.15, 0.17, 0.2, 0.22, 0.25, 0.27, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55,
+      0.6, 0.7, 0.8, 0.9, 1,
     ]);
-    expect(LATENCY_BOUNDS_MS.at(-1)).toBe(56_000);
+    expect(LATENCY_BOUNDS_MS.at(-1)).toBe(60_000);
     for (let i = 1; i < LATENCY_BOUNDS_MS.length; i++) {
       const ratio = LATENCY_BOUNDS_MS[i]! / LATENCY_BOUNDS_MS[i - 1]!;
-      expect(ratio).toBeGreaterThan(1.08);
-      expect(ratio).toBeLessThan(1.3);
+      expect(ratio).toBeGreaterThan(1.05);
+      expect(ratio).toBeLessThan(1.18);
+    }
+    // The limits people write are bounds, so a threshold on them reads exact counts.
+    for (const limit of [100, 150, 200, 250, 300, 500, 1000, 2000, 5000]) {
+      expect(LATENCY_BOUNDS_MS).toContain(limit);
     }
   });
 
   it('count a latency in the first bucket whose bound it does not exceed, as `le` does', () => {
     const at = (ms: number) => LATENCY_BOUNDS_MS[latencyBucket(ms)];
     expect(at(1)).toBe(1);
-    expect(at(1.0001)).toBe(1.2);
+    expect(at(1.0001)).toBe(1.1);
     expect(at(0.05)).toBe(0.1);
-    expect(at(499)).toBe(560);
-    expect(latencyBucket(56_000.5)).toBe(LATENCY_BOUNDS_MS.length);
+    expect(at(200)).toBe(200);
+    expect(at(499)).toBe(500);
+    expect(latencyBucket(60_000.5)).toBe(LATENCY_BOUNDS_MS.length);
     expect(latencyBucket(Number.NaN)).toBe(0);
     expect(latencyBucket(-3)).toBe(0);
   });
@@ -41,9 +47,11 @@ describe('latency buckets', () => {
     const nonZero = Object.fromEntries(
       histogram.counts.flatMap((c, i) => (c > 0 ? [[LATENCY_BOUNDS_MS[i] ?? 'inf', c]] : [])),
     );
-    expect(nonZero).toEqual({ 0.56: 1, 3.3: 3, 47: 1, 56: 1, inf: 1 });
+    expect(nonZero).toEqual({ 0.5: 1, 3: 2, 3.5: 1, 50: 2, inf: 1 });
     expect(histogram.sumMs).toBeCloseTo(0.5 + 3 + 3 + 47 + 47.5 + 90_000 + 3.3, 6);
     // A window that leaves out the older second leaves out its latency too.
-    expect(stats.window(now - 1000, now).versions['v1']!.histogram.counts[18]).toBe(2);
+    const recent = stats.window(now - 1000, now).versions['v1']!.histogram;
+    expect(recent.counts[LATENCY_BOUNDS_MS.indexOf(3)]).toBe(2);
+    expect(recent.counts[LATENCY_BOUNDS_MS.indexOf(3.5)]).toBe(0);
   });
 });

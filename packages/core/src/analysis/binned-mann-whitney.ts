@@ -25,7 +25,7 @@ export type BinnedMannWhitneyOptions = Pick<
  * a group of t_k = c_k + b_k ties:
  *   Var[U] = nm/12 · ((N+1) − Σ_k (t_k³ − t_k)/(N(N−1))).
  * Ties cost power only when most latencies share a few buckets, so the buckets must be narrow
- * against the spread of the latencies: the router's are about 20 % wide (12 per decade).
+ * against the spread of the latencies: the router's are at most 18 % wide (20 a decade).
  *
  * The shift is the Hodges–Lehmann estimate over the grouped values, each standing at its
  * bucket's midpoint: the weighted median of the midpoint differences of every pair of buckets,
