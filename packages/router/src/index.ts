@@ -15,7 +15,8 @@ export { ROUTER_ERRORS, type RouterErrorCode } from './errors.js';
 export type { LatencySummary } from './histogram.js';
 export type { Endpoint } from './process.js';
 export { MAX_SOCKET_PATH_BYTES, SocketPathTooLongError, controlSocketPath } from './socket-path.js';
-export type { StatsWindow, VersionWindow } from './stats.js';
+export { LATENCY_BOUNDS_MS } from './buckets.js';
+export type { LatencyBuckets, StatsWindow, VersionWindow } from './stats.js';
 export type { RouteTable, RouteTableInput, TableProblem } from './table.js';
 
 /**

@@ -1,3 +1,4 @@
+import { LATENCY_BOUNDS_MS, latencyBucket } from './buckets.js';
 import { LatencyHistogram, type HistogramData, type LatencySummary } from './histogram.js';
 
 /** `0` stands for a proxy failure (no usable answer from the backend). */
@@ -18,10 +19,24 @@ export interface VersionWindow {
   /** Response body bytes sent to clients. */
   bytes: number;
   latency: LatencySummary;
+  /**
+   * Every request's latency counted in fixed buckets, as Prometheus keeps a histogram:
+   * `counts[i]` latencies at most `bounds[i]` ms and above the bound before it (not
+   * cumulative); the last count is what was slower than the highest bound.
+   */
+  histogram: LatencyBuckets;
   /** Requests per second over the window. */
   requestRate: number;
   /** Raw latencies (ms), a uniform sample of the window, for rank tests. */
   samples?: number[];
+}
+
+/** Latencies counted per bucket; see {@link VersionWindow.histogram}. */
+export interface LatencyBuckets {
+  bounds: readonly number[];
+  counts: number[];
+  /** Sum of every latency counted, in ms. */
+  sumMs: number;
 }
 
 export interface StatsWindow {
@@ -47,6 +62,8 @@ export interface VersionPart {
   s5xx: number;
   bytes: number;
   latency: HistogramData;
+  /** Latencies per bucket of `LATENCY_BOUNDS_MS` (one more count than bounds). */
+  buckets: Uint32Array;
   /** Per second: how many requests it saw, and its latency reservoir. */
   strata?: { requests: number; samples: Float64Array }[];
 }
@@ -81,6 +98,7 @@ class SecondSlot {
   s5xx = 0;
   bytes = 0;
   readonly latency = new LatencyHistogram();
+  readonly buckets = new Uint32Array(LATENCY_BOUNDS_MS.length + 1);
   readonly samples: Float64Array;
   sampled = 0;
 
@@ -95,6 +113,7 @@ class SecondSlot {
     this.bytes = 0;
     this.sampled = 0;
     this.latency.reset();
+    this.buckets.fill(0);
   }
 }
 
@@ -135,6 +154,8 @@ export class VersionStats {
     else if (status < 500) slot.s4xx++;
     else slot.s5xx++;
     slot.latency.record(latencyMs);
+    const bucket = latencyBucket(latencyMs);
+    slot.buckets[bucket] = (slot.buckets[bucket] ?? 0) + 1;
     // Reservoir sampling (algorithm R) within the second.
     const seen = slot.requests;
     if (seen <= this.capacity) slot.samples[seen - 1] = latencyMs;
@@ -239,6 +260,7 @@ function partOf(slots: SecondSlot[], withSamples: boolean): VersionPart {
     s5xx: 0,
     bytes: 0,
     latency,
+    buckets: new Uint32Array(LATENCY_BOUNDS_MS.length + 1),
   };
   for (const slot of slots) {
     part.requests += slot.requests;
@@ -251,6 +273,7 @@ function partOf(slots: SecondSlot[], withSamples: boolean): VersionPart {
     part.s5xx += slot.s5xx;
     part.bytes += slot.bytes;
     latency.add(slot.latency);
+    addCounts(part.buckets, slot.buckets);
   }
   if (withSamples) {
     part.strata = slots.map((slot) => ({
@@ -308,8 +331,10 @@ function summarise(
     errorRate: 0,
     bytes: 0,
     latency: { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 },
+    histogram: { bounds: LATENCY_BOUNDS_MS, counts: [], sumMs: 0 },
     requestRate: 0,
   };
+  const buckets = new Uint32Array(LATENCY_BOUNDS_MS.length + 1);
   for (const part of parts) {
     window.requests += part.requests;
     window.errors += part.errors;
@@ -321,15 +346,21 @@ function summarise(
     window.status['5xx'] += part.s5xx;
     window.bytes += part.bytes;
     latency.add(part.latency);
+    addCounts(buckets, part.buckets);
   }
   window.errorRate = window.requests === 0 ? 0 : window.status['5xx'] / window.requests;
   window.latency = latency.summary();
+  window.histogram = { bounds: LATENCY_BOUNDS_MS, counts: [...buckets], sumMs: latency.sum };
   window.requestRate = window.requests / seconds;
   if (options.withSamples) {
     const strata = parts.flatMap((part) => part.strata ?? []);
     window.samples = sample(strata, window.requests, options);
   }
   return window;
+}
+
+function addCounts(into: Uint32Array, from: Uint32Array): void {
+  for (let i = 0; i < into.length; i++) into[i] = (into[i] ?? 0) + (from[i] ?? 0);
 }
 
 /**

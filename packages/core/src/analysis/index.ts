@@ -27,6 +27,7 @@ export {
   type SequentialErrorTest,
 } from './sequential.js';
 export { mannWhitneyU, type MannWhitneyOptions, type MannWhitneyResult } from './mann-whitney.js';
+export { mannWhitneyBinned, type BinnedMannWhitneyOptions } from './binned-mann-whitney.js';
 export {
   judgeStep,
   type ComparisonOptions,

@@ -1,4 +1,5 @@
-import { mannWhitneyU, type MannWhitneyResult } from './mann-whitney.js';
+import { mannWhitneyBinned } from './binned-mann-whitney.js';
+import type { MannWhitneyResult } from './mann-whitney.js';
 import {
   initialErrorTest,
   updateErrorTest,
@@ -44,11 +45,9 @@ export interface StepInput {
   failureLimit: number;
   /** Failed looks earlier in this step. */
   failuresSoFar: number;
-  /** Uniform in [0, 1), for the latency comparison of very large samples. */
-  random?: () => number;
 }
 
-/** The canary held against the baseline: error rate sequentially, latency by ranks. */
+/** The canary held against the baseline: error rate sequentially, latency by ranks of buckets. */
 export interface StepComparison {
   errorTest: ErrorTestUpdate;
   latency: MannWhitneyResult;
@@ -118,10 +117,9 @@ function compare(input: StepInput): StepComparison | null {
     canary: { requests: input.canary.requests, errors: input.canary.errors },
     baseline: { requests: baseline.requests, errors: baseline.errors },
   });
-  const latency = mannWhitneyU(input.canary.latenciesMs, baseline.latenciesMs, {
+  const latency = mannWhitneyBinned(input.canary.latency, baseline.latency, {
     alpha: comparison.alpha,
     minShiftMs: comparison.minLatencyShiftMs,
-    ...(input.random === undefined ? {} : { random: input.random }),
   });
   return { errorTest, latency };
 }

@@ -64,35 +64,49 @@ export function mannWhitneyU(
   const baseline = baselineSamples.filter(Number.isFinite);
   const n = canary.length;
   const m = baseline.length;
+  if (n === 0 || m === 0) return noData(n === 0 ? 'canary' : 'baseline', 'samples', options.alpha);
+  const { u, sd } = rankSum(canary, baseline);
+  const shift = hodgesLehmann(canary, baseline, options, sd);
+  return rankVerdict({ n, m, u, sd, shift, unit: 'samples' }, options);
+}
+
+/** What a rank test found, for {@link rankVerdict}: the counts, U, its sd and the shift. */
+export interface RankStatistics {
+  n: number;
+  m: number;
+  u: number;
+  sd: number;
+  shift: {
+    shiftEstimate: number;
+    confidenceInterval: readonly [number, number];
+    subsampled: boolean;
+  };
+  /** What a latency is, in the evidence: `samples` or `requests`. */
+  unit: string;
+}
+
+/**
+ * The p-value, effect size, verdict and evidence of a rank test from its statistics: shared by
+ * the test on raw latencies and the one on histograms, so both read and decide alike.
+ */
+export function rankVerdict(
+  stats: RankStatistics,
+  options: Pick<MannWhitneyOptions, 'alpha' | 'minShiftMs' | 'minSamples'>,
+): MannWhitneyResult {
+  const { n, m, u, sd, shift } = stats;
   const confidenceLevel = 1 - 2 * options.alpha;
   const minSamples = options.minSamples ?? 10;
-  if (n === 0 || m === 0) {
-    return {
-      u: 0,
-      z: 0,
-      pValue: 1,
-      effectSize: 0,
-      shiftEstimate: null,
-      confidenceInterval: null,
-      confidenceLevel,
-      subsampled: false,
-      verdict: 'inconclusive',
-      evidence: `no latency samples on the ${n === 0 ? 'canary' : 'baseline'}`,
-    };
-  }
-  const { u, sd } = rankSum(canary, baseline);
   const mean = (n * m) / 2;
   // Every value tied: no spread, so no evidence that either side is slower.
   const z = sd > 0 ? (u - mean - 0.5) / sd : 0;
   const pValue = sd > 0 ? normalSurvival(z) : 1;
   const effectSize = (2 * u) / (n * m) - 1;
-  const shift = hodgesLehmann(canary, baseline, options, sd);
   const minShiftMs = options.minShiftMs ?? 0;
   const result = { u, z, pValue, effectSize, ...shift, confidenceLevel };
   const interval = `${trim(confidenceLevel * 100, 1)} % CI ${ms(shift.confidenceInterval[0])} to ${ms(shift.confidenceInterval[1])}`;
-  const facts = `shift ${ms(shift.shiftEstimate)} (${interval}), p = ${pValue.toPrecision(2)}, ${n} vs ${m} samples`;
+  const facts = `shift ${ms(shift.shiftEstimate)} (${interval}), p = ${pValue.toPrecision(2)}, ${n} vs ${m} ${stats.unit}`;
   if (n < minSamples || m < minSamples) {
-    const evidence = `too few latency samples to compare (${n} vs ${m}, need ${minSamples} each)`;
+    const evidence = `too few latency ${stats.unit} to compare (${n} vs ${m}, need ${minSamples} each)`;
     return { ...result, verdict: 'inconclusive', evidence };
   }
   if (pValue < options.alpha && shift.shiftEstimate > minShiftMs) {
@@ -101,6 +115,22 @@ export function mannWhitneyU(
   const why =
     pValue < options.alpha ? `within the ${ms(minShiftMs)} allowed` : 'not significantly higher';
   return { ...result, verdict: 'pass', evidence: `canary latency ${why}: ${facts}` };
+}
+
+/** The answer of a rank test with nothing to rank on one side. */
+export function noData(side: string, unit: string, alpha: number): MannWhitneyResult {
+  return {
+    u: 0,
+    z: 0,
+    pValue: 1,
+    effectSize: 0,
+    shiftEstimate: null,
+    confidenceInterval: null,
+    confidenceLevel: 1 - 2 * alpha,
+    subsampled: false,
+    verdict: 'inconclusive',
+    evidence: `no latency ${unit} on the ${side}`,
+  };
 }
 
 // Sorting each side and walking both in step ranks ties as groups without a comparator.
@@ -167,10 +197,18 @@ function hodgesLehmann(
   const upperMiddle = select(diffs, half);
   // After selecting `half`, everything before it is no larger: the lower middle is their maximum.
   const median = size % 2 === 1 ? upperMiddle : (maxBefore(diffs, half) + upperMiddle) / 2;
-  const c = Math.round(pairs / 2 - normalQuantile(1 - options.alpha) * sd);
-  const low = Math.min(pairs, Math.max(1, c));
+  const low = intervalRank(pairs, sd, options.alpha);
   const confidenceInterval = [at(low), at(pairs + 1 - low)] as const;
   return { shiftEstimate: median, confidenceInterval, subsampled };
+}
+
+/**
+ * The 1-based rank C among the n·m ordered pairwise differences whose order statistics at C and
+ * nm + 1 − C bound the shift with confidence 1 − 2·alpha: C = nm/2 − z₁₋α·√Var[U].
+ */
+export function intervalRank(pairs: number, sd: number, alpha: number): number {
+  const c = Math.round(pairs / 2 - normalQuantile(1 - alpha) * sd);
+  return Math.min(pairs, Math.max(1, c));
 }
 
 function maxBefore(values: Float64Array, end: number): number {

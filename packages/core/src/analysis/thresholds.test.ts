@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  judgeThresholds,
-  nearestRankQuantile,
-  summarise,
-  type VersionWindow,
-} from './thresholds.js';
+import { judgeThresholds, summarise, type VersionWindow } from './thresholds.js';
+
+/** A histogram with buckets (0,100], (100,200], (200,300] and above, holding `counts`. */
+const buckets = (...counts: number[]) => ({ bounds: [100, 200, 300], counts });
 
 const window = (over: Partial<VersionWindow> = {}): VersionWindow => ({
   requests: 100,
   errors: 0,
-  latenciesMs: [10, 20, 30],
+  latency: buckets(100, 0, 0, 0),
   durationSeconds: 10,
   ...over,
 });
@@ -17,44 +15,24 @@ const window = (over: Partial<VersionWindow> = {}): VersionWindow => ({
 const byMetric = (w: VersionWindow, checks: Parameters<typeof judgeThresholds>[1]) =>
   Object.fromEntries(judgeThresholds(w, checks).map((c) => [c.metric, c]));
 
-describe('nearestRankQuantile', () => {
-  it('takes the ⌈q·n⌉-th smallest sample', () => {
-    const samples = [50, 10, 40, 20, 30];
-    expect(nearestRankQuantile(samples, 0.5)).toBe(30); // ⌈2.5⌉ = 3rd
-    expect(nearestRankQuantile(samples, 0.4)).toBe(20); // ⌈2⌉ = 2nd, exactly
-    expect(nearestRankQuantile(samples, 0.9)).toBe(50); // ⌈4.5⌉ = 5th
-    expect(nearestRankQuantile(samples, 0)).toBe(10);
-    expect(nearestRankQuantile(samples, 1)).toBe(50);
-  });
-
-  it('gives p99 of 1..100 as 99 and of 1..1000 as 990', () => {
-    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
-    const thousand = Array.from({ length: 1000 }, (_, i) => i + 1);
-    expect(nearestRankQuantile(hundred, 0.99)).toBe(99);
-    expect(nearestRankQuantile(hundred, 0.5)).toBe(50);
-    expect(nearestRankQuantile(thousand, 0.99)).toBe(990);
-  });
-
-  it('is null without samples', () => {
-    expect(nearestRankQuantile([], 0.5)).toBeNull();
-  });
-});
-
 describe('summarise', () => {
-  it('reports rates in percent and latencies in ms, as the metrics API', () => {
-    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(summarise(window({ errors: 5, latenciesMs: hundred }))).toEqual({
+  it('reports rates in percent and latencies in ms, read from the histogram', () => {
+    // 100 latencies: 50 in (0,100], 40 in (100,200], 10 in (200,300]. Each quantile is
+    // interpolated inside its bucket, as histogram_quantile does.
+    expect(summarise(window({ errors: 5, latency: buckets(50, 40, 10, 0) }))).toEqual({
       successRate: 95,
       errorRate: 5,
-      latencyP50: 50,
-      latencyP90: 90,
-      latencyP99: 99,
+      latencyP50: 100,
+      latencyP90: 200,
+      latencyP99: 290,
       requestRate: 10,
     });
   });
 
   it('is null where the window has no data', () => {
-    expect(summarise({ requests: 0, errors: 0, latenciesMs: [], durationSeconds: 0 })).toEqual({
+    expect(
+      summarise({ requests: 0, errors: 0, latency: buckets(0, 0, 0, 0), durationSeconds: 0 }),
+    ).toEqual({
       successRate: null,
       errorRate: null,
       latencyP50: null,
@@ -77,39 +55,43 @@ describe('judgeThresholds', () => {
   });
 
   it('passes exactly at the boundary and fails one step beyond', () => {
-    const at = byMetric(window({ errors: 5, latenciesMs: [200] }), { minRequests: 10 });
+    // The 99th of 100 latencies is the last of the 98 in (100,200]: p99 is that bucket's top.
+    const at = byMetric(window({ errors: 5, latency: buckets(1, 98, 1, 0) }), { minRequests: 10 });
     expect(at.successRate).toMatchObject({ value: 0.95, verdict: 'pass' });
     expect(at.errorRate).toMatchObject({ value: 0.05, verdict: 'pass' });
     expect(at.latencyP99).toMatchObject({ value: 200, verdict: 'pass' });
-
-    const beyond = byMetric(window({ errors: 6, latenciesMs: [200.5] }), { minRequests: 10 });
+    // One more in (200,300]: the 99th is the first of two there, half-way up the bucket.
+    const slow = buckets(1, 97, 2, 0);
+    const beyond = byMetric(window({ errors: 6, latency: slow }), { minRequests: 10 });
     expect(beyond.successRate).toMatchObject({ value: 0.94, verdict: 'fail' });
     expect(beyond.errorRate).toMatchObject({ value: 0.06, verdict: 'fail' });
-    expect(beyond.latencyP99).toMatchObject({ value: 200.5, verdict: 'fail' });
+    expect(beyond.latencyP99).toMatchObject({ value: 250, verdict: 'fail' });
   });
 
   it('says why in a sentence', () => {
-    const w = window({ requests: 412, errors: 40, latenciesMs: [250] });
+    // 412 latencies in (200,300]: p99 at 200 + 100·(0.99·412)/412 = 299.
+    const w = window({ requests: 412, errors: 40, latency: buckets(0, 0, 412, 0) });
     const results = byMetric(w, { minRequests: 10 });
     expect(results.errorRate?.evidence).toBe('error rate 9.71 % > 5 % (412 requests)');
     expect(results.successRate?.evidence).toBe('success rate 90.29 % < 95 % (412 requests)');
-    expect(results.latencyP99?.evidence).toBe('p99 latency 250 ms > 200 ms (412 requests)');
+    expect(results.latencyP99?.evidence).toBe('p99 latency 299 ms > 200 ms (412 requests)');
     const ok = byMetric(window(), { minRequests: 10 });
     expect(ok.errorRate?.evidence).toBe('error rate 0 % ≤ 5 % (100 requests)');
   });
 
   it('checks optional latencies and request rate only when asked', () => {
-    const w = window({ latenciesMs: [10, 20, 30, 40, 500], requests: 50, durationSeconds: 10 });
+    // 40 latencies in (0,100], 10 above 300: p90 and p99 answer the highest bound, 300.
+    const w = window({ latency: buckets(40, 0, 0, 10), requests: 50, durationSeconds: 10 });
     const results = byMetric(w, {
       minRequests: 10,
-      latencyP50MaxMs: 30,
+      latencyP50MaxMs: 80,
       latencyP90MaxMs: 100,
       latencyP99MaxMs: 1000,
       requestRateMin: 5,
     });
-    expect(results.latencyP50).toMatchObject({ value: 30, verdict: 'pass' });
-    expect(results.latencyP90).toMatchObject({ value: 500, verdict: 'fail' });
-    expect(results.latencyP99).toMatchObject({ value: 500, verdict: 'pass' });
+    expect(results.latencyP50).toMatchObject({ value: 62.5, verdict: 'pass' });
+    expect(results.latencyP90).toMatchObject({ value: 300, verdict: 'fail' });
+    expect(results.latencyP99).toMatchObject({ value: 300, verdict: 'pass' });
     expect(results.requestRate).toMatchObject({ value: 5, comparator: '>=', verdict: 'pass' });
   });
 
@@ -124,7 +106,7 @@ describe('judgeThresholds', () => {
   });
 
   it('is inconclusive on a metric without data', () => {
-    const results = byMetric(window({ latenciesMs: [] }), { minRequests: 10 });
+    const results = byMetric(window({ latency: buckets(0, 0, 0, 0) }), { minRequests: 10 });
     expect(results.latencyP99).toMatchObject({ value: null, verdict: 'inconclusive' });
     expect(results.errorRate?.verdict).toBe('pass');
   });

@@ -1,3 +1,4 @@
+import { histogramQuantile, type LatencyHistogram } from '../metrics/source.js';
 import { ms, percent, requestCount, trim } from './format.js';
 
 /** What the router recorded for one version over an analysis window. */
@@ -6,8 +7,8 @@ export interface VersionWindow {
   requests: number;
   /** Of those, answers with a 5xx status. */
   errors: number;
-  /** Latency samples in milliseconds (all requests, or the router's bounded sample of them). */
-  latenciesMs: readonly number[];
+  /** Every answered request's latency, counted in buckets. */
+  latency: LatencyHistogram;
   /** Length of the window, in seconds. */
   durationSeconds: number;
 }
@@ -80,32 +81,22 @@ export interface MetricSummary {
 }
 
 /**
- * The nearest-rank quantile: the smallest sample with at least a share `q` of the samples at
- * or below it, i.e. the ⌈q·n⌉-th smallest. It is always an observed latency (never an
- * interpolation between two), which is what a person checking a log expects to find.
+ * The seed's metric fields for one window; see {@link MetricSummary} for the units. Latency
+ * quantiles are read from the histogram as Prometheus's `histogram_quantile` reads them,
+ * linearly inside the bucket the rank falls in.
  */
-export function nearestRankQuantile(samples: readonly number[], q: number): number | null {
-  return quantileOfSorted(
-    [...samples].sort((a, b) => a - b),
-    q,
-  );
-}
-
-function quantileOfSorted(sorted: readonly number[], q: number): number | null {
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
-  return sorted[rank - 1] ?? null;
-}
-
-/** The seed's metric fields for one window; see {@link MetricSummary} for the units. */
 export function summarise(window: VersionWindow): MetricSummary {
   const rates = windowRates(window);
-  const sorted = [...window.latenciesMs].sort((a, b) => a - b);
+  const quantile = (q: number) => {
+    const value = histogramQuantile(window.latency, q);
+    return Number.isNaN(value) ? null : value;
+  };
   return {
     successRate: rates.success === null ? null : rates.success * 100,
     errorRate: rates.error === null ? null : rates.error * 100,
-    latencyP50: quantileOfSorted(sorted, 0.5),
-    latencyP90: quantileOfSorted(sorted, 0.9),
-    latencyP99: quantileOfSorted(sorted, 0.99),
+    latencyP50: quantile(0.5),
+    latencyP90: quantile(0.9),
+    latencyP99: quantile(0.99),
     requestRate: window.durationSeconds > 0 ? window.requests / window.durationSeconds : null,
   };
 }

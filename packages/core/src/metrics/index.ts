@@ -1,6 +1,7 @@
 export {
   histogramCount,
   histogramQuantile,
+  latencyHistogram,
   mergeHistograms,
   type LatencyHistogram,
   type MetricsAnswer,

@@ -79,6 +79,30 @@ export function histogramQuantile(histogram: LatencyHistogram, q: number): numbe
   return histogram.bounds.at(-1) ?? Number.NaN;
 }
 
+/**
+ * Counts latencies (ms) into a histogram with `bounds`, each in the first bucket whose bound it
+ * does not exceed (Prometheus's `le`); what is above the highest bound goes in the last.
+ */
+export function latencyHistogram(
+  latencies: readonly number[],
+  bounds: readonly number[],
+): LatencyHistogram {
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  let sumMs = 0;
+  for (const latency of latencies) {
+    let lo = 0;
+    let hi = bounds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (latency <= (bounds[mid] ?? Infinity)) hi = mid;
+      else lo = mid + 1;
+    }
+    counts[lo] = (counts[lo] ?? 0) + 1;
+    sumMs += latency;
+  }
+  return { bounds, counts, sumMs };
+}
+
 /** Adds histograms with the same bounds; throws when the bounds differ. */
 export function mergeHistograms(histograms: readonly LatencyHistogram[]): LatencyHistogram {
   const first = histograms[0];

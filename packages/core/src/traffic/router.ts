@@ -37,6 +37,8 @@ export interface TrafficSplit {
 export interface AppRef {
   environment: string;
   app: string;
+  /** The public port of the entry point, where the data plane listens for the app. */
+  port?: number;
 }
 
 /** What the data plane has in force now: the weights per version, as it reports them. */
@@ -44,6 +46,10 @@ export interface AppliedSplit {
   weights: Record<string, number>;
   /** When the data plane took this split (epoch ms), when it can tell. */
   appliedAt: number | null;
+  /** The whole split it serves (targets, pinned versions, options), when it can tell. */
+  split?: TrafficSplit;
+  /** Who serves it, for the release's record (`pid 4242`), when it can tell. */
+  servedBy?: string;
 }
 
 /** A data plane that carries a split: the built-in router, Gateway API, NGINX, Istio, replicas. */
@@ -56,6 +62,18 @@ export interface TrafficRouter {
   current(app: AppRef): Promise<AppliedSplit | null>;
   /** Takes the app's entry point down (the app was deleted). Idempotent. */
   remove(app: AppRef): Promise<void>;
+  /**
+   * Makes the app's entry point exist before any split is applied (the built-in router starts
+   * its process); rejects when it cannot. Idempotent; absent where there is nothing to start.
+   */
+  open?(app: AppRef): Promise<void>;
+  /** What the data plane says of the entry point, for people; null when nothing answers. */
+  status?(app: AppRef): Promise<Readonly<Record<string, unknown>> | null>;
+  /**
+   * Takes down every entry point this router finds of an app not in `keep`: those left by a
+   * control plane that stopped while it deleted their app. Answers how many it took down.
+   */
+  retain?(keep: readonly AppRef[]): Promise<number>;
 }
 
 /** The weights of a split as a record, for comparing with what a data plane reports. */

@@ -6,7 +6,7 @@ import { removeSide } from './sides.js';
 /** What applying and deleting apps reaches: the book, the routers, the services, and the app locks. */
 export interface AppDeps extends Pick<
   ReconcilerDeps,
-  'book' | 'fleet' | 'services' | 'clock' | 'host'
+  'book' | 'traffic' | 'services' | 'clock' | 'host'
 > {
   locked: Locked;
 }
@@ -33,7 +33,8 @@ export async function applyApp(
           }
         : { ...existing, spec, appliedAt: new Date(deps.clock()).toISOString() };
     if (existing?.spec.port !== spec.port) await refuseTakenPort(deps, key, spec.port);
-    await deps.fleet.ensure(key, spec.port).catch((error: unknown) => {
+    const entry = { environment: spec.namespace, app: spec.name, port: spec.port };
+    await deps.traffic.open?.(entry).catch((error: unknown) => {
       throw new CodedanceError('CD_CONFLICT', {
         message: `Cannot start the router of ${key}: ${error instanceof Error ? error.message : String(error)}`,
         cause: error,
@@ -53,7 +54,7 @@ export async function deleteApp(deps: AppDeps, namespace: string, name: string):
     if (active !== undefined && !isFinal(active.status)) {
       throw stateConflict(`a release of ${key} is ${active.status}; abort it first`);
     }
-    await deps.fleet.stop(key);
+    await deps.traffic.remove({ environment: namespace, app: name, port: record.spec.port });
     const supervisor = deps.services();
     for (const side of [record.stable, record.previous]) {
       if (side !== null) await removeSide(supervisor, side.service);

@@ -5,22 +5,24 @@ import {
   READY_GRACE_MS,
   isFinal,
   refusal,
+  type AppRef,
   type Deployment,
   type DeploymentAction,
+  type MetricsSource,
+  type TrafficRouter,
 } from '@codedance/core';
 import type { EventBus } from '../events/index.js';
-import type { RouterHealth } from '@codedance/router';
 import type { ServiceSupervisor } from '../services/index.js';
 import type { StoreGate } from '../store/index.js';
 import { applyApp, deleteApp, type AppDeps } from './apps.js';
 import { appKey, DeliveryBook, type AppRecord, type DeploymentFilter } from './book.js';
 import { stateConflict, type ReconcilerDeps } from './deps.js';
-import { RouterFleet, type RouterHandle } from './fleet.js';
+import { BuiltinTrafficRouter, RouterFleet, RouterMetricsSource } from './builtin-router/index.js';
 import { notifyWebhook } from './hooks.js';
-import { Reconciler } from './reconcile.js';
+import { entryOf, Reconciler } from './reconcile.js';
 import { checkDeployRequest, planRelease, type DeployRequest } from './release.js';
 import { removeSide } from './sides.js';
-import { liveMetricsView } from './views.js';
+import { liveMetricsView, liveVersions } from './views.js';
 
 export type { DeployRequest } from './release.js';
 
@@ -51,7 +53,10 @@ const ROUTER_CHECK_MS = 2000;
  */
 export class DeliveryController {
   readonly book: DeliveryBook;
-  readonly fleet: RouterFleet;
+  /** Carries each app's traffic split; the built-in router. */
+  readonly traffic: TrafficRouter;
+  /** Counts each version's traffic for the judge and the live metrics; the built-in router. */
+  readonly metrics: MetricsSource;
   private readonly reconciler: Reconciler;
   private readonly appDeps: AppDeps;
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -66,15 +71,18 @@ export class DeliveryController {
     this.clock = options.clock;
     this.host = options.host ?? '127.0.0.1';
     this.book = new DeliveryBook(() => options.gate.store());
-    this.fleet = new RouterFleet(
+    const fleet = new RouterFleet(
       path.join(options.dataDir, 'routers'),
       options.logger,
       this.host,
       this.clock,
     );
+    this.traffic = new BuiltinTrafficRouter(fleet);
+    this.metrics = new RouterMetricsSource(fleet);
     const deps: ReconcilerDeps = {
       book: this.book,
-      fleet: this.fleet,
+      traffic: this.traffic,
+      metrics: this.metrics,
       services: options.services,
       logger: options.logger,
       env: options.env,
@@ -89,7 +97,7 @@ export class DeliveryController {
   async start(): Promise<void> {
     await this.book.load();
     const apps = await this.book.apps();
-    await this.fleet.stopStrays(new Set(apps.map((a) => appKey(a.spec.namespace, a.spec.name))));
+    await this.traffic.retain?.(apps.map(entryOf));
     await this.reviveRouters(apps);
     // Whatever the previous server left half-done (an asked rollback, a table change) is finished now.
     await this.housekeeping(apps);
@@ -121,18 +129,23 @@ export class DeliveryController {
       if (d !== null)
         await removeSide(supervisor, d.resources.canary.service).catch(() => undefined);
     }
-    await this.fleet.stopAll();
+    for (const record of await this.book.apps()) {
+      await this.traffic.remove(entryOf(record)).catch(() => undefined);
+    }
   }
 
   /**
-   * The router of an app that still exists, started when it does not run. Under the app's lock
-   * and after reading the app again, so a router is never started for an app being deleted.
+   * Makes an app that still exists have its entry point (its router started when it does not
+   * run). Under the app's lock and after reading the app again, so a router is never started
+   * for an app being deleted. Answers the entry, or null when the app is gone.
    */
-  private routerOf(namespace: string, name: string): Promise<RouterHandle | null> {
+  private openEntry(namespace: string, name: string): Promise<AppRef | null> {
     return this.locked(appLock(namespace, name), async () => {
       const record = await this.book.findApp(namespace, name);
       if (record === null) return null;
-      return this.fleet.ensure(appKey(namespace, name), record.spec.port);
+      const entry = entryOf(record);
+      await this.traffic.open?.(entry);
+      return entry;
     });
   }
 
@@ -252,7 +265,7 @@ export class DeliveryController {
   private async reviveRouters(apps: readonly AppRecord[]): Promise<void> {
     for (const record of apps) {
       const { namespace, name } = record.spec;
-      await this.routerOf(namespace, name).catch((error: unknown) => {
+      await this.openEntry(namespace, name).catch((error: unknown) => {
         this.options.logger.error(
           { err: error, app: appKey(namespace, name) },
           'the router of an app cannot be started',
@@ -280,10 +293,13 @@ export class DeliveryController {
   }
 
   /** The router of an app as it answers now (pid, uptime, table revision), or null when it does not. */
-  async routerHealth(namespace: string, name: string): Promise<RouterHealth | null> {
-    const handle = this.fleet.get(appKey(namespace, name));
-    if (handle === undefined) return null;
-    return handle.client.health().catch(() => null);
+  async routerHealth(
+    namespace: string,
+    name: string,
+  ): Promise<Readonly<Record<string, unknown>> | null> {
+    const record = await this.book.findApp(namespace, name);
+    if (record === null || this.traffic.status === undefined) return null;
+    return this.traffic.status(entryOf(record));
   }
 
   apps(): Promise<AppRecord[]> {
@@ -327,13 +343,23 @@ export class DeliveryController {
   /** Seed 000's live metrics of an app over the last 10 s, for the version being released. */
   async liveMetrics(namespace: string, name: string) {
     const record = await this.book.app(namespace, name);
-    const router =
-      this.fleet.get(appKey(namespace, name)) ?? (await this.routerOf(namespace, name));
-    if (router === null) throw new NotFoundError('app', appKey(namespace, name));
-    const now = this.clock();
-    const stats = await router.client.stats({ from: now - 10_000, to: now });
     const latest = this.book.latest(namespace, name);
-    return liveMetricsView(record, latest, stats, now, router.startedAt);
+    const now = this.clock();
+    const query = {
+      environment: namespace,
+      app: name,
+      versions: liveVersions(record, latest),
+      from: now - 10_000,
+      to: now,
+    };
+    const answer = await this.metrics.query(query).catch(async () => {
+      // No router known yet (a server that has just started): found or started, then asked.
+      if ((await this.openEntry(namespace, name)) === null) {
+        throw new NotFoundError('app', appKey(namespace, name));
+      }
+      return this.metrics.query(query);
+    });
+    return liveMetricsView(record, latest, answer, now);
   }
 
   get(id: string): Promise<Deployment> {

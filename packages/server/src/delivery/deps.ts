@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
-import { CodedanceError } from '@codedance/core';
+import { CodedanceError, type MetricsSource, type TrafficRouter } from '@codedance/core';
 import type { ServiceSupervisor } from '../services/index.js';
 import type { DeliveryBook } from './book.js';
-import type { RouterFleet } from './fleet.js';
 
 /** What the release controller's parts reach the world through. */
 export interface ReconcilerDeps {
   book: DeliveryBook;
-  fleet: RouterFleet;
+  /** Carries each app's traffic split: the built-in router unless another is given. */
+  traffic: TrafficRouter;
+  /** Counts each version's requests, errors and latencies: the built-in router's unless another. */
+  metrics: MetricsSource;
   services: () => ServiceSupervisor;
   logger: Logger;
   env: NodeJS.ProcessEnv;

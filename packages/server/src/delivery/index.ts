@@ -1,5 +1,5 @@
 export { DeliveryController, type DeliveryOptions, type DeployRequest } from './controller.js';
 export { deliveryRoutes } from './routes.js';
-export { RouterFleet } from './fleet.js';
+export { BuiltinTrafficRouter, RouterFleet, RouterMetricsSource } from './builtin-router/index.js';
 export { appKey, type AppRecord, type DeploymentFilter } from './book.js';
 export { DEMO_LOAD, DEMO_SHOP, demoManifest, runDemo, type DemoOptions } from './demo.js';

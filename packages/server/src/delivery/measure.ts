@@ -1,36 +1,38 @@
-import type { Action, MeasuredWindow, Measurement, Span } from '@codedance/core';
-import type { StatsWindow } from '@codedance/router';
-import type { RouterHandle } from './fleet.js';
+import type {
+  Action,
+  AppRef,
+  MeasuredWindow,
+  Measurement,
+  MetricsSource,
+  Span,
+} from '@codedance/core';
 
-/** The router's counts in the shape the judge reads: 5xx answers are errors. */
-function measured(stats: StatsWindow): MeasuredWindow {
-  const durationSeconds = Math.max(1, (stats.to - stats.from) / 1000);
-  const versions: MeasuredWindow['versions'] = {};
-  for (const [version, w] of Object.entries(stats.versions)) {
-    versions[version] = {
-      requests: w.requests,
-      errors: w.status['5xx'],
-      latenciesMs: w.samples ?? [],
-      durationSeconds,
-      p99Ms: w.latency.p99,
-    };
-  }
-  return { from: stats.from, to: stats.to, versions };
-}
-
-/** Counts what a `measure` action asks for, from the app's router. */
+/** Counts what a `measure` action asks for, from the app's metrics source. */
 export async function measure(
-  router: RouterHandle,
+  source: MetricsSource,
+  entry: AppRef,
   action: Extract<Action, { kind: 'measure' }>,
 ): Promise<Measurement> {
-  const window = async (span: Span | null, samples: boolean) =>
-    span === null
-      ? null
-      : measured(await router.client.stats({ from: span[0], to: span[1], samples }));
+  const window = async (span: Span | null): Promise<MeasuredWindow | null> => {
+    if (span === null) return null;
+    const answer = await source.query({
+      environment: entry.environment,
+      app: entry.app,
+      versions: action.versions,
+      from: span[0],
+      to: span[1],
+    });
+    const durationSeconds = Math.max(1, (answer.to - answer.from) / 1000);
+    const versions: MeasuredWindow['versions'] = {};
+    for (const [version, w] of Object.entries(answer.versions)) {
+      versions[version] = { ...w, durationSeconds };
+    }
+    return { from: answer.from, to: answer.to, versions };
+  };
   return {
     at: action.at,
-    step: await window(action.step, true),
-    recent: await window(action.recent, true),
-    trend: await window(action.trend, false),
+    step: await window(action.step),
+    recent: await window(action.recent),
+    trend: await window(action.trend),
   };
 }

@@ -7,13 +7,14 @@ import {
   type Deployment,
   type Measurement,
   type Observations,
+  splitOfTable,
+  tableOfSplit,
+  type AppRef,
   type RouterObservation,
   type SideObservation,
 } from '@codedance/core';
 import type { ServiceSupervisor } from '../services/index.js';
-import { appKey } from './book.js';
 import type { ReconcilerDeps } from './deps.js';
-import type { RouterHandle } from './fleet.js';
 import { runHook } from './hooks.js';
 import { measure } from './measure.js';
 import { ensureSide, observeSide, removeSide } from './sides.js';
@@ -28,7 +29,8 @@ const MAX_ROUNDS = 40;
 interface Pass {
   d: Deployment;
   app: AppRecord | null;
-  router: RouterHandle | null;
+  /** The app's entry point, as its traffic router and metrics source know it. */
+  entry: AppRef | null;
   measured: Measurement | null;
 }
 
@@ -54,13 +56,8 @@ export class Reconciler {
     until?: (d: Deployment) => boolean,
   ): Promise<Deployment> {
     const app = await this.deps.book.findApp(start.environment, start.app);
-    const key = appKey(start.environment, start.app);
-    // The router this server knows; one that stops answering is started again when observed.
-    const router =
-      app === null
-        ? null
-        : (this.deps.fleet.get(key) ?? (await this.deps.fleet.ensure(key, app.spec.port)));
-    const pass: Pass = { d: start, app, router, measured: null };
+    const entry = app === null ? null : entryOf(app);
+    const pass: Pass = { d: start, app, entry, measured: null };
     let previous = '';
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const observations = await this.observe(pass);
@@ -111,8 +108,8 @@ export class Reconciler {
         await removeSide(this.supervisor, action.service);
         return;
       case 'setTable':
-        if (pass.router === null) throw new Error('the app has no router');
-        await pass.router.client.setRoutes(action.table);
+        if (pass.entry === null) throw new Error('the app has no entry point');
+        await this.deps.traffic.apply(pass.entry, splitOfTable(action.table));
         return;
       case 'runHook': {
         // Recorded before it runs: a run cut short by a restart is never run again.
@@ -122,8 +119,8 @@ export class Reconciler {
         return;
       }
       case 'measure':
-        if (pass.router === null) throw new Error('the app has no router');
-        pass.measured = await measure(pass.router, action);
+        if (pass.entry === null) throw new Error('the app has no entry point');
+        pass.measured = await measure(this.deps.metrics, pass.entry, action);
         return;
     }
   }
@@ -147,14 +144,15 @@ export class Reconciler {
   }
 
   private async router(pass: Pass): Promise<RouterObservation> {
-    if (pass.router === null || pass.app === null) return { table: null, pid: null };
-    let routes = await pass.router.client.getRoutes().catch(() => null);
-    if (routes === null) {
-      // Not answering: found again, or started again on the table it last persisted.
-      const { namespace, name, port } = pass.app.spec;
-      pass.router = await this.deps.fleet.ensure(appKey(namespace, name), port);
-      routes = await pass.router.client.getRoutes().catch(() => null);
-    }
-    return { table: routes?.table ?? null, pid: routes === null ? null : pass.router.pid };
+    if (pass.entry === null) return { table: null, servedBy: null };
+    // A router that stopped answering is found again, or started again on its last table.
+    const applied = await this.deps.traffic.current(pass.entry);
+    if (applied?.split === undefined) return { table: null, servedBy: null };
+    return { table: tableOfSplit(applied.split), servedBy: applied.servedBy ?? null };
   }
+}
+
+/** Where an app's traffic enters: its environment, name and public port. */
+export function entryOf(app: AppRecord): AppRef {
+  return { environment: app.spec.namespace, app: app.spec.name, port: app.spec.port };
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateAppManifest } from '@codedance/core';
-import type { StatsWindow, VersionWindow } from '@codedance/router';
+import { validateAppManifest, type MetricsAnswer, type VersionMetrics } from '@codedance/core';
 import type { AppRecord } from './book.js';
 import { liveMetricsView } from './views.js';
 
@@ -31,41 +30,34 @@ function record(): AppRecord {
   };
 }
 
-function window(requests: number, errors: number): VersionWindow {
-  return {
-    requests,
-    errors: 0,
-    aborted: 0,
-    upgrades: 0,
-    status: { '2xx': requests - errors, '3xx': 0, '4xx': 0, '5xx': errors },
-    errorRate: errors / requests,
-    bytes: 0,
-    latency: { p50: 10, p90: 20, p99: 30, max: 40, mean: 12 },
-    // What the router reports: the count over the whole seconds of the window.
-    requestRate: requests / 11,
-  };
+function window(requests: number, errors: number): VersionMetrics {
+  // Latencies in buckets (0,10], (10,20], (20,30] and above: p50 10, p90 20, p99 29 ms.
+  const counts = [requests / 2, (requests * 2) / 5, requests / 10, 0];
+  return { requests, errors, latency: { bounds: [10, 20, 30], counts } };
 }
 
 describe("seed 000's live metrics", () => {
   // The last 10 s asked at 12:00:07.250: the router widens it to whole seconds, 11 of them, the
   // last of which has only run for 250 ms.
   const now = Date.parse('2026-12-01T12:00:07.250Z');
-  const stats: StatsWindow = {
+  const stats: MetricsAnswer = {
     from: Date.parse('2026-12-01T11:59:57.000Z'),
     to: Date.parse('2026-12-01T12:00:08.000Z'),
-    versions: { v1: window(1025, 41) },
+    versions: { v1: window(1000, 40), v0: window(0, 0) },
   };
 
   it('divides the requests by the time the window has really covered', () => {
     const view = liveMetricsView(record(), undefined, stats, now);
-    // 1025 requests in 10.25 s, not in 11.
-    expect(view).toMatchObject({ version: 'v1', requestRate: 100, windowSeconds: 10.25 });
-    expect(view.versions.v1?.requestRate).toBe(100);
+    // 1000 requests in 10.25 s, not in 11.
+    expect(view).toMatchObject({ version: 'v1', requestRate: 97.56, windowSeconds: 10.25 });
+    expect(view.versions.v1?.requestRate).toBe(97.56);
+    // A version that served nothing in the window is not listed.
+    expect(Object.keys(view.versions)).toEqual(['v1']);
   });
 
-  it('counts from when the router started when it is younger than the window', () => {
-    const view = liveMetricsView(record(), undefined, stats, now, now - 4000);
-    expect(view.requestRate).toBe(256.25);
+  it('counts from where the answer starts when the source is younger than the window', () => {
+    const view = liveMetricsView(record(), undefined, { ...stats, from: now - 4000 }, now);
+    expect(view.requestRate).toBe(250);
     expect(view.windowSeconds).toBe(4);
   });
 
@@ -77,7 +69,7 @@ describe("seed 000's live metrics", () => {
       errorRate: 4,
       latencyP50: 10,
       latencyP90: 20,
-      latencyP99: 30,
+      latencyP99: 29,
       units: expect.objectContaining({
         successRate: 'percent',
         latencyP99: 'ms',

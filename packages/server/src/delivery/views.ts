@@ -2,12 +2,14 @@ import {
   MANIFEST_API_VERSION,
   appManifest,
   csvField,
+  histogramQuantile,
   isFinal,
   phaseOf,
   type Deployment,
   type DeploymentSummary,
+  type LatencyHistogram,
+  type MetricsAnswer,
 } from '@codedance/core';
-import type { StatsWindow } from '@codedance/router';
 import { appKey, type AppRecord } from './book.js';
 
 /** An app as the API shows it. */
@@ -144,39 +146,53 @@ export const METRIC_UNITS = {
   windowSeconds: 's',
 } as const;
 
+/** The versions whose live metrics an app shows: its stable, previous and releasing ones. */
+export function liveVersions(record: AppRecord, latest: DeploymentSummary | undefined): string[] {
+  const versions = [
+    record.stable?.version,
+    record.previous?.version,
+    latest?.version,
+    latest?.previousVersion,
+  ];
+  return [...new Set(versions.filter((v): v is string => typeof v === 'string'))];
+}
+
 /**
- * Seed 000's live metrics of an app from its router's `stats` taken at `now`: every version's
- * rates and latencies, and on top those of the version being released (or else the stable one).
- * The router counts whole seconds, and the window's last second is still under way at `now`: a
- * rate divides by the time the window has really covered, from its first second (or from when
- * the router started, if later) to `now`.
+ * Seed 000's live metrics of an app from what its metrics source answered at `now`: every
+ * version's rates and latencies, and on top those of the version being released (or else the
+ * stable one). Latencies are quantiles of the version's histogram, as Prometheus's
+ * `histogram_quantile` reads them. The source counts whole seconds, and the window's last
+ * second is still under way at `now`: a rate divides by the time the window has really
+ * covered, from where the answer starts (no earlier than the router did) to `now`.
  */
 export function liveMetricsView(
   record: AppRecord,
   latest: DeploymentSummary | undefined,
-  stats: StatsWindow,
+  answer: MetricsAnswer,
   now: number,
-  routerStartedAt: number | null = null,
 ) {
   const focus =
     latest !== undefined && !isFinal(latest.status)
       ? latest.version
       : (record.stable?.version ?? latest?.version ?? null);
-  const start = Math.max(stats.from, routerStartedAt ?? stats.from);
-  const seconds = Math.max(0, (Math.min(stats.to, now) - start) / 1000);
+  const seconds = Math.max(0, (Math.min(answer.to, now) - answer.from) / 1000);
+  const quantile = (latency: LatencyHistogram, q: number) => round(histogramQuantile(latency, q));
   const versions = Object.fromEntries(
-    Object.entries(stats.versions).map(([version, w]) => [
-      version,
-      {
-        requests: w.requests,
-        successRate: w.requests === 0 ? null : round((1 - w.status['5xx'] / w.requests) * 100),
-        errorRate: w.requests === 0 ? null : round((w.status['5xx'] / w.requests) * 100),
-        latencyP50: w.requests === 0 ? null : round(w.latency.p50),
-        latencyP90: w.requests === 0 ? null : round(w.latency.p90),
-        latencyP99: w.requests === 0 ? null : round(w.latency.p99),
-        requestRate: seconds === 0 ? 0 : round(w.requests / seconds),
-      },
-    ]),
+    Object.entries(answer.versions)
+      // A version that served nothing in the window is left out, as the router leaves it out.
+      .filter(([, w]) => w.requests > 0)
+      .map(([version, w]) => [
+        version,
+        {
+          requests: w.requests,
+          successRate: round((1 - w.errors / w.requests) * 100),
+          errorRate: round((w.errors / w.requests) * 100),
+          latencyP50: quantile(w.latency, 0.5),
+          latencyP90: quantile(w.latency, 0.9),
+          latencyP99: quantile(w.latency, 0.99),
+          requestRate: seconds === 0 ? 0 : round(w.requests / seconds),
+        },
+      ]),
   );
   const empty = {
     requests: 0,

@@ -1,5 +1,5 @@
 export { decide } from './decide.js';
-export { desiredTable, sameTable, tableWeights } from './routing.js';
+export { desiredTable, sameTable, splitOfTable, tableOfSplit, tableWeights } from './routing.js';
 export { OVERTIME_LOOKS } from './traffic.js';
 export { READY_GRACE_MS, seenSide } from './context.js';
 export { RECENT_MIN_MS, TREND_EVERY_MS } from './look.js';

@@ -1,4 +1,5 @@
 import { judgeStep, type VersionWindow } from '../../analysis/index.js';
+import { histogramQuantile } from '../../metrics/source.js';
 import { addAnalysis, addMetrics } from '../machine.js';
 import type { AnalysisSettings } from '../manifest.js';
 import type { AnalysisRecord, Deployment, StepState } from '../record.js';
@@ -17,9 +18,11 @@ export function freshStepState(since: number | null = null): StepState {
 function windowOf(w: MeasuredWindow, version: string | undefined): VersionWindow {
   const measured = version === undefined ? undefined : w.versions[version];
   const durationSeconds = Math.max(1, (w.to - w.from) / 1000);
-  if (measured === undefined) return { requests: 0, errors: 0, latenciesMs: [], durationSeconds };
-  const { requests, errors, latenciesMs } = measured;
-  return { requests, errors, latenciesMs, durationSeconds };
+  if (measured === undefined) {
+    return { requests: 0, errors: 0, latency: { bounds: [], counts: [0] }, durationSeconds };
+  }
+  const { requests, errors, latency } = measured;
+  return { requests, errors, latency, durationSeconds };
 }
 
 /** Where the threshold checks' window starts: the last interval (at least 5 s) of the step. */
@@ -116,10 +119,13 @@ export function addTrend(d: Deployment, at: number, trend: MeasuredWindow): Depl
   const versions = [d.version, d.resources.stable?.version];
   const points = Object.entries(trend.versions)
     .filter(([version, w]) => w.requests > 0 && versions.includes(version))
-    .map(([version, w]) => ({
-      version,
-      successRate: Math.round((1 - w.errors / w.requests) * 10_000) / 100,
-      p99Ms: Math.round(w.p99Ms * 100) / 100,
-    }));
+    .map(([version, w]) => {
+      const p99 = histogramQuantile(w.latency, 0.99);
+      return {
+        version,
+        successRate: Math.round((1 - w.errors / w.requests) * 10_000) / 100,
+        p99Ms: Number.isNaN(p99) ? null : Math.round(p99 * 100) / 100,
+      };
+    });
   return points.length === 0 ? d : addMetrics(d, at, points);
 }

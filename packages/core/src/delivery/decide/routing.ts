@@ -1,4 +1,5 @@
 import { isFinal, type AppRecord, type Deployment, type SideResource } from '../record.js';
+import type { TrafficSplit, VersionTarget } from '../../traffic/router.js';
 import type { TrafficTable } from './world.js';
 
 function backends(side: SideResource, host: string, count: number): string[] {
@@ -104,4 +105,49 @@ export function sameTable(a: TrafficTable, b: TrafficTable): boolean {
 export function sameWeights(a: Record<string, number>, b: Record<string, number>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/**
+ * A table as the split a traffic router carries: each `host:port` backend an endpoint of its
+ * version. What a release decides goes out in this shape, whatever data plane carries it.
+ */
+export function splitOfTable(table: TrafficTable): TrafficSplit {
+  return {
+    versions: table.versions.map((v) => ({
+      version: v.version,
+      weight: v.weight,
+      target: {
+        kind: 'endpoints',
+        endpoints: v.backends.map((backend) => {
+          const at = backend.lastIndexOf(':');
+          return { host: backend.slice(0, at), port: Number(backend.slice(at + 1)) };
+        }),
+      },
+    })),
+    stable: table.stable,
+    canary: table.canary,
+    sticky: table.sticky,
+    headerRouting: table.headerRouting,
+  };
+}
+
+/** The table a split stands for: the way back from {@link splitOfTable}. */
+export function tableOfSplit(split: TrafficSplit): TrafficTable {
+  return {
+    versions: split.versions.map((v) => ({
+      version: v.version,
+      weight: v.weight,
+      backends: backendsOf(v.target),
+    })),
+    stable: split.stable,
+    canary: split.canary ?? split.stable,
+    sticky: split.sticky,
+    headerRouting: split.headerRouting,
+  };
+}
+
+function backendsOf(target: VersionTarget): string[] {
+  return target.kind === 'endpoints'
+    ? target.endpoints.map((e) => `${e.host}:${e.port}`)
+    : [`${target.name}:${target.port}`];
 }

@@ -39,7 +39,7 @@ function check(ctx: Context): Action[] {
       );
     }
   }
-  const pid = obs.router.pid === null ? '' : ` (pid ${obs.router.pid})`;
+  const pid = obs.router.servedBy === null ? '' : ` (${obs.router.servedBy})`;
   const side =
     stable === null
       ? 'no previous version'

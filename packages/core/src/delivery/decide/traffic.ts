@@ -109,6 +109,7 @@ export function trafficStep(ctx: Context, step: DeploymentStep): Action[] {
       {
         kind: 'measure',
         at: now,
+        versions: [d.version, ...(d.resources.stable === null ? [] : [d.resources.stable.version])],
         step: lookDue ? [since, now] : null,
         recent: lookDue && from > since ? [from, now] : null,
         trend: trendDue ? [now - TREND_EVERY_MS, now] : null,

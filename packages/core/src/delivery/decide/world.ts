@@ -38,13 +38,14 @@ export interface TrafficTable {
 /** What the app's router answered: the table it serves; null when it does not answer. */
 export interface RouterObservation {
   table: TrafficTable | null;
-  pid: number | null;
+  /** Who serves it (`pid 4242`), when the router tells. */
+  servedBy: string | null;
 }
 
-/** One version's traffic in a measured window, as the judge reads it, plus its p99. */
-export type MeasuredVersion = VersionWindow & { p99Ms: number };
+/** One version's traffic in a measured window, as the judge reads it. */
+export type MeasuredVersion = VersionWindow;
 
-/** What the router counted per version over `[from, to)` (epoch ms, widened to seconds). */
+/** What the metrics source counted per version over `[from, to)` (epoch ms). */
 export interface MeasuredWindow {
   from: number;
   to: number;
@@ -100,10 +101,11 @@ export type Action =
    * after, in the record's hook ledger. Always the last action of a decision.
    */
   | { kind: 'runHook'; hook: HookName; step: number; spec: HookSpec }
-  /** Count the router's traffic over these windows and decide again with the answer. */
+  /** Count these versions' traffic over these windows and decide again with the answer. */
   | {
       kind: 'measure';
       at: number;
+      versions: string[];
       step: Span | null;
       recent: Span | null;
       trend: Span | null;

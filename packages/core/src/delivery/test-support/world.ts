@@ -1,3 +1,4 @@
+import { routerHistogram } from '../../analysis/test-support/buckets.js';
 import { decide } from '../decide/decide.js';
 import type {
   Action,
@@ -149,7 +150,9 @@ export class World {
     return {
       app: this.app,
       sides,
-      router: this.routerUp ? { table: this.table, pid: 4242 } : { table: null, pid: null },
+      router: this.routerUp
+        ? { table: this.table, servedBy: 'pid 4242' }
+        : { table: null, servedBy: null },
       host: HOST,
       measured: this.measured,
     };
@@ -299,16 +302,12 @@ export class World {
       if (v.weight === 0) continue;
       const health = this.health[v.version] ?? HEALTHY;
       const requests = Math.round((health.rps * seconds * v.weight) / 100);
-      const latenciesMs = Array.from(
-        { length: Math.min(requests, 300) },
-        (_, i) => health.latencyMs + (i % 20),
-      );
+      const latencies = Array.from({ length: requests }, (_, i) => health.latencyMs + (i % 20));
       versions[v.version] = {
         requests,
         errors: Math.round(requests * health.errorRate),
-        latenciesMs,
+        latency: routerHistogram(latencies),
         durationSeconds: seconds,
-        p99Ms: health.latencyMs + 19,
       };
     }
     return { from, to, versions };
