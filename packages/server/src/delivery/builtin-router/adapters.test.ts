@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { histogramCount, histogramQuantile, type TrafficSplit } from '@codedance/core';
 import { LATENCY_BOUNDS_MS } from '@codedance/router';
-import { freePortBlock } from '../ports.js';
+import { freePortBlock } from '../../runtime/index.js';
 import { RouterFleet } from './fleet.js';
 import { RouterMetricsSource } from './metrics.js';
 import { BuiltinTrafficRouter } from './traffic.js';
