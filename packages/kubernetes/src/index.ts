@@ -5,3 +5,5 @@
 export * from './canary/index.js';
 export * from './crd/index.js';
 export * from './rbac/index.js';
+export * from './traffic/index.js';
+export * from './metrics/index.js';

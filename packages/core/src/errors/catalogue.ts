@@ -51,6 +51,10 @@ export const ERROR_CATALOGUE = {
   CD_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   CD_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported.' },
   CD_INVALID_CONFIG: { status: 422, message: 'The configuration is not valid.' },
+  CD_TRAFFIC_UNSUPPORTED: {
+    status: 422,
+    message: 'This traffic provider cannot route traffic that way.',
+  },
   CD_RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
   CD_INTERNAL: { status: 500, message: 'Something went wrong inside Codedance.' },
   CD_UNSUPPORTED_PLATFORM: {

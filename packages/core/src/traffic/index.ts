@@ -1,4 +1,6 @@
 export {
+  CANARY_HEADER,
+  STICKY_COOKIE,
   sameWeights,
   splitWeights,
   type AppRef,

@@ -5,6 +5,16 @@
  * and says what the data plane has in force, so the two can be compared.
  */
 
+/** The request header that pins a request to one side: `always` (the canary) or `never` (stable). */
+export const CANARY_HEADER = 'x-canary';
+
+/**
+ * The cookie that keeps a client on the version it first got (`cd_version=<version>`), set on
+ * the first answer when a split is sticky. The built-in router and the cluster providers that
+ * can match cookies use the same name, so a client keeps its side across a change of provider.
+ */
+export const STICKY_COOKIE = 'cd_version';
+
 /** Where one version's traffic goes. */
 export type VersionTarget =
   /** Addresses of the version's ready instances (the built-in router). */
