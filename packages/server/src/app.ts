@@ -189,7 +189,14 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     jobs: workloads.jobs,
     config: () => config.current(),
     version: context.version,
-    createService: (spec) => workloads.services().create(spec, { start: true }),
+    services: () => {
+      const supervisor = workloads.services();
+      return {
+        specs: () => supervisor.specs(),
+        create: (spec) => supervisor.create(spec, { start: true }),
+        update: (name, spec) => supervisor.update(name, spec, undefined, { wait: false }),
+      };
+    },
   });
 
   await dashboardRoutes(app, {

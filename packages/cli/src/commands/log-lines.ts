@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { LogEntryAnswer } from '../api.js';
 import { type CommandContext, type GlobalOptions } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+import { UsageError } from '../failure.js';
 import { followLogs } from '../log-follow.js';
 import type { Output, Style } from '../output.js';
 import { logLevel, numberIn } from './option-values.js';
@@ -24,11 +25,23 @@ export function printLogEntry<E extends LogEntryAnswer>(
   else ctx.out.line(format(ctx.out, entry));
 }
 
+/**
+ * `--raw`: the workload's own output exactly as it wrote it, as `pm2 logs
+ * --raw` prints it: no time, name, level or colour, its stderr lines on
+ * stderr; Codedance's own lines ("started pid …") are not the workload's and
+ * are left out.
+ */
+export function printRawEntry(ctx: CommandContext, entry: LogEntryAnswer): void {
+  if (entry.stream === 'system') return;
+  (entry.stream === 'stderr' ? ctx.io.stderr : ctx.io.stdout).write(`${entry.line}\n`);
+}
+
 /** The options every `logs` command shares. */
 export interface LogLinesOptions {
   follow?: boolean;
   lines?: number;
   level?: string;
+  raw?: boolean;
 }
 
 /** What one `logs` command reads, and how it prints and follows it. */
@@ -52,11 +65,13 @@ export async function showLogLines<E extends LogEntryAnswer>(
   globals: GlobalOptions,
   source: LogSource<E>,
 ): Promise<ExitCode> {
+  if (options.raw === true && ctx.out.json) throw new UsageError('choose --raw or --json');
   const lines = options.lines ?? 50;
   // Asked even for --lines 0, so an unknown name is refused before following.
   const entries = await source.recent(Math.max(1, lines));
   const print = (entry: E): void => {
-    printLogEntry(ctx, entry, source.format);
+    if (options.raw === true) printRawEntry(ctx, entry);
+    else printLogEntry(ctx, entry, source.format);
   };
   if (lines > 0) [...entries].reverse().forEach(print);
   if (options.follow !== true) return EXIT_CODES.SUCCESS;
@@ -82,5 +97,10 @@ export function addLogLinesOptions(
     command
       .option('-f, --follow', 'keep printing new lines')
       .option('-n, --lines <n>', 'how many recent lines (default 50)', numberIn(0, 5000)),
-  ).option('--level <level>', 'at least this level: DEBUG, INFO, WARNING, ERROR', logLevel);
+  )
+    .option('--level <level>', 'at least this level: DEBUG, INFO, WARNING, ERROR', logLevel)
+    .option(
+      '--raw',
+      "only the workload's own lines, exactly as written: no time, name, level or colour (stderr lines on stderr)",
+    );
 }

@@ -4,16 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../failure.js';
 import { assertBuilt } from '../test-support/cli.js';
+import { waitFor } from '../../../../e2e/support/wait.js';
 import { bufferedOutput } from '../test-support/output.js';
 import { startServerChild, stopServer, type ServerChild } from '../test-support/server-child.js';
-import {
-  detectFormat,
-  formatImport,
-  formatPlan,
-  logExportBody,
-  parseTime,
-  readImportFile,
-} from './transfer.js';
+import { formatImport, formatPlan, type ImportAnswer } from './import-report.js';
+import { detectFormat, logExportBody, parseTime, readImportFile } from './transfer.js';
 
 const plain = bufferedOutput().out;
 const NOW = new Date('2024-05-01T12:00:00Z');
@@ -128,20 +123,76 @@ describe('formatPlan and formatImport', () => {
     ]);
   });
 
-  it('says whether it was a dry run, and lists services and warnings', () => {
+  const counts = {
+    tasks: { created: 0, updated: 0, removed: 0, unchanged: 0 },
+    services: { created: 0, updated: 0, unchanged: 0, failed: 0 },
+  };
+  const answer = (over: Partial<ImportAnswer>): ImportAnswer => ({
+    applied: false,
+    plan: { create: [], update: [], remove: [], unchanged: [] },
+    servicePlan: { create: [], update: [], unchanged: [] },
+    services: [],
+    warnings: [],
+    results: [],
+    summary: counts,
+    ...over,
+  });
+
+  it('says whether it was a dry run, with a plan for services and tasks, and warnings', () => {
     expect(
-      formatImport(plain, 'eco.js', {
-        applied: false,
-        plan: { create: ['job'], update: [], remove: [], unchanged: [] },
-        services: ['web'],
-        warnings: [{ path: '/apps/1/watch', message: 'is ignored' }],
-        results: [],
-      }),
+      formatImport(
+        plain,
+        'eco.js',
+        answer({
+          plan: { create: ['job'], update: [], remove: [], unchanged: [] },
+          servicePlan: {
+            create: ['web'],
+            update: [{ id: 'api', changed: ['/args'] }],
+            unchanged: [],
+          },
+          services: ['web', 'api'],
+          warnings: [{ path: '/apps/1/watch', message: 'is ignored' }],
+        }),
+      ),
     ).toEqual([
       'Dry run of eco.js (nothing changed yet):',
+      '  services',
+      '  + create  web',
+      '  ~ update  api (/args)',
+      '  tasks',
       '  + create  job',
-      '  services   web (PM2 apps that keep running)',
       '  ! /apps/1/watch: is ignored',
+    ]);
+  });
+
+  it('says what became of each service, and counts them in the summary', () => {
+    expect(
+      formatImport(
+        plain,
+        'eco.js',
+        answer({
+          applied: true,
+          services: ['web', 'api', 'db', 'bad'],
+          results: [
+            { service: 'web', action: 'create', ok: true },
+            { service: 'api', action: 'update', ok: true, changed: ['/args', '/instances'] },
+            { service: 'db', action: 'unchanged', ok: true },
+            {
+              service: 'bad',
+              action: 'create',
+              ok: false,
+              error: { code: 'CD_VALIDATION_FAILED', message: 'no' },
+            },
+          ],
+          summary: { ...counts, services: { created: 1, updated: 1, unchanged: 1, failed: 1 } },
+        }),
+      ),
+    ).toEqual([
+      '✗ imported eco.js: services 1 created, 1 updated, 1 unchanged, 1 failed; tasks 0 created, 0 updated, 0 removed',
+      '  ✓  web  created',
+      '  ✓  api  updated (/args, /instances)',
+      '  =  db   unchanged',
+      '  ✗  bad  no (CD_VALIDATION_FAILED)',
     ]);
   });
 });
@@ -150,7 +201,7 @@ describe('formatPlan and formatImport', () => {
 describe('codedance export / import against a running server', () => {
   let child: ServerChild;
   const started: ServerChild[] = [];
-  const cli = (...args: string[]) => child.cli(args, { cwd: tmp });
+  const cli = (...args: string[]) => child.cli(args, { cwd: tmp, timeoutMs: 150_000 });
   const taskIds = async () => {
     const answer = (await (
       await fetch(`${child.url}/api/tasks`, { headers: child.auth() })
@@ -200,6 +251,66 @@ describe('codedance export / import against a running server', () => {
     expect(stdout).not.toContain('remove');
     expect(await taskIds()).toEqual(['alpha', 'beta']);
   });
+
+  it('applying an ecosystem file twice converges: created, then left alone, then only what changed is updated', async () => {
+    const ecosystem = (changed: Record<string, unknown> = {}) =>
+      `module.exports = { apps: ${JSON.stringify(
+        Array.from({ length: 20 }, (_, i) => ({
+          name: `svc-${String(i).padStart(2, '0')}`,
+          script: 'sleep',
+          args: '600',
+          cwd: tmp,
+          ...(i === 3 ? changed : {}),
+        })),
+      )} };\n`;
+    const services = async () => {
+      const answer = (await (
+        await fetch(`${child.url}/api/services`, { headers: child.auth() })
+      ).json()) as { services: { name: string; instances: { pid: number | null }[] }[] };
+      return new Map(answer.services.map((s) => [s.name, s.instances.map((i) => i.pid)]));
+    };
+    await writeFile(join(tmp, 'many.config.js'), ecosystem());
+    const first = await cli('--timeout', '120', 'import', 'many.config.js', '--apply');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(
+      /^✓ imported many\.config\.js: services 20 created, 0 updated, 0 unchanged; tasks 0 created/,
+    );
+    expect(first.stdout).toMatch(/^ {2}✓ {2}svc-00 {2}created$/m);
+    const before = await services();
+    expect(before.size).toBe(20);
+
+    const second = await cli('--json', '--timeout', '120', 'import', 'many.config.js', '--apply');
+    expect(second.code, second.stderr).toBe(0);
+    const again = JSON.parse(second.stdout) as ImportAnswer;
+    expect(again.summary.services).toEqual({ created: 0, updated: 0, unchanged: 20, failed: 0 });
+    expect(again.results.every((r) => r.ok && r.action === 'unchanged')).toBe(true);
+    expect(await services()).toEqual(before);
+
+    // One service changes what it runs, another only its count: each is updated, the rest left alone.
+    await writeFile(join(tmp, 'many.config.js'), ecosystem({ args: '601', instances: 2 }));
+    const dry = await cli('import', 'many.config.js');
+    expect(dry.stdout).toMatch(/~ update +svc-03 \(\/args, \/instances\)/);
+    const third = await cli('--timeout', '120', 'import', 'many.config.js', '--apply');
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toMatch(/services 0 created, 1 updated, 19 unchanged;/);
+    expect(third.stdout).toMatch(/^ {2}✓ {2}svc-03 {2}updated \(\/args, \/instances\)$/m);
+    expect(third.stdout).toMatch(/^ {2}= {2}svc-04 {2}unchanged$/m);
+    let after = await services();
+    await waitFor(
+      async () => {
+        after = await services();
+        const pids = after.get('svc-03') ?? [];
+        return (
+          pids.length === 2 &&
+          pids.every((pid) => pid !== null && pid !== before.get('svc-03')?.[0])
+        );
+      },
+      15_000,
+      'svc-03 to run its new definition on two instances',
+    );
+    for (const [name, pids] of before) if (name !== 'svc-03') expect(after.get(name)).toEqual(pids);
+    expect((await cli('--timeout', '120', 'delete', 'all')).code).toBe(0);
+  }, 300_000);
 
   it('import refuses an invalid file with its problems, and an unreadable one as usage', async () => {
     await writeFile(join(tmp, 'invalid.json'), JSON.stringify({ tasks: [{ id: 'x' }] }));

@@ -6,25 +6,9 @@ import { isRecord, toApiError, type FieldProblem } from '../client.js';
 import type { CommandContext, Invocation, Wrap } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { UsageError } from '../failure.js';
-import { formatBytes, formatTable, type Output } from '../output.js';
+import { formatBytes } from '../output.js';
+import { formatImport, formatPlan, type ImportAnswer, type ImportPlan } from './import-report.js';
 import { choice, numberIn } from './option-values.js';
-
-/** What an import would change (`planImport` on the server). */
-export interface ImportPlan {
-  create: string[];
-  update: { id: string; changed: string[] }[];
-  remove: string[];
-  unchanged: string[];
-}
-
-/** `POST /api/import/tasks` */
-export interface ImportAnswer {
-  applied: boolean;
-  plan: ImportPlan;
-  services: string[];
-  warnings: FieldProblem[];
-  results: { service: string; ok: boolean; error?: { code: string; message: string } }[];
-}
 
 /** `GET|POST /api/import/jobs` */
 export interface JobsAnswer {
@@ -169,41 +153,6 @@ export async function readImportFile(
     throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   return { format: detectFormat(content), content };
-}
-
-/** The plan, one line per kind of change; nothing for kinds that are empty. */
-export function formatPlan(out: Output, plan: ImportPlan): string[] {
-  const rows: string[][] = [];
-  if (plan.create.length > 0) rows.push([out.paint('green', '+ create'), plan.create.join(', ')]);
-  for (const u of plan.update)
-    rows.push([out.paint('yellow', '~ update'), `${u.id} (${u.changed.join(', ') || 'changed'})`]);
-  if (plan.remove.length > 0) rows.push([out.paint('red', '- remove'), plan.remove.join(', ')]);
-  if (plan.unchanged.length > 0)
-    rows.push([out.paint('dim', '= unchanged'), plan.unchanged.join(', ')]);
-  return rows.length === 0 ? ['  no tasks'] : formatTable(rows, { indent: 2 });
-}
-
-/** `codedance import <file>`: the plan or what was applied, the services and the warnings. */
-export function formatImport(out: Output, file: string, answer: ImportAnswer): string[] {
-  const { plan } = answer;
-  const lines = [
-    answer.applied
-      ? `${out.mark('pass')} imported ${file}: ${plan.create.length} created, ${plan.update.length} updated, ${plan.remove.length} removed`
-      : `Dry run of ${file} (nothing changed yet):`,
-    ...formatPlan(out, plan),
-  ];
-  if (answer.services.length > 0)
-    lines.push(`  services   ${answer.services.join(', ')} (PM2 apps that keep running)`);
-  for (const r of answer.results) {
-    lines.push(
-      r.ok
-        ? `  ${out.mark('pass')} service ${r.service} created`
-        : `  ${out.mark('fail')} service ${r.service}: ${r.error?.message ?? 'failed'} (${r.error?.code ?? '?'})`,
-    );
-  }
-  for (const w of answer.warnings)
-    lines.push(`  ${out.mark('warn')} ${w.path || '(root)'}: ${w.message}`);
-  return lines;
 }
 
 async function runImportJobs(ctx: CommandContext, apply: boolean): Promise<ExitCode> {
@@ -354,6 +303,11 @@ Formats: a PM2 ecosystem file (ecosystem.config.js / .cjs / .mjs, loaded as Java
 with "apps"), or tasks.json (what "codedance export tasks" writes). PM2 apps with
 autorestart: false and cron_restart become tasks; the others become services.
 Without --apply it prints what would be created, updated, removed and left alone, and exits 0.
+With it, applying the same file again converges, like pm2 start ecosystem.config.js: a new
+service is created and started, a changed one is updated (a rolling restart when what it runs
+changed), an unchanged one is left alone; each service gets a line saying which, and the summary
+counts them. Services the file does not list are kept (--prune removes tasks only). Exits 1 when
+a service could not be created or updated.
 
 Examples:
   $ codedance import tasks.json                     dry run: what would change

@@ -49,16 +49,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI to completion; `input` is written to its standard input. */
+/** Runs the CLI to completion (killed after `timeoutMs`, 30 s by default); `input` is written to its standard input. */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: options.env ?? cleanEnv(), cwd: options.cwd, timeout: 30_000 },
+      { env: options.env ?? cleanEnv(), cwd: options.cwd, timeout: options.timeoutMs ?? 30_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
         resolve({ code, stdout, stderr });

@@ -16,7 +16,10 @@ export interface ServerChild {
    * Runs the built CLI with `--url` set to this server and `CODEDANCE_DATA` to
    * its data folder, where the CLI finds the admin token as on the server's host.
    */
-  cli(args: string[], options?: { cwd?: string; input?: string }): Promise<CliResult>;
+  cli(
+    args: string[],
+    options?: { cwd?: string; input?: string; timeoutMs?: number },
+  ): Promise<CliResult>;
 }
 
 /** Starts the built `codedance server` on port 0 with its data in `dataDir`; stop it with `server.stop()`. */

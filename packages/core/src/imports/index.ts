@@ -9,6 +9,6 @@ export {
   type ParsedTasks,
   type TasksFile,
 } from './tasks-file.js';
-export { planImport, type ImportPlan } from './plan.js';
+export { planImport, planServices, type ImportPlan, type ServicePlan } from './plan.js';
 export { TASK_CSV_COLUMNS, csvField, tasksToCsv } from './csv.js';
 export { parsePm2Ecosystem, type Pm2Import } from './pm2.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { validateServiceSpec, type ServiceSpec } from '../services/index.js';
 import { validateTaskSpec, type TaskSpec } from '../tasks/index.js';
-import { planImport } from './plan.js';
+import { planImport, planServices } from './plan.js';
 
 function task(input: Record<string, unknown>): TaskSpec {
   const result = validateTaskSpec({ script_path: 'run.sh', ...input });
@@ -52,6 +53,33 @@ describe('planImport', () => {
       update: [],
       remove: [],
       unchanged: ['same', 'changed', 'gone'],
+    });
+  });
+});
+
+function service(input: Record<string, unknown>): ServiceSpec {
+  const result = validateServiceSpec({ command: 'node', ...input });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.value;
+}
+
+describe('planServices', () => {
+  it('creates new services, updates changed ones and leaves the same ones alone', () => {
+    const before = [
+      service({ name: 'same', args: ['a.js'], env: { A: '1' } }),
+      service({ name: 'changed', args: ['b.js'], instances: 2 }),
+      service({ name: 'kept' }),
+    ];
+    const after = [
+      // Defaults written out and keys in another order are no change.
+      service({ env: { A: '1' }, restart: 'always', args: ['a.js'], name: 'same' }),
+      service({ name: 'changed', args: ['b.js', '--fast'], instances: 3 }),
+      service({ name: 'new' }),
+    ];
+    expect(planServices(before, after)).toEqual({
+      create: ['new'],
+      update: [{ id: 'changed', changed: ['/args', '/instances'] }],
+      unchanged: ['same'],
     });
   });
 });

@@ -1,7 +1,8 @@
 import { escapePointer } from '../validation/index.js';
+import type { ServiceSpec } from '../services/index.js';
 import type { TaskSpec } from '../tasks/index.js';
 
-/** What an import would do, computed without doing it (a dry run). */
+/** What an import would do to tasks, computed without doing it (a dry run). */
 export interface ImportPlan {
   create: string[];
   /** `changed` lists the JSON pointers whose values differ (`/environment/DB_HOST`). */
@@ -9,6 +10,9 @@ export interface ImportPlan {
   remove: string[];
   unchanged: string[];
 }
+
+/** What an import would do to services: they are created, updated or left alone, never removed. */
+export type ServicePlan = Omit<ImportPlan, 'remove'>;
 
 /**
  * Compares validated tasks (defaults applied on both sides, so a field
@@ -22,20 +26,44 @@ export function planImport(
   incoming: readonly TaskSpec[],
   options: { prune: boolean },
 ): ImportPlan {
-  const before = new Map(existing.map((task) => [task.id, task]));
-  const after = new Map(incoming.map((task) => [task.id, task]));
-  const plan: ImportPlan = { create: [], update: [], remove: [], unchanged: [] };
-  for (const [id, task] of after) {
+  const plan = compare(
+    new Map(existing.map((task) => [task.id, task])),
+    new Map(incoming.map((task) => [task.id, task])),
+  );
+  const listed = new Set(incoming.map((task) => task.id));
+  return {
+    ...plan,
+    remove: options.prune ? existing.map((t) => t.id).filter((id) => !listed.has(id)) : [],
+  };
+}
+
+/**
+ * Compares validated service definitions by name, as `planImport` does
+ * tasks: what applying `incoming` creates, updates (with the pointers that
+ * differ) and leaves alone. Services the import does not list are kept.
+ */
+export function planServices(
+  existing: readonly ServiceSpec[],
+  incoming: readonly ServiceSpec[],
+): ServicePlan {
+  return compare(
+    new Map(existing.map((spec) => [spec.name, spec])),
+    new Map(incoming.map((spec) => [spec.name, spec])),
+  );
+}
+
+function compare(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>) {
+  const plan: ServicePlan = { create: [], update: [], unchanged: [] };
+  for (const [id, item] of after) {
     const current = before.get(id);
     if (current === undefined) {
       plan.create.push(id);
       continue;
     }
-    const changed = changedPaths(current, task, '');
+    const changed = changedPaths(current, item, '');
     if (changed.length === 0) plan.unchanged.push(id);
     else plan.update.push({ id, changed });
   }
-  if (options.prune) plan.remove = [...before.keys()].filter((id) => !after.has(id));
   return plan;
 }
 

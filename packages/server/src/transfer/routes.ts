@@ -3,18 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  CodedanceError,
   ValidationError,
   csvField,
   maskEnv,
   parsePm2Ecosystem,
   parseTasksFile,
-  planImport,
   redactConfig,
   tasksToCsv,
   toTasksFile,
-  withKeptSecrets,
   type Config,
+  type FieldProblem,
+  type ServiceSpec,
   type TaskSpec,
 } from '@codedance/core';
 import { ErrorResponse, LogLevelSchema } from '../http/index.js';
@@ -22,6 +21,7 @@ import type { LogHub } from '../logs/index.js';
 import type { LogEntry } from '../logs/index.js';
 import type { TaskController } from '../tasks/index.js';
 import type { JobsWatcher } from './jobs.js';
+import { applyImport, type ImportServices } from './import-apply.js';
 import { systemDateClock } from '../clock.js';
 
 export interface TransferRoutesOptions {
@@ -30,8 +30,8 @@ export interface TransferRoutesOptions {
   jobs: () => JobsWatcher;
   config: () => Config;
   version: string;
-  /** Services, when the service feature is present: creates one from a PM2 app. */
-  createService?: (spec: unknown) => Promise<unknown>;
+  /** Services, when the service feature is present: PM2 apps become services. */
+  services?: () => ImportServices;
 }
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
@@ -199,7 +199,7 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         tags: ['transfer'],
         summary: 'Import tasks.json or a PM2 ecosystem file; dry run by default',
         description:
-          'Answers the plan (create / update / remove / unchanged). With `apply: true` it also carries it out.',
+          'Answers the plan for tasks (`plan`: create / update / remove / unchanged) and for services (`servicePlan`: create / update / unchanged), one result per service and a `summary` of counts. With `apply: true` it also carries it out: applying the same file again leaves what did not change alone.',
         body: Type.Object(
           {
             format: Type.Union([Type.Literal('tasks.json'), Type.Literal('pm2')]),
@@ -220,8 +220,8 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
     async (request) => {
       const { format, content, apply = false, prune = false } = request.body;
       let tasks: TaskSpec[];
-      let services: unknown[] = [];
-      let warnings: unknown[] = [];
+      let services: ServiceSpec[] = [];
+      let warnings: FieldProblem[] = [];
       if (format === 'tasks.json') {
         const parsed = parseTasksFile(content);
         if (parsed.problems.length) throw new ValidationError(parsed.problems, 'tasks.json');
@@ -233,58 +233,16 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         services = parsed.services;
         warnings = parsed.warnings;
       }
-      const controller = options.tasks();
-      // A file exported from here holds masks for its secrets: they mean "keep the stored value".
-      const stored = new Map(controller.specs().map((spec) => [spec.id, spec]));
-      tasks = tasks.map(
-        (task) =>
-          withKeptSecrets(
-            task,
-            'environment',
-            stored.get(task.id)?.environment,
-            'tasks.json',
-          ) as typeof task,
+      const outcome = await applyImport(
+        { tasks, services },
+        { tasks: options.tasks(), services: options.services?.() ?? null },
+        { apply, prune },
       );
-      const plan = planImport(controller.specs(), tasks, { prune });
-      const results: Record<string, unknown>[] = [];
-      if (apply) {
-        for (const task of tasks) {
-          if (plan.create.includes(task.id)) await controller.create(task);
-          else if (plan.update.some((u) => u.id === task.id))
-            await controller.update(task.id, task);
-        }
-        for (const id of plan.remove) await controller.remove(id);
-        for (const service of services) {
-          if (!options.createService) {
-            throw new CodedanceError('CD_BAD_REQUEST', {
-              message: 'This server cannot create services.',
-            });
-          }
-          try {
-            results.push({
-              service: (service as { name: string }).name,
-              ok: true,
-              created: await options.createService(service),
-            });
-          } catch (error) {
-            const coded =
-              error instanceof CodedanceError
-                ? error
-                : new CodedanceError('CD_INTERNAL', { cause: error });
-            results.push({
-              service: (service as { name: string }).name,
-              ok: false,
-              error: coded.toBody().error,
-            });
-          }
-        }
-      }
       return {
         applied: apply,
-        plan,
-        services: services.map((s) => (s as { name: string }).name),
+        ...outcome,
+        services: services.map((s) => s.name),
         warnings,
-        results,
       };
     },
   );

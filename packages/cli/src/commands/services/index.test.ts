@@ -14,6 +14,7 @@ import {
   startCli,
   type LongRunning,
 } from '../../test-support/cli.js';
+import { waitFor } from '../../../../../e2e/support/wait.js';
 
 /** The built `codedance` service commands, run as child processes against a real server process. */
 
@@ -185,7 +186,7 @@ describe('codedance start / ls / logs / restart / stop / delete', () => {
     );
     children.push(follower);
     // Until the stream is open a line could land before it; keep saying it until one arrives.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     while (!/echo\/0 one\n/.test(follower.stdout()) && Date.now() < deadline) {
       await say('one');
       await new Promise((r) => setTimeout(r, 100));
@@ -264,6 +265,44 @@ describe('codedance start / ls / logs / restart / stop / delete', () => {
       2,
     );
     expect((await cli('start', 'x', '--restart', 'sometimes', '--', 'true')).code).toBe(2);
+  });
+
+  it('follows a service that does not exist yet once it appears, and prints raw lines as written', async () => {
+    const follower = startCli(
+      ['--url', server.url, 'logs', 'ghost', '-f', '--raw'],
+      cleanEnv({ CODEDANCE_DATA: dataDir }),
+    );
+    children.push(follower);
+    await waitFor(
+      () => follower.stderr().includes("service 'ghost' does not exist yet; waiting"),
+      15_000,
+      'the waiting notice',
+    );
+    const said =
+      "console.log('  raw \\u001b[1mbold\\u001b[0m\\tline  '); console.error('to stderr'); console.log('up'); setInterval(() => {}, 1000)";
+    const started = await cli(
+      'start',
+      'ghost',
+      '--ready-log',
+      '^up$',
+      '--',
+      process.execPath,
+      '-e',
+      said,
+    );
+    expect(started.code, started.stderr).toBe(0);
+    await list();
+    await follower.waitFor(/^up$/m);
+    await waitFor(() => follower.stderr().includes('to stderr\n'), 5000, 'the stderr line');
+    follower.child.kill('SIGINT');
+    expect(await follower.exited()).toBe(0);
+    // Exactly the program's bytes: no time, name, level or colour of ours, no lines of ours.
+    expect(follower.stdout()).toBe('  raw \u001b[1mbold\u001b[0m\tline  \nup\n');
+    expect(follower.stderr().match(/waiting for it to appear/g)).toHaveLength(1);
+    expect(follower.stderr()).toMatch(/\nto stderr\n$/);
+    expect((await cli('logs', 'nothing-here')).code).toBe(1);
+    expect((await cli('--json', 'logs', 'ghost', '--raw')).code).toBe(2);
+    expect(await cli('delete', 'ghost')).toMatchObject({ code: 0 });
   });
 
   it('stops, restarts and deletes several services, or all, with a line each', async () => {

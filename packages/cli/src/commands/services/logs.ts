@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { LogEntryAnswer } from '../../api.js';
+import { ApiError } from '../../client.js';
 import type { CommandContext, GlobalOptions, Invocation, Wrap } from '../../context.js';
 import type { ExitCode } from '../../exit-codes.js';
 import { addLogLinesOptions, showLogLines, type LogLinesOptions } from '../log-lines.js';
@@ -37,18 +38,37 @@ function runLogs(
 ): Promise<ExitCode> {
   const [name = ''] = call.args;
   const { options } = call;
+  const client = ctx.client();
+  /** With -f for a service not there yet: the newest seq of any workload before it was looked for. */
+  let anchor: number | null = null;
   return showLogLines(ctx, options, globals, {
     recent: async (limit) => {
+      const newest =
+        options.follow === true
+          ? ((await client.get<{ entries: LogEntryAnswer[] }>('/api/logs?limit=1')).entries[0]
+              ?.seq ?? 0)
+          : 0;
       const query = narrowed({ limit: String(limit) }, options);
-      const answer = await ctx
-        .client()
-        .get<{ entries: LogEntryAnswer[] }>(servicePath(name, `/logs?${query.toString()}`));
+      const path = servicePath(name, `/logs?${query.toString()}`);
+      const answer = await client
+        .get<{ entries: LogEntryAnswer[] }>(path)
+        .catch((error: unknown) => {
+          // Following a service that is not there yet waits for it, as tail -F waits for a file.
+          if (options.follow !== true || !(error instanceof ApiError) || error.status !== 404)
+            throw error;
+          anchor = newest;
+          ctx.out.error(
+            `service '${name}' does not exist yet; waiting for it to appear, then following it (Ctrl-C to stop)`,
+          );
+          return { entries: [] };
+        });
       return answer.entries;
     },
     format: formatLogLine,
     filter: narrowed({ kind: 'service', id: name }, options),
-    // Entries come newest first; following resumes right after the newest, printed or not.
-    since: (recent) => recent[0]?.seq ?? null,
+    // Entries come newest first; following resumes right after the newest, printed or not. A
+    // service not there yet writes every line after the anchor, so none of its first is lost.
+    since: (recent) => anchor ?? recent[0]?.seq ?? null,
     droppedHint: `see codedance logs ${name} --lines N`,
     accept: wanted(name, options),
   });
@@ -58,7 +78,9 @@ function runLogs(
 export function registerLogs(program: Command, wrap: Wrap, globals: () => GlobalOptions): void {
   const logs = program
     .command('logs')
-    .description("Show a service's log lines; -f follows new ones until Ctrl-C")
+    .description(
+      "Show a service's log lines; -f follows new ones until Ctrl-C (and waits for a service not there yet)",
+    )
     .argument('<name>');
   addLogLinesOptions(logs, (c) =>
     c.option('--instance <i>', 'only this instance', numberIn(0, 63)),

@@ -13,10 +13,10 @@ import { pino } from 'pino';
 const dist = new URL('../../../dist/', import.meta.url);
 const load = (path) => import(new URL(path, dist).href);
 const { ServiceSupervisor, serviceRoutes } = await load('services/index.js');
-const { LogHub } = await load('logs/index.js');
+const { LogHub, logRoutes } = await load('logs/index.js');
 const { EventBus, liveRoutes } = await load('events/index.js');
 const { LocalProcesses } = await load('runtime/index.js');
-const { StoreGate } = await load('status/store-gate.js');
+const { StoreGate } = await load('store/index.js');
 const { createStore } = await load('store/index.js');
 const { frameworkErrors, installErrorHandling } = await load('http/errors.js');
 const { installJsonBodies, validatorCompiler } = await load('http/validation.js');
@@ -68,7 +68,13 @@ await app.register(fastifyWebsocket);
 access.sockets.watch(app.websocketServer);
 await installAccess(app, { access, config: () => config });
 serviceRoutes(app, { services: () => services });
-await liveRoutes(app, { hub, bus, heartbeatSeconds: () => 30 });
+logRoutes(app, { hub: () => hub });
+await liveRoutes(app, {
+  hub,
+  bus,
+  heartbeatSeconds: () => 30,
+  limits: () => config.websocket,
+});
 await app.listen({ host: '127.0.0.1', port: Number(argv[3] ?? 0) });
 const { port } = app.server.address();
 stdout.write(`listening on http://127.0.0.1:${port}\n`);
