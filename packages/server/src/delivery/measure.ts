@@ -12,6 +12,8 @@ function measured(stats: StatsWindow): MeasuredWindow {
       errors: w.status['5xx'],
       latenciesMs: w.samples ?? [],
       durationSeconds,
+      p50Ms: w.latency.p50,
+      p90Ms: w.latency.p90,
       p99Ms: w.latency.p99,
     };
   }

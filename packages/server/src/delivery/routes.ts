@@ -15,7 +15,7 @@ import { ErrorResponse } from '../http/index.js';
 import { parseYamlBody } from '../http/index.js';
 import { appKey, type DeploymentFilter } from './book.js';
 import type { DeliveryController } from './controller.js';
-import { appView, canaryResource, canaryRow, deploymentsToCsv } from './views.js';
+import { appView, canaryResource, canaryRow, deploymentView, deploymentsToCsv } from './views.js';
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 const Loose = Type.Unknown();
@@ -218,7 +218,7 @@ export async function deliveryRoutes(
         ...(body.strategy === undefined ? {} : { strategy: body.strategy }),
         executor: body.executor ?? executorOf(request.headers),
       });
-      return reply.status(201).send(d);
+      return reply.status(201).send(deploymentView(d));
     },
   );
 
@@ -283,7 +283,7 @@ export async function deliveryRoutes(
         response: { 200: Loose, ...errors },
       },
     },
-    (request) => delivery().get(request.params.id),
+    async (request) => deploymentView(await delivery().get(request.params.id)),
   );
 
   api.post(
@@ -300,7 +300,7 @@ export async function deliveryRoutes(
     async (request, reply) => {
       const action: DeploymentAction = request.params.action;
       const d = await delivery().act(request.params.id, action, executorOf(request.headers, 'api'));
-      return reply.status(action === 'retry' ? 201 : 200).send(d);
+      return reply.status(action === 'retry' ? 201 : 200).send(deploymentView(d));
     },
   );
 

@@ -41,8 +41,11 @@ export interface RouterObservation {
   pid: number | null;
 }
 
-/** One version's traffic in a measured window, as the judge reads it, plus its p99. */
-export type MeasuredVersion = VersionWindow & { p99Ms: number };
+/**
+ * One version's traffic in a measured window, as the judge reads it, plus the router's
+ * latency percentiles (p50 and p90 when the router gives them).
+ */
+export type MeasuredVersion = VersionWindow & { p99Ms: number; p50Ms?: number; p90Ms?: number };
 
 /** What the router counted per version over `[from, to)` (epoch ms, widened to seconds). */
 export interface MeasuredWindow {
