@@ -16,6 +16,7 @@ vi.mock('../../charts/TimeChart', () => ({
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
 });
 
 const METRICS = {
@@ -82,6 +83,37 @@ describe('release detail', () => {
     expect(screen.getByText(/worse beyond chance/)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
+  });
+
+  it("shows a finished release's final window, never the app's numbers now", async () => {
+    vi.stubEnv('TZ', 'UTC');
+    const requests = serve(rolledBackDeployment);
+    renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
+      path: '/deployments/dep-20261202-8k2m1x',
+    });
+    const cards = await screen.findByRole('region', { name: 'Final window' });
+    expect(cards.textContent).toMatch(
+      /10:13:55 – 10:14:00 · the last 5\.0 s measured before it ended \(Rolled back\)/,
+    );
+    const success = cards.querySelector<HTMLElement>('[data-metric="successRate"]');
+    expect(success?.textContent).toContain('87.5%');
+    expect(success?.textContent).toContain('stable: 100.0%');
+    expect(success?.dataset.health).toBe('bad');
+    expect(cards.querySelector<HTMLElement>('[data-metric="errorRate"]')?.dataset.health).toBe(
+      'bad',
+    );
+    // The app's live metrics (the stable version's, after a rollback) are not asked for.
+    expect(requests.some((r) => r.url.pathname === '/api/metrics/')).toBe(false);
+  });
+
+  it('says so when a finished release never measured any traffic', async () => {
+    serve(() => ({ ...rolledBackDeployment(), latestWindow: null }));
+    renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
+      path: '/deployments/dep-20261202-8k2m1x',
+    });
+    const cards = await screen.findByRole('region', { name: 'Final window' });
+    expect(cards.textContent).toContain('No traffic was measured during this release.');
+    expect(cards.querySelector('[data-metric]')).toBeNull();
   });
 
   it('asks before an action and then shows the state the server answered with, not a guess', async () => {

@@ -1,70 +1,20 @@
-import type { ReactNode } from 'react';
 import { useMemo } from 'react';
-import type { Deployment, LiveMetricValues, LiveMetrics } from '../../api/types';
+import type { Deployment } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
 import { Card, Fact } from '../../ui/Card';
 import { duration, elapsed } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
-import { ErrorState, Loading } from '../../ui/states';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { AnalysisList } from './AnalysisList';
 import { ConfigPanel } from './ConfigPanel';
-import { MetricCards } from './MetricCards';
-import { useLiveMetrics } from './queries';
 import { ReleaseActions } from './ReleaseActions';
+import { ReasonText } from './reasons';
 import { ReleaseLogs } from './ReleaseLogs';
+import { ReleaseMetrics } from './ReleaseMetrics';
 import { ResourcesPanel } from './ResourcesPanel';
 import { StepTimeline } from './StepTimeline';
 import { thresholdsFromConfig } from './thresholds';
 import { TrendCharts } from './TrendCharts';
-
-const ACTIVE = new Set(['PENDING', 'RUNNING', 'PAUSED']);
-
-/** The stable version's metrics from `versions`, whichever shape the server gives them. */
-export function stableMetrics(
-  metrics: LiveMetrics | undefined,
-  stableVersion: string | null,
-): Partial<LiveMetricValues> | null {
-  const versions = metrics?.versions;
-  if (!versions || stableVersion === null) return null;
-  if (Array.isArray(versions)) return versions.find((v) => v.version === stableVersion) ?? null;
-  return versions[stableVersion] ?? null;
-}
-
-function LiveMetricsSection({ deployment }: { deployment: Deployment }) {
-  const { t } = useI18n();
-  const thresholds = useMemo(() => thresholdsFromConfig(deployment.config), [deployment.config]);
-  const metrics = useLiveMetrics(
-    deployment.app,
-    deployment.environment,
-    ACTIVE.has(deployment.status),
-  );
-  let body: ReactNode;
-  if (metrics.isPending) body = <Loading />;
-  else if (metrics.isError)
-    body = (
-      <ErrorState
-        error={metrics.error}
-        notAvailable={t('release.metrics.unavailable')}
-        onRetry={() => {
-          void metrics.refetch();
-        }}
-      />
-    );
-  else
-    body = (
-      <MetricCards
-        values={metrics.data}
-        stable={stableMetrics(metrics.data, deployment.previousVersion)}
-        thresholds={thresholds}
-      />
-    );
-  return (
-    <Card id="release-metrics" title={t('release.metrics.title')}>
-      {body}
-    </Card>
-  );
-}
 
 /**
  * Everything about one release (seeds 000 and 003): what, where and why;
@@ -100,6 +50,7 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
         </div>
         {deployment.reason && (
           <p
+            id="release-reason"
             className={
               failed
                 ? 'mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950/60 dark:text-red-100'
@@ -107,7 +58,7 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
             }
           >
             <span className="font-semibold">{t('release.reason')}: </span>
-            {deployment.reason}
+            <ReasonText reason={deployment.reason} />
           </p>
         )}
         <dl className="mt-4 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
@@ -160,15 +111,16 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
 
       <div className="grid gap-4 lg:grid-cols-5">
         <Card id="release-steps" title={t('release.steps.title')} className="lg:col-span-2">
-          <StepTimeline steps={steps} />
+          <StepTimeline deployment={deployment} />
         </Card>
-        <div className="space-y-4 lg:col-span-3">
-          <LiveMetricsSection deployment={deployment} />
-          <Card id="release-trends" title={t('release.charts.title')}>
-            <TrendCharts deployment={deployment} thresholds={thresholds} />
-          </Card>
+        <div className="lg:col-span-3">
+          <ReleaseMetrics deployment={deployment} />
         </div>
       </div>
+
+      <Card id="release-trends" title={t('release.charts.title')}>
+        <TrendCharts deployment={deployment} thresholds={thresholds} />
+      </Card>
 
       <Card id="release-analysis" title={t('release.analysis.title')}>
         <AnalysisList deployment={deployment} />

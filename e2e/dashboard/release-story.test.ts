@@ -1,0 +1,155 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  SHOP,
+  freePort,
+  post,
+  shopManifest,
+  startLoad,
+  until,
+  type Deployment,
+  type Load,
+} from '../delivery/support.js';
+import { assertDashboardBuilt, launchBrowser, openPage, settle } from '../support/browser.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * "Why did this release roll back?" told by the release screen of a real server: a faulty
+ * canary judged by the real analysis and rolled back, and a healthy one that looks twice a
+ * second for long enough to pile up looks.
+ */
+
+const FINAL = ['COMPLETED', 'FAILED', 'ROLLED_BACK'];
+
+let server: TestServer;
+let browser: Browser;
+let load: Load | null = null;
+let rolledBack: Deployment;
+
+async function deploy(version: string, env?: Record<string, string>): Promise<string> {
+  const answer = await post<Deployment>(server, '/api/deployments', {
+    app: 'shop',
+    namespace: 'test',
+    version,
+    ...(env === undefined ? {} : { run: { command: process.execPath, args: [SHOP], env } }),
+  });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body.id;
+}
+
+async function open(path: string, options: Parameters<typeof openPage>[1] = {}) {
+  const opened = await openPage(browser, { baseURL: server.url, signIn: server, ...options });
+  await opened.page.goto(path);
+  await settle(opened.page);
+  return opened;
+}
+
+/** The value a chart's legend shows for a series. */
+function legendValue(page: Page, chart: string, series: string) {
+  return page
+    .getByRole('figure', { name: chart })
+    .locator(`[data-series-value="${series}"]`)
+    .textContent();
+}
+
+beforeAll(async () => {
+  await assertDashboardBuilt();
+  browser = await launchBrowser();
+  server = await startTestServer();
+  const port = await freePort();
+  // One long analysed step: a faulty version fails its first looks, a healthy one is looked at
+  // twice a second for 40 s.
+  const applied = await post(
+    server,
+    '/api/apply',
+    shopManifest('shop', port, {
+      strategy: { type: 'CANARY', canary: { steps: [{ weight: 30, pause: '40s' }] } },
+      analysis: { interval: '500ms', minRequests: 10, failureLimit: 1, latencyP99: '1s' },
+    }),
+  );
+  expect(applied.status, JSON.stringify(applied.body)).toBeLessThan(300);
+  const first = await deploy('v1');
+  expect((await until(server, first, FINAL)).status).toBe('COMPLETED');
+  load = startLoad(port, 40);
+  const faulty = await deploy('v2', { DEMO_ERROR_RATE: '0.4', DEMO_LATENCY_MS: '120' });
+  rolledBack = await until(server, faulty, FINAL);
+  expect(rolledBack.status, rolledBack.reason ?? '').toBe('ROLLED_BACK');
+}, 180_000);
+
+afterAll(async () => {
+  await load?.stop();
+  const opened = {
+    browser: browser as Browser | undefined,
+    server: server as TestServer | undefined,
+  };
+  await opened.browser?.close();
+  await opened.server?.get('/api/apps/test/shop', { method: 'DELETE' }).catch(() => undefined);
+  await opened.server?.cleanup();
+});
+
+describe('a rolled-back release in the dashboard', () => {
+  it('draws both versions in its charts, with the steps and the rollback on the time axis', async () => {
+    const { page, problems, close } = await open(`/deployments/${rolledBack.id}`);
+    try {
+      const charts = page.getByRole('region', { name: 'Trends' });
+      await expect.poll(() => charts.locator('canvas').count()).toBeGreaterThanOrEqual(2);
+      for (const chart of ['Success rate', 'Response time (p99)']) {
+        // The rolled-back version's line has its data, up to the look that failed it.
+        expect(await legendValue(page, chart, 'v2 (new)')).toMatch(/\d/);
+        expect(await legendValue(page, chart, 'v1 (stable)')).toMatch(/\d/);
+      }
+      const success = page.getByRole('figure', { name: 'Success rate' });
+      const last = rolledBack.metrics.successRate.filter((p) => p.version === 'v2').at(-1);
+      expect(
+        Number.parseFloat((await legendValue(page, 'Success rate', 'v2 (new)')) ?? ''),
+      ).toBeCloseTo(last?.value ?? NaN, 1);
+      await success.getByText(/^Rolled back \d\d:\d\d:\d\d$/).waitFor();
+      await success.getByText('Step begins').waitFor();
+      await success.getByText('Threshold ≥ 95.0%').waitFor();
+
+      // Under the cursor the legend gives the time and each version's value there.
+      const legendTime = success.locator('[data-legend] > span').first();
+      expect(await legendTime.textContent()).toBe('Latest');
+      const plot = success.locator('.u-over');
+      await plot.scrollIntoViewIfNeeded();
+      const box = await plot.boundingBox();
+      if (box === null) throw new Error('the chart has no plot area');
+      await plot.hover({ position: { x: box.width * 0.6, y: box.height / 2 } });
+      await expect.poll(() => legendTime.textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
+      await page.getByRole('heading', { name: 'Trends' }).hover();
+      await expect.poll(() => legendTime.textContent()).toBe('Latest');
+      expect(problems.list).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it("shows the final window of the release under its cards, never the app's numbers now", async () => {
+    const asked: string[] = [];
+    const { page, problems, close } = await openPage(browser, {
+      baseURL: server.url,
+      signIn: server,
+    });
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    try {
+      await page.goto(`/deployments/${rolledBack.id}`);
+      await settle(page);
+      const cards = page.getByRole('region', { name: 'Final window' });
+      expect(await cards.locator('[data-window]').getAttribute('data-window')).toBe('final');
+      expect(await cards.textContent()).toMatch(
+        /\d\d:\d\d:\d\d – \d\d:\d\d:\d\d · the last [\d.]+ s measured before it ended \(Rolled back\)/,
+      );
+      const final = rolledBack.latestWindow?.versions.v2;
+      expect(final?.successRate).toBeLessThan(90);
+      const success = cards.locator('[data-metric="successRate"]');
+      expect(await success.getAttribute('data-health')).toBe('bad');
+      expect(await success.textContent()).toContain(`${(final?.successRate ?? 0).toFixed(1)}%`);
+      expect(await success.textContent()).toMatch(/stable: 100\.0%/);
+      // The app's live metrics now are the stable version's: the page does not ask for them.
+      expect(asked.filter((path) => path.startsWith('/api/metrics'))).toEqual([]);
+      expect(problems.list).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
