@@ -5,16 +5,63 @@ import { Card, Fact } from '../../ui/Card';
 import { duration, elapsed } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { AnalysisList } from './AnalysisList';
+import { AnalysisTimeline, DecidingText } from './AnalysisTimeline';
 import { ConfigPanel } from './ConfigPanel';
 import { ReleaseActions } from './ReleaseActions';
 import { ReasonText } from './reasons';
 import { ReleaseLogs } from './ReleaseLogs';
 import { ReleaseMetrics } from './ReleaseMetrics';
 import { ResourcesPanel } from './ResourcesPanel';
+import { stepLabel } from './stepNames';
 import { StepTimeline } from './StepTimeline';
 import { thresholdsFromConfig } from './thresholds';
 import { TrendCharts } from './TrendCharts';
+
+/**
+ * Why a release ended as it did, or waits: said once, at the top. For a release that failed
+ * its analysis, the look that decided it follows with its number.
+ */
+function WhyBanner({ deployment }: { deployment: Deployment }) {
+  const { t, time } = useI18n();
+  if (!deployment.reason) return null;
+  const failed = deployment.status === 'FAILED' || deployment.status === 'ROLLED_BACK';
+  if (!failed) {
+    return (
+      <p
+        id="release-reason"
+        className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm break-words text-amber-900 dark:bg-amber-950/60 dark:text-amber-100"
+      >
+        <span className="font-semibold">{t('release.reason')}: </span>
+        <ReasonText reason={deployment.reason} />
+      </p>
+    );
+  }
+  const deciding = deployment.analysis.findLast((r) => r.verdict === 'fail');
+  return (
+    <div
+      id="release-reason"
+      role="note"
+      className="mt-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm break-words text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100"
+    >
+      <p className="font-semibold">
+        {deployment.status === 'ROLLED_BACK'
+          ? t('release.analysis.whyRolledBack')
+          : t('release.analysis.whyFailed')}
+      </p>
+      <p>
+        <ReasonText reason={deployment.reason} />
+      </p>
+      {deciding && (
+        <p className="mt-1">
+          <a href="#deciding-look" className="underline">
+            {t('release.analysis.decidedBy', { time: time(deciding.time) })}
+          </a>{' '}
+          <DecidingText record={deciding} deployment={deployment} />
+        </p>
+      )}
+    </div>
+  );
+}
 
 /**
  * Everything about one release (seeds 000 and 003): what, where and why;
@@ -25,7 +72,9 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
   const { t, dateTime } = useI18n();
   const thresholds = useMemo(() => thresholdsFromConfig(deployment.config), [deployment.config]);
   const steps = deployment.progress.steps;
+  const stepIndex = Math.min(steps.length - 1, deployment.progress.currentStepIndex);
   const stepNumber = Math.min(steps.length, deployment.progress.currentStepIndex + 1);
+  const currentStep = steps[stepIndex];
   const actual = deployment.resources.canary.traffic;
   const desired = deployment.canary.desiredWeight;
   const failed = deployment.status === 'FAILED' || deployment.status === 'ROLLED_BACK';
@@ -48,19 +97,7 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
           </div>
           <ReleaseActions deployment={deployment} />
         </div>
-        {deployment.reason && (
-          <p
-            id="release-reason"
-            className={
-              failed
-                ? 'mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950/60 dark:text-red-100'
-                : 'mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950/60 dark:text-amber-100'
-            }
-          >
-            <span className="font-semibold">{t('release.reason')}: </span>
-            <ReasonText reason={deployment.reason} />
-          </p>
-        )}
+        <WhyBanner deployment={deployment} />
         <dl className="mt-4 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
           <Fact label={t('release.id')}>{deployment.id}</Fact>
           <Fact label={t('release.strategy')}>{t(`strategy.${deployment.deploymentType}`)}</Fact>
@@ -96,7 +133,7 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
             <div className="mb-1 flex flex-wrap justify-between gap-2 text-sm">
               <span>
                 {t('release.progress.step', { step: stepNumber, total: steps.length })}
-                {deployment.progress.currentStep ? ` · ${deployment.progress.currentStep}` : ''}
+                {currentStep ? ` · ${stepLabel(currentStep, stepIndex, deployment, t)}` : ''}
               </span>
               <span className="tabular-nums">{deployment.progress.percentage}%</span>
             </div>
@@ -123,7 +160,7 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
       </Card>
 
       <Card id="release-analysis" title={t('release.analysis.title')}>
-        <AnalysisList deployment={deployment} />
+        <AnalysisTimeline deployment={deployment} />
       </Card>
 
       <div className="grid gap-4 lg:grid-cols-2">

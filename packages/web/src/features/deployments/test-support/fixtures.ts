@@ -200,7 +200,14 @@ export function rolledBackDeployment(): Deployment {
     progress: {
       ...base.progress,
       steps: base.progress.steps.map((step, index) =>
-        index === 2 ? { ...step, status: 'FAILED', endTime: at(14) } : step,
+        index === 2
+          ? {
+              ...step,
+              status: 'FAILED',
+              endTime: at(14),
+              detail: 'error rate 12.5% > 5% at step 3 (failed 3 looks, limit 2)',
+            }
+          : step,
       ),
     },
     analysis: [
