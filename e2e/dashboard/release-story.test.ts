@@ -59,12 +59,12 @@ beforeAll(async () => {
   server = await startTestServer();
   const port = await freePort();
   // One long analysed step: a faulty version fails its first looks, a healthy one is looked at
-  // twice a second for 40 s.
+  // twice a second for two minutes.
   const applied = await post(
     server,
     '/api/apply',
     shopManifest('shop', port, {
-      strategy: { type: 'CANARY', canary: { steps: [{ weight: 30, pause: '40s' }] } },
+      strategy: { type: 'CANARY', canary: { steps: [{ weight: 30, pause: '2m' }] } },
       analysis: { interval: '500ms', minRequests: 10, failureLimit: 1, latencyP99: '1s' },
     }),
   );
@@ -160,7 +160,7 @@ describe('a rolled-back release in the dashboard', () => {
 });
 
 describe('a long release in the dashboard', () => {
-  it('has its charts from the first second, and a page of bounded height however many looks it takes', async () => {
+  it('has charts from the first second, a page of bounded height however many looks, and an overview that follows it live', async () => {
     const id = await deploy('v3');
     const { page, problems, close } = await open(`/deployments/${id}`, {
       viewport: { width: 1440, height: 900 },
@@ -175,7 +175,7 @@ describe('a long release in the dashboard', () => {
       await waitFor(async () => (await looks()) >= 15, 60_000, 'fifteen looks');
       await page.getByText(/^\d+ looks: /).waitFor();
       const early = await height();
-      await waitFor(async () => (await looks()) >= 40, 120_000, 'forty looks');
+      await waitFor(async () => (await looks()) >= 30, 120_000, 'thirty looks');
       // The screen follows the release live; then its height is what it was.
       await expect
         .poll(
@@ -187,16 +187,46 @@ describe('a long release in the dashboard', () => {
             timeout: 15_000,
           },
         )
-        .toBeGreaterThanOrEqual(40);
+        .toBeGreaterThanOrEqual(30);
       const later = await height();
       expect(later).toBeLessThanOrEqual(early + 24);
       expect(later).toBeLessThan(4000);
       const box = await page.getByRole('region', { name: 'Analysis looks' }).boundingBox();
       expect(box?.height).toBeLessThanOrEqual(26 * 16);
+
+      // The overview follows the moving release through the socket: its looks do not make it
+      // fetch the lists again.
+      await page.goto('/');
+      await settle(page);
+      const cards = page.getByRole('region', { name: 'Deployments' }).getByRole('link');
+      await expect.poll(() => cards.filter({ hasText: 'In progress' }).textContent()).toMatch(/1$/);
+      const asked: string[] = [];
+      const record = (request: { url: () => string }) => asked.push(request.url());
+      page.on('request', record);
+      const before = await looks();
+      await waitFor(async () => (await looks()) >= before + 4, 30_000, 'four more looks');
+      page.off('request', record);
+      expect(asked.filter((url) => new URL(url).pathname.startsWith('/api/deployments'))).toEqual(
+        [],
+      );
+      // Each count opens the list of the releases it counts.
+      await cards.filter({ hasText: 'In progress' }).click();
+      await settle(page);
+      const rows = page.getByRole('region', { name: 'Deployments' }).locator('tbody tr');
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(await rows.first().textContent()).toContain('v3');
+      await page.goto('/');
+      await settle(page);
+      await expect.poll(() => cards.filter({ hasText: 'Failed' }).textContent()).toMatch(/1$/);
+      await cards.filter({ hasText: 'Failed' }).click();
+      await settle(page);
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(await rows.first().textContent()).toMatch(/v2.*Rolled back/);
       expect(problems.list).toEqual([]);
     } finally {
       await close();
     }
+    expect((await post(server, `/api/deployments/${id}/promote`)).status).toBe(200);
     expect((await until(server, id, FINAL)).status).toBe('COMPLETED');
   }, 240_000);
 });

@@ -149,6 +149,8 @@ export const en = {
   'deployments.allEnvironments': 'All environments',
   'deployments.status': 'Status',
   'deployments.allStatuses': 'All statuses',
+  'deployments.status.inProgress': 'In progress (pending or running)',
+  'deployments.status.failedOrRolledBack': 'Failed or rolled back',
   'deployments.range': 'Time',
   'deployments.search': 'Search',
   'deployments.searchPlaceholder': 'App, version, executor…',

@@ -149,6 +149,8 @@ export const zhCN: Record<MessageKey, string> = {
   'deployments.allEnvironments': '全部环境',
   'deployments.status': '状态',
   'deployments.allStatuses': '全部状态',
+  'deployments.status.inProgress': '进行中（等待或运行）',
+  'deployments.status.failedOrRolledBack': '失败或已回滚',
   'deployments.range': '时间',
   'deployments.search': '搜索',
   'deployments.searchPlaceholder': '应用、版本、执行人…',
