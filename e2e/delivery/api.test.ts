@@ -217,6 +217,13 @@ describe('the delivery API', () => {
       '/api/deployments?status=FAILED&environment=test',
     );
     expect(failed.body.total).toBe(1);
+    // Several statuses at once, as the dashboard's "failed" count (failed or rolled back) asks.
+    const ended = await server.json<{ total: number }>(
+      '/api/deployments?status=FAILED,COMPLETED&app=api',
+    );
+    expect(ended.body.total).toBe(3);
+    const badList = await server.json<ErrorBody>('/api/deployments?status=FAILED,DONE');
+    expect(badList.status).toBe(400);
     const searched = await server.json<{ items: { executor: string }[] }>(
       '/api/deployments?q=OPS-LI',
     );

@@ -97,6 +97,16 @@ describe('a canary release through the router, with live analysis', () => {
       expect(done.canary.phase).toBe('Failed');
       expect(done.analysis.at(-1)?.verdict).toBe('fail');
       expect(done.resources.stable?.traffic).toBe(100);
+      // What it measured up to the verdict stays in the record: the rolled-back version's
+      // trend line, and its final window beside the stable version's.
+      const failedAt = done.analysis.at(-1)?.time;
+      expect(done.metrics.successRate.filter((p) => p.version === 'v3').at(-1)?.time).toBe(
+        failedAt,
+      );
+      expect(done.latestWindow?.to).toBe(failedAt);
+      expect(done.latestWindow?.versions.v3?.requests).toBeGreaterThan(0);
+      expect(done.latestWindow?.versions.v3?.successRate).toBeLessThan(95);
+      expect(done.latestWindow?.versions.v2?.successRate).toBe(100);
     } finally {
       await load.stop();
     }

@@ -15,7 +15,13 @@ export interface Deployment {
   version: string;
   progress: { currentStepIndex: number; steps: { name: string; kind: string; status: string }[] };
   canary: { phase: string; currentWeight: number };
-  analysis: { verdict: string; reason: string | null }[];
+  analysis: { time: string; verdict: string; reason: string | null }[];
+  metrics: { successRate: { time: string; version: string; value: number }[] };
+  latestWindow: {
+    from: string;
+    to: string;
+    versions: Record<string, { requests: number; successRate: number | null }>;
+  } | null;
   logs: { time: string; message: string }[];
   hooks: { hook: string; step: number; endedAt: string | null; ok: boolean | null }[];
   resources: {

@@ -53,6 +53,7 @@ export {
   type DeploymentSummary,
   type HookName,
   type HookRun,
+  type MeasuredMetrics,
   type MetricPoint,
   type ReleaseEnding,
   type ServingSide,
@@ -63,6 +64,7 @@ export {
   type TrafficChange,
   type TrafficWeights,
   type WarmSide,
+  type WindowMetrics,
 } from './record.js';
 export * from './decide/index.js';
 export {

@@ -97,6 +97,27 @@ export interface MetricPoint {
   value: number;
 }
 
+/**
+ * One version over a measured window, in the units of the metrics API (seed 000): rates in
+ * percent, latencies in milliseconds, requests per second; null where the window had no request.
+ */
+export interface WindowMetrics {
+  requests: number;
+  successRate: number | null;
+  errorRate: number | null;
+  latencyP50: number | null;
+  latencyP90: number | null;
+  latencyP99: number | null;
+  requestRate: number;
+}
+
+/** The newest window the router measured during a release, per version (ISO times). */
+export interface MeasuredMetrics {
+  from: string;
+  to: string;
+  versions: Record<string, WindowMetrics>;
+}
+
 /** One analysis look, with the evidence that decided it. */
 export interface AnalysisRecord {
   time: string;
@@ -212,6 +233,11 @@ export interface Deployment {
   canary: { phase: CanaryPhase; currentStep: number; currentWeight: number; desiredWeight: number };
   resources: { stable: SideResource | null; canary: SideResource };
   metrics: { successRate: MetricPoint[]; responseTime: MetricPoint[] };
+  /**
+   * The newest window measured while traffic was split; once the release has ended, its final
+   * one. Absent on records saved before it was kept, and until the first measurement.
+   */
+  latestWindow?: MeasuredMetrics | null;
   analysis: AnalysisRecord[];
   config: DeploymentConfig;
   run: RunSpec;

@@ -71,7 +71,7 @@ describe('DeliveryBook over 10,000 releases', () => {
     const result = book.page(
       {
         environment: 'production',
-        status: 'ROLLED_BACK',
+        status: ['ROLLED_BACK'],
         app: 'cart',
         from: new Date(T0 - 7 * DAY).toISOString(),
         q: 'ERROR RATE',
@@ -87,6 +87,13 @@ describe('DeliveryBook over 10,000 releases', () => {
     const recent = book.filter({ from: new Date(T0 - 59 * 60_000).toISOString() });
     expect(recent.map((s) => s.version)).toEqual(Array.from({ length: 60 }, (_, i) => `v${i}`));
     expect(book.filter({ q: 'ops-li' })).toHaveLength(2000);
+  });
+
+  it('filters by several statuses at once', () => {
+    // i ≡ 1 or 2 (mod 4): half of the 10,000.
+    const ended = book.filter({ status: ['ROLLED_BACK', 'FAILED'] });
+    expect(ended).toHaveLength(5000);
+    expect(new Set(ended.map((s) => s.status))).toEqual(new Set(['ROLLED_BACK', 'FAILED']));
   });
 
   it('keeps the index in step with a saved record', async () => {

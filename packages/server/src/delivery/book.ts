@@ -24,7 +24,8 @@ export function appKey(namespace: string, name: string): string {
 
 export interface DeploymentFilter {
   environment?: string;
-  status?: DeploymentStatus;
+  /** Any of these statuses. */
+  status?: readonly DeploymentStatus[];
   app?: string;
   /** ISO times: start at or after `from`, before `to`. */
   from?: string;
@@ -158,7 +159,7 @@ export class DeliveryBook {
     return this.summaries.filter(
       (s) =>
         (filter.environment === undefined || s.environment === filter.environment) &&
-        (filter.status === undefined || s.status === filter.status) &&
+        (filter.status === undefined || filter.status.includes(s.status)) &&
         (filter.app === undefined || s.app === filter.app) &&
         (filter.from === undefined || s.startTime >= filter.from) &&
         (filter.to === undefined || s.startTime < filter.to) &&

@@ -10,12 +10,13 @@ import {
   NAMESPACE_PATTERN,
   NotFoundError,
   type DeploymentAction,
+  type DeploymentStatus,
 } from '@codedance/core';
 import { ErrorResponse } from '../http/index.js';
 import { parseYamlBody } from '../http/index.js';
 import { appKey, type DeploymentFilter } from './book.js';
 import type { DeliveryController } from './controller.js';
-import { appView, canaryResource, canaryRow, deploymentsToCsv } from './views.js';
+import { appView, canaryResource, canaryRow, deploymentView, deploymentsToCsv } from './views.js';
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 const Loose = Type.Unknown();
@@ -42,9 +43,15 @@ const ActionParams = Type.Object(
   },
   { additionalProperties: false },
 );
+const STATUS_CHOICE = DEPLOYMENT_STATUSES.join('|');
 const Filters = {
   environment: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  status: Type.Optional(Type.Enum([...DEPLOYMENT_STATUSES])),
+  status: Type.Optional(
+    Type.String({
+      pattern: `^(${STATUS_CHOICE})(,(${STATUS_CHOICE}))*$`,
+      description: 'One status, or several separated by commas (FAILED,ROLLED_BACK).',
+    }),
+  ),
   app: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
@@ -71,9 +78,13 @@ const DeployBody = Type.Object(
 
 function filterOf(query: Record<string, string | undefined>): DeploymentFilter {
   const filter: DeploymentFilter = {};
-  for (const key of ['environment', 'status', 'app', 'q'] as const) {
+  for (const key of ['environment', 'app', 'q'] as const) {
     const value = query[key];
-    if (value !== undefined) (filter as Record<string, string>)[key] = value;
+    if (value !== undefined) filter[key] = value;
+  }
+  if (query.status !== undefined) {
+    // The schema let through only known statuses.
+    filter.status = [...new Set(query.status.split(','))] as DeploymentStatus[];
   }
   if (query.from !== undefined) filter.from = new Date(query.from).toISOString();
   if (query.to !== undefined) filter.to = new Date(query.to).toISOString();
@@ -218,7 +229,7 @@ export async function deliveryRoutes(
         ...(body.strategy === undefined ? {} : { strategy: body.strategy }),
         executor: body.executor ?? executorOf(request.headers),
       });
-      return reply.status(201).send(d);
+      return reply.status(201).send(deploymentView(d));
     },
   );
 
@@ -283,7 +294,7 @@ export async function deliveryRoutes(
         response: { 200: Loose, ...errors },
       },
     },
-    (request) => delivery().get(request.params.id),
+    async (request) => deploymentView(await delivery().get(request.params.id)),
   );
 
   api.post(
@@ -300,7 +311,7 @@ export async function deliveryRoutes(
     async (request, reply) => {
       const action: DeploymentAction = request.params.action;
       const d = await delivery().act(request.params.id, action, executorOf(request.headers, 'api'));
-      return reply.status(action === 'retry' ? 201 : 200).send(d);
+      return reply.status(action === 'retry' ? 201 : 200).send(deploymentView(d));
     },
   );
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { validateAppManifest, type MetricsAnswer, type VersionMetrics } from '@codedance/core';
+import {
+  validateAppManifest,
+  type Deployment,
+  type MetricsAnswer,
+  type VersionMetrics,
+} from '@codedance/core';
 import type { AppRecord } from './book.js';
-import { liveMetricsView } from './views.js';
+import { deploymentView, liveMetricsView } from './views.js';
 
 function record(): AppRecord {
   const checked = validateAppManifest({
@@ -76,5 +81,34 @@ describe("seed 000's live metrics", () => {
         requestRate: 'per second',
       }) as unknown,
     });
+  });
+});
+
+describe('a release as the API shows it', () => {
+  const finalWindow = {
+    from: '2026-12-01T12:00:02.000Z',
+    to: '2026-12-01T12:00:07.000Z',
+    versions: {
+      v2: {
+        requests: 40,
+        successRate: 72.5,
+        errorRate: 27.5,
+        latencyP50: 12,
+        latencyP90: 30,
+        latencyP99: 80,
+        requestRate: 8,
+      },
+    },
+  };
+  // Only the fields the view looks at; the rest of the record passes through unchanged.
+  const stored = { id: 'dep-1', status: 'ROLLED_BACK' } as unknown as Deployment;
+
+  it('keeps the final window a release measured', () => {
+    const view = deploymentView({ ...stored, latestWindow: finalWindow });
+    expect(view).toEqual({ id: 'dep-1', status: 'ROLLED_BACK', latestWindow: finalWindow });
+  });
+
+  it('answers null for a record saved before the window was kept', () => {
+    expect(deploymentView(stored).latestWindow).toBeNull();
   });
 });

@@ -12,6 +12,16 @@ import {
 } from '@codedance/core';
 import { appKey, type AppRecord } from './book.js';
 
+/**
+ * A release as the API shows it: the record, with `latestWindow` null on records saved before
+ * the window was kept, so every answer has the same fields.
+ */
+export function deploymentView(
+  d: Deployment,
+): Deployment & { latestWindow: Deployment['latestWindow'] } {
+  return { ...d, latestWindow: d.latestWindow ?? null };
+}
+
 /** An app as the API shows it. */
 export function appView(record: AppRecord, latest: DeploymentSummary | undefined) {
   return {

@@ -36,13 +36,18 @@ export function staleKeys(event: BusEvent): unknown[][] {
   if (event.type.startsWith('service.')) {
     return [['services'], ...(name === null ? [] : [['service', name]])];
   }
-  if (event.type.startsWith('deployment.')) {
+  if (event.type === 'deployment.status') {
     return [
       ['deployments'],
       ['deployment-counts'],
       ['canaries'],
       ...(id === null ? [] : [['deployment', id]]),
     ];
+  }
+  // A release moving on changes that release and the canary view, never a count or a list row:
+  // a live release does not refetch the overview's lists at every look.
+  if (event.type.startsWith('deployment.')) {
+    return [['canaries'], ...(id === null ? [] : [['deployment', id]])];
   }
   return [];
 }

@@ -228,6 +228,16 @@ describe.each(STRATEGIES)('decide, $type', (t) => {
     expect(w.app?.stable?.version).toBe('v1');
     // The failed step says why.
     expect(w.d.progress.steps.find((s) => s.status === 'FAILED')?.detail).toBe(w.d.reason);
+    // Every look added a trend point: the new version's line reaches the failing look.
+    const failedAt = w.d.analysis.at(-1)?.time;
+    const newLine = w.d.metrics.successRate.filter((p) => p.version === 'v2');
+    expect(newLine.length).toBeGreaterThanOrEqual(w.d.analysis.length);
+    expect(newLine.at(-1)?.time).toBe(failedAt);
+    expect(w.d.metrics.responseTime.some((p) => p.version === 'v2')).toBe(true);
+    // The final window, as the metrics API gives it: the new version failing, the old one fine.
+    expect(w.d.latestWindow?.to).toBe(failedAt);
+    expect(w.d.latestWindow?.versions.v2?.errorRate).toBeGreaterThan(5);
+    expect(w.d.latestWindow?.versions.v1?.successRate).toBeGreaterThan(99);
   });
 
   it('analysis fail without automatic rollback: the release waits for a person, traffic stays', () => {

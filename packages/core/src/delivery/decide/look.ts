@@ -2,8 +2,14 @@ import { judgeStep, type VersionWindow } from '../../analysis/index.js';
 import { histogramQuantile } from '../../metrics/source.js';
 import { addAnalysis, addMetrics } from '../machine.js';
 import type { AnalysisSettings } from '../manifest.js';
-import type { AnalysisRecord, Deployment, StepState } from '../record.js';
-import type { MeasuredWindow } from './world.js';
+import type {
+  AnalysisRecord,
+  Deployment,
+  MeasuredMetrics,
+  StepState,
+  WindowMetrics,
+} from '../record.js';
+import type { MeasuredVersion, MeasuredWindow } from './world.js';
 
 /** How often a trend point is added to the record while traffic is split. */
 export const TREND_EVERY_MS = 5000;
@@ -114,18 +120,59 @@ export function lastTrendPoint(d: Deployment): number | null {
   return last === undefined ? null : Date.parse(last.time);
 }
 
-/** Adds a trend point per version (the new one and the stable one) that had requests. */
+const hundredths = (value: number) => Math.round(value * 100) / 100;
+
+/** A latency quantile of a version's window (ms), null when its histogram cannot tell. */
+function quantile(w: MeasuredVersion, q: number): number | null {
+  const value = histogramQuantile(w.latency, q);
+  return Number.isNaN(value) ? null : hundredths(value);
+}
+
+/** One version's window in the metrics API's units; null where it had no request. */
+function windowMetrics(w: MeasuredVersion | undefined, seconds: number): WindowMetrics {
+  const requests = w?.requests ?? 0;
+  if (w === undefined || requests === 0) {
+    const none = { successRate: null, errorRate: null, requestRate: 0 };
+    return { requests, ...none, latencyP50: null, latencyP90: null, latencyP99: null };
+  }
+  return {
+    requests,
+    successRate: hundredths((1 - w.errors / requests) * 100),
+    errorRate: hundredths((w.errors / requests) * 100),
+    latencyP50: quantile(w, 0.5),
+    latencyP90: quantile(w, 0.9),
+    latencyP99: quantile(w, 0.99),
+    requestRate: hundredths(requests / seconds),
+  };
+}
+
+/**
+ * Adds a trend point per version (the new one and the stable one) that had requests, and keeps
+ * the window as the record's latest: what a finished release shows as its final window.
+ */
 export function addTrend(d: Deployment, at: number, trend: MeasuredWindow): Deployment {
-  const versions = [d.version, d.resources.stable?.version];
-  const points = Object.entries(trend.versions)
-    .filter(([version, w]) => w.requests > 0 && versions.includes(version))
-    .map(([version, w]) => {
-      const p99 = histogramQuantile(w.latency, 0.99);
-      return {
+  const versions = [d.version, d.resources.stable?.version].filter(
+    (v): v is string => v !== undefined,
+  );
+  const points = versions.flatMap((version) => {
+    const w = trend.versions[version];
+    if (w === undefined || w.requests === 0) return [];
+    return [
+      {
         version,
-        successRate: Math.round((1 - w.errors / w.requests) * 10_000) / 100,
-        p99Ms: Number.isNaN(p99) ? null : Math.round(p99 * 100) / 100,
-      };
-    });
-  return points.length === 0 ? d : addMetrics(d, at, points);
+        successRate: hundredths((1 - w.errors / w.requests) * 100),
+        p99Ms: quantile(w, 0.99),
+      },
+    ];
+  });
+  const seconds = Math.max(1, (trend.to - trend.from) / 1000);
+  const latestWindow: MeasuredMetrics = {
+    from: new Date(trend.from).toISOString(),
+    to: new Date(Math.min(trend.to, at)).toISOString(),
+    versions: Object.fromEntries(
+      versions.map((version) => [version, windowMetrics(trend.versions[version], seconds)]),
+    ),
+  };
+  const withWindow = { ...d, latestWindow };
+  return points.length === 0 ? withWindow : addMetrics(withWindow, at, points);
 }

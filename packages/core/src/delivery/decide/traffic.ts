@@ -97,13 +97,15 @@ export function trafficStep(ctx: Context, step: DeploymentStep): Action[] {
   const pauseMs =
     step.pauseSeconds === null || step.pauseSeconds === undefined ? null : step.pauseSeconds * 1000;
   const lastPoint = lastTrendPoint(d);
-  const trendDue = lastPoint === null || now - lastPoint >= TREND_EVERY_MS;
   const lookDue =
     step.analysis === true &&
     (now - (state.lastLook ?? since) >= settings.intervalMs ||
       (pauseMs !== null && now - since >= pauseMs && state.lastLook === null));
+  // Every look also adds a trend point: a release that ends at its first looks still has
+  // the new version's line, up to the moment it was judged.
+  const trendDue = lookDue || lastPoint === null || now - lastPoint >= TREND_EVERY_MS;
   const measured = obs.measured;
-  if ((trendDue || lookDue) && measured === null) {
+  if (trendDue && measured === null) {
     const from = recentFrom(since, now, settings);
     return [
       {
@@ -112,7 +114,7 @@ export function trafficStep(ctx: Context, step: DeploymentStep): Action[] {
         versions: [d.version, ...(d.resources.stable === null ? [] : [d.resources.stable.version])],
         step: lookDue ? [since, now] : null,
         recent: lookDue && from > since ? [from, now] : null,
-        trend: trendDue ? [now - TREND_EVERY_MS, now] : null,
+        trend: [now - TREND_EVERY_MS, now],
       },
     ];
   }

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { download, withQuery } from '../../api/client';
-import { DEPLOYMENT_STATUSES, type DeploymentRow } from '../../api/types';
-import { useI18n } from '../../i18n/I18nProvider';
+import type { DeploymentRow } from '../../api/types';
+import { useI18n, type Translate } from '../../i18n/I18nProvider';
 import { Button } from '../../ui/Button';
 import { Card, PageHeader } from '../../ui/Card';
 import { inputClass } from '../../ui/Field';
@@ -16,11 +16,34 @@ import {
   filtersFromSearch,
   filtersToSearch,
   isFiltered,
-  KNOWN_ENVIRONMENTS,
+  STATUS_GROUPS,
+  statusesOf,
   TIME_RANGES,
   type DeploymentFilters,
+  type StatusFilter,
 } from './filters';
-import { useDeploymentPage } from './queries';
+import { useDeploymentPage, useEnvironments } from './queries';
+
+/** The overview's groups first, then each status; one the URL asks for is offered too. */
+function statusChoices(current: StatusFilter): StatusFilter[] {
+  const choices: StatusFilter[] = [
+    STATUS_GROUPS.inProgress,
+    STATUS_GROUPS.paused,
+    STATUS_GROUPS.completed,
+    STATUS_GROUPS.failed,
+    'ROLLED_BACK',
+    'FAILED',
+  ];
+  return current === '' || choices.includes(current) ? choices : [...choices, current];
+}
+
+function statusChoiceLabel(choice: StatusFilter, t: Translate): string {
+  if (choice === STATUS_GROUPS.inProgress) return t('deployments.status.inProgress');
+  if (choice === STATUS_GROUPS.failed) return t('deployments.status.failedOrRolledBack');
+  return statusesOf(choice)
+    .map((s) => t(`status.${s}`))
+    .join(' / ');
+}
 
 /** Seed 003's filter bar: environment, status, time range, and a search box. */
 export function DeploymentFilterBar({
@@ -81,13 +104,13 @@ export function DeploymentFilterBar({
           className={select}
           value={filters.status}
           onChange={(event) => {
-            onChange({ ...filters, status: event.target.value as DeploymentFilters['status'] });
+            onChange({ ...filters, status: event.target.value });
           }}
         >
           <option value="">{t('deployments.allStatuses')}</option>
-          {DEPLOYMENT_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {t(`status.${s}`)}
+          {statusChoices(filters.status).map((choice) => (
+            <option key={choice} value={choice}>
+              {statusChoiceLabel(choice, t)}
             </option>
           ))}
         </select>
@@ -248,12 +271,14 @@ export function DeploymentsPage() {
     },
     [setSearch],
   );
+  const known = useEnvironments();
   const environments = useMemo(() => {
-    const seen = new Set<string>(KNOWN_ENVIRONMENTS);
+    // The environments apps are in, those of the releases on screen, and the one asked for.
+    const seen = new Set<string>(known.data ?? []);
     for (const row of query.data?.items ?? []) seen.add(row.environment);
     if (filters.environment) seen.add(filters.environment);
     return [...seen].sort();
-  }, [query.data, filters.environment]);
+  }, [known.data, query.data, filters.environment]);
 
   const exportAs = async (format: 'csv' | 'json') => {
     setExporting(format);

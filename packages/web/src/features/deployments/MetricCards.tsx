@@ -38,10 +38,13 @@ export function formatMetric(
 export function MetricCards({
   values,
   stable,
+  stableLabel,
   thresholds,
 }: {
   values: Partial<LiveMetricValues>;
   stable?: Partial<LiveMetricValues> | null;
+  /** What the other side is called (`stable`, `green`). */
+  stableLabel?: string;
   thresholds: Thresholds;
 }) {
   const { t, number } = useI18n();
@@ -77,7 +80,7 @@ export function MetricCards({
             </p>
             {stable && stable[metric] !== undefined && (
               <p className="mt-0.5 text-xs text-slate-600 dark:text-slate-400">
-                {t('metric.stable')}: {formatMetric(metric, stable[metric], number)}
+                {stableLabel ?? t('metric.stable')}: {formatMetric(metric, stable[metric], number)}
               </p>
             )}
           </li>

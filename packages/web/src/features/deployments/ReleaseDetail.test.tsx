@@ -16,6 +16,7 @@ vi.mock('../../charts/TimeChart', () => ({
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
 });
 
 const METRICS = {
@@ -46,7 +47,10 @@ describe('release detail', () => {
     renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
       path: '/deployments/dep-20261202-8k2m1x',
     });
-    expect(await screen.findByRole('heading', { name: /shop · v2/ })).toBeTruthy();
+    // The first render loads the screen's chunk: slow on a busy machine.
+    expect(
+      await screen.findByRole('heading', { name: /shop · v2/ }, { timeout: 10_000 }),
+    ).toBeTruthy();
     const traffic = screen.getByRole('progressbar', { name: 'Traffic: 25% now, 25% desired' });
     expect(traffic.getAttribute('aria-valuenow')).toBe('25');
     expect(screen.getByText('Step 3 of 5 · Traffic 25%')).toBeTruthy();
@@ -67,10 +71,10 @@ describe('release detail', () => {
     expect(screen.getByRole('log', { name: 'Deployment log' }).textContent).toContain(
       'Traffic 25% to v2',
     );
-    expect(screen.getByText('success rate 99.1% ≥ 95% over 1,200 requests')).toBeTruthy();
+    expect(screen.getByText(/Success rate/, { selector: 'summary span' })).toBeTruthy();
   });
 
-  it('says why a release rolled back, with the evidence of the failed analysis', async () => {
+  it('says once why a release rolled back, with the number of the look that decided it', async () => {
     serve(rolledBackDeployment);
     renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
       path: '/deployments/dep-20261202-8k2m1x',
@@ -78,10 +82,58 @@ describe('release detail', () => {
     const note = await screen.findByRole('note');
     expect(note.textContent).toContain('Why it rolled back');
     expect(note.textContent).toContain('error rate 12.5% > 5% at step 3');
-    expect(note.textContent).toContain('error rate 12.5% > 5% over 800 requests');
-    expect(screen.getByText(/worse beyond chance/)).toBeTruthy();
+    expect(note.textContent).toMatch(
+      /Decided by the look at \d\d:14:00: Error rate 12\.5% > 5\.0%/,
+    );
+    // Said once: not again under the analysis nor beside the step that failed.
+    expect(screen.getAllByText(/error rate 12\.5% > 5% at step 3/)).toHaveLength(1);
+    expect(screen.getByText('Ended the release: see why above')).toBeTruthy();
+    // The analysis: a line per look, the deciding one marked; the evidence is there on demand.
+    const looks = screen.getByRole('region', { name: 'Analysis looks' });
+    const lines = looks.querySelectorAll('[data-verdict]');
+    expect([...lines].map((l) => l.getAttribute('data-verdict'))).toEqual(['fail', 'pass']);
+    expect(lines[0]?.id).toBe('deciding-look');
+    expect(lines[0]?.querySelector('summary')?.textContent).toMatch(
+      /Fail.*Error rate 12\.5% > 5\.0%/,
+    );
+    expect(lines[1]?.querySelector('summary')?.textContent).toMatch(
+      /Pass.*Success rate 99\.1% ≥ 95\.0%/,
+    );
+    expect(within(looks).getByText(/worse beyond chance/)).toBeTruthy();
+    expect(screen.getByText('2 looks: 1 passed, 0 inconclusive, 1 failed')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
+  });
+
+  it("shows a finished release's final window, never the app's numbers now", async () => {
+    vi.stubEnv('TZ', 'UTC');
+    const requests = serve(rolledBackDeployment);
+    renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
+      path: '/deployments/dep-20261202-8k2m1x',
+    });
+    const cards = await screen.findByRole('region', { name: 'Final window' });
+    expect(cards.textContent).toMatch(
+      /10:13:55 – 10:14:00 · the last 5\.0 s measured before it ended \(Rolled back\)/,
+    );
+    const success = cards.querySelector<HTMLElement>('[data-metric="successRate"]');
+    expect(success?.textContent).toContain('87.5%');
+    expect(success?.textContent).toContain('stable: 100.0%');
+    expect(success?.dataset.health).toBe('bad');
+    expect(cards.querySelector<HTMLElement>('[data-metric="errorRate"]')?.dataset.health).toBe(
+      'bad',
+    );
+    // The app's live metrics (the stable version's, after a rollback) are not asked for.
+    expect(requests.some((r) => r.url.pathname === '/api/metrics/')).toBe(false);
+  });
+
+  it('says so when a finished release never measured any traffic', async () => {
+    serve(() => ({ ...rolledBackDeployment(), latestWindow: null }));
+    renderWithApp(<Route path="/deployments/:id" component={DeploymentPage} />, {
+      path: '/deployments/dep-20261202-8k2m1x',
+    });
+    const cards = await screen.findByRole('region', { name: 'Final window' });
+    expect(cards.textContent).toContain('No traffic was measured during this release.');
+    expect(cards.querySelector('[data-metric]')).toBeNull();
   });
 
   it('asks before an action and then shows the state the server answered with, not a guess', async () => {

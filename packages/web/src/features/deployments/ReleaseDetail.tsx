@@ -1,68 +1,65 @@
-import type { ReactNode } from 'react';
 import { useMemo } from 'react';
-import type { Deployment, LiveMetricValues, LiveMetrics } from '../../api/types';
+import type { Deployment } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
 import { Card, Fact } from '../../ui/Card';
 import { duration, elapsed } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
-import { ErrorState, Loading } from '../../ui/states';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { AnalysisList } from './AnalysisList';
+import { AnalysisTimeline, DecidingText } from './AnalysisTimeline';
 import { ConfigPanel } from './ConfigPanel';
-import { MetricCards } from './MetricCards';
-import { useLiveMetrics } from './queries';
 import { ReleaseActions } from './ReleaseActions';
+import { ReasonText } from './reasons';
 import { ReleaseLogs } from './ReleaseLogs';
+import { ReleaseMetrics } from './ReleaseMetrics';
 import { ResourcesPanel } from './ResourcesPanel';
+import { stepLabel } from './stepNames';
 import { StepTimeline } from './StepTimeline';
 import { thresholdsFromConfig } from './thresholds';
 import { TrendCharts } from './TrendCharts';
 
-const ACTIVE = new Set(['PENDING', 'RUNNING', 'PAUSED']);
-
-/** The stable version's metrics from `versions`, whichever shape the server gives them. */
-export function stableMetrics(
-  metrics: LiveMetrics | undefined,
-  stableVersion: string | null,
-): Partial<LiveMetricValues> | null {
-  const versions = metrics?.versions;
-  if (!versions || stableVersion === null) return null;
-  if (Array.isArray(versions)) return versions.find((v) => v.version === stableVersion) ?? null;
-  return versions[stableVersion] ?? null;
-}
-
-function LiveMetricsSection({ deployment }: { deployment: Deployment }) {
-  const { t } = useI18n();
-  const thresholds = useMemo(() => thresholdsFromConfig(deployment.config), [deployment.config]);
-  const metrics = useLiveMetrics(
-    deployment.app,
-    deployment.environment,
-    ACTIVE.has(deployment.status),
-  );
-  let body: ReactNode;
-  if (metrics.isPending) body = <Loading />;
-  else if (metrics.isError)
-    body = (
-      <ErrorState
-        error={metrics.error}
-        notAvailable={t('release.metrics.unavailable')}
-        onRetry={() => {
-          void metrics.refetch();
-        }}
-      />
+/**
+ * Why a release ended as it did, or waits: said once, at the top. For a release that failed
+ * its analysis, the look that decided it follows with its number.
+ */
+function WhyBanner({ deployment }: { deployment: Deployment }) {
+  const { t, time } = useI18n();
+  if (!deployment.reason) return null;
+  const failed = deployment.status === 'FAILED' || deployment.status === 'ROLLED_BACK';
+  if (!failed) {
+    return (
+      <p
+        id="release-reason"
+        className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm break-words text-amber-900 dark:bg-amber-950/60 dark:text-amber-100"
+      >
+        <span className="font-semibold">{t('release.reason')}: </span>
+        <ReasonText reason={deployment.reason} />
+      </p>
     );
-  else
-    body = (
-      <MetricCards
-        values={metrics.data}
-        stable={stableMetrics(metrics.data, deployment.previousVersion)}
-        thresholds={thresholds}
-      />
-    );
+  }
+  const deciding = deployment.analysis.findLast((r) => r.verdict === 'fail');
   return (
-    <Card id="release-metrics" title={t('release.metrics.title')}>
-      {body}
-    </Card>
+    <div
+      id="release-reason"
+      role="note"
+      className="mt-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm break-words text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100"
+    >
+      <p className="font-semibold">
+        {deployment.status === 'ROLLED_BACK'
+          ? t('release.analysis.whyRolledBack')
+          : t('release.analysis.whyFailed')}
+      </p>
+      <p>
+        <ReasonText reason={deployment.reason} />
+      </p>
+      {deciding && (
+        <p className="mt-1">
+          <a href="#deciding-look" className="underline">
+            {t('release.analysis.decidedBy', { time: time(deciding.time) })}
+          </a>{' '}
+          <DecidingText record={deciding} deployment={deployment} />
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -75,7 +72,9 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
   const { t, dateTime } = useI18n();
   const thresholds = useMemo(() => thresholdsFromConfig(deployment.config), [deployment.config]);
   const steps = deployment.progress.steps;
+  const stepIndex = Math.min(steps.length - 1, deployment.progress.currentStepIndex);
   const stepNumber = Math.min(steps.length, deployment.progress.currentStepIndex + 1);
+  const currentStep = steps[stepIndex];
   const actual = deployment.resources.canary.traffic;
   const desired = deployment.canary.desiredWeight;
   const failed = deployment.status === 'FAILED' || deployment.status === 'ROLLED_BACK';
@@ -98,18 +97,7 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
           </div>
           <ReleaseActions deployment={deployment} />
         </div>
-        {deployment.reason && (
-          <p
-            className={
-              failed
-                ? 'mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950/60 dark:text-red-100'
-                : 'mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950/60 dark:text-amber-100'
-            }
-          >
-            <span className="font-semibold">{t('release.reason')}: </span>
-            {deployment.reason}
-          </p>
-        )}
+        <WhyBanner deployment={deployment} />
         <dl className="mt-4 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
           <Fact label={t('release.id')}>{deployment.id}</Fact>
           <Fact label={t('release.strategy')}>{t(`strategy.${deployment.deploymentType}`)}</Fact>
@@ -145,7 +133,7 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
             <div className="mb-1 flex flex-wrap justify-between gap-2 text-sm">
               <span>
                 {t('release.progress.step', { step: stepNumber, total: steps.length })}
-                {deployment.progress.currentStep ? ` · ${deployment.progress.currentStep}` : ''}
+                {currentStep ? ` · ${stepLabel(currentStep, stepIndex, deployment, t)}` : ''}
               </span>
               <span className="tabular-nums">{deployment.progress.percentage}%</span>
             </div>
@@ -160,18 +148,19 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
 
       <div className="grid gap-4 lg:grid-cols-5">
         <Card id="release-steps" title={t('release.steps.title')} className="lg:col-span-2">
-          <StepTimeline steps={steps} />
+          <StepTimeline deployment={deployment} />
         </Card>
-        <div className="space-y-4 lg:col-span-3">
-          <LiveMetricsSection deployment={deployment} />
-          <Card id="release-trends" title={t('release.charts.title')}>
-            <TrendCharts deployment={deployment} thresholds={thresholds} />
-          </Card>
+        <div className="lg:col-span-3">
+          <ReleaseMetrics deployment={deployment} />
         </div>
       </div>
 
+      <Card id="release-trends" title={t('release.charts.title')}>
+        <TrendCharts deployment={deployment} thresholds={thresholds} />
+      </Card>
+
       <Card id="release-analysis" title={t('release.analysis.title')}>
-        <AnalysisList deployment={deployment} />
+        <AnalysisTimeline deployment={deployment} />
       </Card>
 
       <div className="grid gap-4 lg:grid-cols-2">

@@ -16,7 +16,7 @@ const NOW = Date.parse('2026-12-02T10:12:30Z');
 describe('step timeline', () => {
   it('shows every step in order with its state, its times and what it does', () => {
     vi.stubEnv('TZ', 'UTC');
-    renderWithApp(<StepTimeline steps={runningDeployment().progress.steps} now={NOW} />);
+    renderWithApp(<StepTimeline deployment={runningDeployment()} now={NOW} />);
     const steps = within(screen.getByRole('list', { name: 'Steps' })).getAllByRole('listitem');
     expect(steps.map((s) => s.dataset.status)).toEqual([
       'COMPLETED',
@@ -34,7 +34,7 @@ describe('step timeline', () => {
     ]);
 
     const [start, tenPercent, current, next] = steps;
-    expect(start?.textContent).toContain('Start new version');
+    expect(start?.textContent).toContain('Start v2');
     expect(start?.textContent).toMatch(/10:00:00 – 10:05:00 \(5 min 00 s\)/);
     expect(tenPercent?.textContent).toContain('10% of traffic · watch 30 s · analysed');
     expect(current?.textContent).toMatch(/10:10:00 – in progress \(2 min 30 s\)/);
@@ -44,9 +44,14 @@ describe('step timeline', () => {
   });
 
   it('marks the step that failed and says a step without a pause waits for promote', () => {
-    const steps = rolledBackDeployment().progress.steps;
-    steps.push({ name: 'Gate', kind: 'gate', pauseSeconds: null, status: 'PENDING' });
-    renderWithApp(<StepTimeline steps={steps} now={NOW} />);
+    const deployment = rolledBackDeployment();
+    deployment.progress.steps.push({
+      name: 'Gate',
+      kind: 'gate',
+      pauseSeconds: null,
+      status: 'PENDING',
+    });
+    renderWithApp(<StepTimeline deployment={deployment} now={NOW} />);
     const items = screen.getAllByRole('listitem');
     expect(items[2]?.dataset.status).toBe('FAILED');
     expect(items[2]?.textContent).toContain('failed');
@@ -54,7 +59,9 @@ describe('step timeline', () => {
   });
 
   it('says so when there are no steps', () => {
-    renderWithApp(<StepTimeline steps={[]} />);
+    const deployment = runningDeployment();
+    deployment.progress.steps = [];
+    renderWithApp(<StepTimeline deployment={deployment} />);
     expect(screen.getByText('This release has no steps.')).toBeTruthy();
   });
 });

@@ -1,7 +1,9 @@
-import type { DeploymentStep, StepStatus } from '../../api/types';
+import type { Deployment, StepStatus } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
 import { cx } from '../../ui/cx';
 import { duration, elapsed } from '../../ui/format';
+import { ReasonText } from './reasons';
+import { stepLabel } from './stepNames';
 
 const MARKERS: Record<StepStatus, { symbol: string; className: string }> = {
   COMPLETED: {
@@ -27,16 +29,21 @@ const MARKERS: Record<StepStatus, { symbol: string; className: string }> = {
 /**
  * Seed 000's timeline of a release's steps: done steps green, the current one
  * blue, those to come grey; each with its times (seed 003: "10:00–10:05",
- * "10:25–running") and what it does.
+ * "10:25–running") and what it does. The step that ended the release does not
+ * repeat why: the page says it once, at the top.
  */
 export function StepTimeline({
-  steps,
+  deployment,
   now = Date.now(),
 }: {
-  steps: DeploymentStep[];
+  deployment: Pick<
+    Deployment,
+    'deploymentType' | 'version' | 'previousVersion' | 'progress' | 'reason'
+  >;
   now?: number;
 }) {
   const { t, time } = useI18n();
+  const steps = deployment.progress.steps;
   if (steps.length === 0) {
     return <p className="text-sm text-slate-600 dark:text-slate-400">{t('release.steps.none')}</p>;
   }
@@ -90,7 +97,7 @@ export function StepTimeline({
                     step.status === 'FAILED' && 'text-red-700 dark:text-red-400',
                   )}
                 >
-                  {step.name}
+                  {stepLabel(step, index, deployment, t)}
                 </span>
                 <span className="sr-only">{t(`stepStatus.${step.status}`)}</span>
                 <span className="text-xs text-slate-600 tabular-nums dark:text-slate-400">
@@ -103,8 +110,18 @@ export function StepTimeline({
               {facts.length > 0 && (
                 <p className="text-xs text-slate-600 dark:text-slate-400">{facts.join(' · ')}</p>
               )}
-              {step.detail && (
-                <p className="mt-0.5 text-sm text-slate-700 dark:text-slate-300">{step.detail}</p>
+              {step.detail && step.detail === deployment.reason ? (
+                <p className="mt-0.5 text-sm text-red-700 dark:text-red-400">
+                  <a href="#release-reason" className="underline">
+                    {t('release.steps.seeReason')}
+                  </a>
+                </p>
+              ) : (
+                step.detail && (
+                  <p className="mt-0.5 text-sm break-words text-slate-700 dark:text-slate-300">
+                    <ReasonText reason={step.detail} />
+                  </p>
+                )
               )}
             </div>
           </li>

@@ -5,7 +5,9 @@ import {
   filtersFromSearch,
   filtersToSearch,
   isFiltered,
+  normaliseStatus,
   rangeStart,
+  STATUS_GROUPS,
 } from './filters';
 
 const NOW = Date.parse('2026-12-02T10:00:42.123Z');
@@ -27,6 +29,14 @@ describe('deployment filters', () => {
       range: '30d',
       q: 'shop',
     });
+  });
+
+  it('takes several statuses at once, as the overview counts them, in one order', () => {
+    expect(filtersFromSearch(new URLSearchParams('status=ROLLED_BACK,FAILED')).status).toBe(
+      STATUS_GROUPS.failed,
+    );
+    expect(normaliseStatus('RUNNING,EXPLODED,PENDING,RUNNING')).toBe('PENDING,RUNNING');
+    expect(normaliseStatus('EXPLODED')).toBe('');
   });
 
   it('keeps only what differs from the defaults in the page URL', () => {

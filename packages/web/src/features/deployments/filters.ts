@@ -10,10 +10,38 @@ const RANGE_MS: Record<Exclude<TimeRange, 'all'>, number> = {
   '90d': 90 * 24 * 3600_000,
 };
 
+/**
+ * The statuses the list is narrowed to, as the API takes them: one status, or several
+ * separated by commas (`FAILED,ROLLED_BACK`), in the order of DEPLOYMENT_STATUSES; '' for all.
+ */
+export type StatusFilter = string;
+
+/**
+ * The groups the overview counts, each a link to the list that shows the same releases: in
+ * progress is pending or running, failed is failed or rolled back.
+ */
+export const STATUS_GROUPS = {
+  inProgress: 'PENDING,RUNNING',
+  paused: 'PAUSED',
+  completed: 'COMPLETED',
+  failed: 'FAILED,ROLLED_BACK',
+} as const satisfies Record<string, StatusFilter>;
+
+/** Known statuses of a filter, in their canonical order and without repeats; '' when none is known. */
+export function normaliseStatus(value: string): StatusFilter {
+  const asked = new Set(value.split(','));
+  return DEPLOYMENT_STATUSES.filter((s) => asked.has(s)).join(',');
+}
+
+/** The statuses of a filter, one by one. */
+export function statusesOf(filter: StatusFilter): DeploymentStatus[] {
+  return filter === '' ? [] : (filter.split(',') as DeploymentStatus[]);
+}
+
 /** What the deployments list is narrowed by; kept in the page's URL. */
 export interface DeploymentFilters {
   environment: string;
-  status: DeploymentStatus | '';
+  status: StatusFilter;
   /** Seed 003 opens on "last 7 days". */
   range: TimeRange;
   q: string;
@@ -28,18 +56,13 @@ export const DEFAULT_FILTERS: DeploymentFilters = {
   app: '',
 };
 
-/** Environments offered before any deployment shows others (seed 003: test, staging, production). */
-export const KNOWN_ENVIRONMENTS = ['test', 'staging', 'production'] as const;
-
 /** Reads the filters from a page's query string; anything unknown falls back to the default. */
 export function filtersFromSearch(search: URLSearchParams): DeploymentFilters {
-  const status = search.get('status') ?? '';
+  const status = normaliseStatus(search.get('status') ?? '');
   const range = search.get('range') ?? DEFAULT_FILTERS.range;
   return {
     environment: search.get('environment') ?? '',
-    status: (DEPLOYMENT_STATUSES as readonly string[]).includes(status)
-      ? (status as DeploymentStatus)
-      : '',
+    status,
     range: (TIME_RANGES as readonly string[]).includes(range)
       ? (range as TimeRange)
       : DEFAULT_FILTERS.range,

@@ -7,7 +7,7 @@ import type {
   DeploymentPage,
   LiveMetrics,
 } from '../../api/types';
-import { deploymentQuery, type DeploymentFilters } from './filters';
+import { deploymentQuery, STATUS_GROUPS, type DeploymentFilters } from './filters';
 
 export const PAGE_SIZE = 20;
 
@@ -30,7 +30,10 @@ export function useDeployment(id: string | null) {
   });
 }
 
-/** The overview's counts, each from the list's `total` (one row asked for). */
+/**
+ * The overview's counts, each from the list's `total` (one row asked for) with the same
+ * statuses the card's link shows.
+ */
 export interface DeploymentCounts {
   total: number;
   completed: number;
@@ -48,17 +51,34 @@ export function useDeploymentCounts() {
           .total;
       // The first answer tells whether this server has deployments at all.
       const total = await count();
-      const [completed, pending, running, paused, failed, rolledBack] = await Promise.all(
-        ['COMPLETED', 'PENDING', 'RUNNING', 'PAUSED', 'FAILED', 'ROLLED_BACK'].map(count),
+      const [completed, inProgress, paused, failed] = await Promise.all(
+        [
+          STATUS_GROUPS.completed,
+          STATUS_GROUPS.inProgress,
+          STATUS_GROUPS.paused,
+          STATUS_GROUPS.failed,
+        ].map(count),
       );
       return {
         total,
         completed: completed ?? 0,
-        inProgress: (pending ?? 0) + (running ?? 0),
+        inProgress: inProgress ?? 0,
         paused: paused ?? 0,
-        failed: (failed ?? 0) + (rolledBack ?? 0),
+        failed: failed ?? 0,
       } satisfies DeploymentCounts;
     },
+  });
+}
+
+/** The environments apps are released to (an app's namespace is its environment). */
+export function useEnvironments() {
+  return useQuery({
+    queryKey: ['apps', 'environments'],
+    queryFn: async ({ signal }) => {
+      const answer = await api<{ apps: { namespace: string }[] }>('/api/apps', { signal });
+      return [...new Set(answer.apps.map((a) => a.namespace))].sort();
+    },
+    staleTime: 60_000,
   });
 }
 

@@ -11,6 +11,7 @@ import { percent } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { Empty, ErrorState, Loading, QueryView } from '../../ui/states';
 import { StatusBadge } from '../../ui/StatusBadge';
+import { STATUS_GROUPS } from '../deployments/filters';
 import { useDeploymentCounts, type DeploymentCounts } from '../deployments/queries';
 import { useTasks } from '../tasks/queries';
 import { describeEvent } from './describeEvent';
@@ -26,30 +27,33 @@ const CARDS: { key: keyof DeploymentCounts; label: MessageKey; status: string; a
     {
       key: 'completed',
       label: 'overview.completed',
-      status: 'COMPLETED',
+      status: STATUS_GROUPS.completed,
       accent: 'text-green-700 dark:text-green-400',
     },
     {
       key: 'inProgress',
       label: 'overview.inProgress',
-      status: 'RUNNING',
+      status: STATUS_GROUPS.inProgress,
       accent: 'text-blue-700 dark:text-blue-400',
     },
     {
       key: 'paused',
       label: 'overview.paused',
-      status: 'PAUSED',
+      status: STATUS_GROUPS.paused,
       accent: 'text-amber-700 dark:text-amber-400',
     },
     {
       key: 'failed',
       label: 'overview.failed',
-      status: 'FAILED',
+      status: STATUS_GROUPS.failed,
       accent: 'text-red-700 dark:text-red-400',
     },
   ];
 
-/** Seed 000's summary cards: every release, and how many completed, move, wait or failed. */
+/**
+ * Seed 000's summary cards: every release, and how many completed, move, wait or failed
+ * (failed or rolled back). Each opens the list of exactly the releases it counts.
+ */
 function DeploymentCards() {
   const { t } = useI18n();
   const counts = useDeploymentCounts();
@@ -72,7 +76,8 @@ function DeploymentCards() {
       {CARDS.map((card) => (
         <li key={card.key}>
           <Link
-            href={card.status ? `/deployments?status=${card.status}` : '/deployments'}
+            // The counts are of every release, not of the list's default last 7 days.
+            href={`/deployments?${card.status ? `status=${card.status}&` : ''}range=all`}
             className="block rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-blue-400 dark:border-slate-800 dark:bg-slate-900 dark:hover:border-blue-500"
           >
             <p className="text-xs font-medium text-slate-600 dark:text-slate-400">

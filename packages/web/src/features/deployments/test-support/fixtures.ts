@@ -25,7 +25,7 @@ export function runningDeployment(): Deployment {
       currentStepIndex: 2,
       steps: [
         {
-          name: 'Start new version',
+          name: 'Start v2',
           kind: 'start',
           status: 'COMPLETED',
           startTime: at(0),
@@ -172,11 +172,42 @@ export function rolledBackDeployment(): Deployment {
     status: 'ROLLED_BACK',
     reason: 'error rate 12.5% > 5% at step 3 (failed 3 looks, limit 2)',
     endTime: at(14),
+    latestWindow: {
+      from: at(13, 55),
+      to: at(14),
+      versions: {
+        v2: {
+          requests: 40,
+          successRate: 87.5,
+          errorRate: 12.5,
+          latencyP50: 12,
+          latencyP90: 40,
+          latencyP99: 95,
+          requestRate: 8,
+        },
+        v1: {
+          requests: 160,
+          successRate: 100,
+          errorRate: 0,
+          latencyP50: 8,
+          latencyP90: 15,
+          latencyP99: 30,
+          requestRate: 32,
+        },
+      },
+    },
     canary: { phase: 'Failed', currentStep: 2, currentWeight: 0, desiredWeight: 0 },
     progress: {
       ...base.progress,
       steps: base.progress.steps.map((step, index) =>
-        index === 2 ? { ...step, status: 'FAILED', endTime: at(14) } : step,
+        index === 2
+          ? {
+              ...step,
+              status: 'FAILED',
+              endTime: at(14),
+              detail: 'error rate 12.5% > 5% at step 3 (failed 3 looks, limit 2)',
+            }
+          : step,
       ),
     },
     analysis: [
