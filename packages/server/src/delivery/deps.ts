@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { CodedanceError } from '@codedance/core';
-import type { ServiceSupervisor } from '../services/index.js';
+import { CodedanceError, type WorkloadRuntime } from '@codedance/core';
 import type { DeliveryBook } from './book.js';
 import type { RouterFleet } from './fleet.js';
 
@@ -8,7 +7,8 @@ import type { RouterFleet } from './fleet.js';
 export interface ReconcilerDeps {
   book: DeliveryBook;
   fleet: RouterFleet;
-  services: () => ServiceSupervisor;
+  /** Runs the versions: each side is one workload. */
+  runtime: WorkloadRuntime;
   logger: Logger;
   env: NodeJS.ProcessEnv;
   clock: () => number;
