@@ -9,6 +9,7 @@ import type { StoreGate } from './store/index.js';
 import { ServiceSupervisor } from './services/index.js';
 import { TaskController } from './tasks/index.js';
 import { JobsWatcher } from './transfer/index.js';
+import { LocalRuntime } from './workload-runtime/index.js';
 import { Starter } from './workloads/index.js';
 import { systemClock } from './clock.js';
 
@@ -66,9 +67,15 @@ export function createWorkloads(input: {
     maxConcurrent: () => config.current().tasks.maxConcurrent,
     runHistory: () => config.current().tasks.runHistory,
   });
+  const workloadRuntime = new LocalRuntime({
+    services,
+    bus,
+    clock: systemClock,
+    logger: logger.child({ feature: 'runtime' }),
+  });
   const delivery = new DeliveryController({
     gate,
-    services: () => services,
+    runtime: workloadRuntime,
     bus,
     logger: logger.child({ feature: 'delivery' }),
     dataDir: input.dataDir,
@@ -131,6 +138,7 @@ export function createWorkloads(input: {
       jobs.stop();
       // Releases stop where they are; routers and versions keep serving for the next server.
       await delivery.close();
+      workloadRuntime.close();
       await tasks.close();
       // Services keep running too; the next server re-adopts them.
       await services.close();

@@ -3,10 +3,10 @@ import { appKey, type AppRecord } from './book.js';
 import { stateConflict, type Locked, type ReconcilerDeps } from './deps.js';
 import { removeSide } from './sides.js';
 
-/** What applying and deleting apps reaches: the book, the routers, the services, and the app locks. */
+/** What applying and deleting apps reaches: the book, the routers, the runtime, and the app locks. */
 export interface AppDeps extends Pick<
   ReconcilerDeps,
-  'book' | 'traffic' | 'services' | 'clock' | 'host'
+  'book' | 'traffic' | 'runtime' | 'clock' | 'host'
 > {
   locked: Locked;
 }
@@ -55,9 +55,8 @@ export async function deleteApp(deps: AppDeps, namespace: string, name: string):
       throw stateConflict(`a release of ${key} is ${active.status}; abort it first`);
     }
     await deps.traffic.remove({ environment: namespace, app: name, port: record.spec.port });
-    const supervisor = deps.services();
     for (const side of [record.stable, record.previous]) {
-      if (side !== null) await removeSide(supervisor, side.service);
+      if (side !== null) await removeSide(deps.runtime, side.service);
     }
     await deps.book.deleteApp(namespace, name);
   });

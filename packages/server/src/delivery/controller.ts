@@ -10,9 +10,9 @@ import {
   type DeploymentAction,
   type MetricsSource,
   type TrafficRouter,
+  type WorkloadRuntime,
 } from '@codedance/core';
 import type { EventBus } from '../events/index.js';
-import type { ServiceSupervisor } from '../services/index.js';
 import type { StoreGate } from '../store/index.js';
 import { applyApp, deleteApp, type AppDeps } from './apps.js';
 import { appKey, DeliveryBook, type AppRecord, type DeploymentFilter } from './book.js';
@@ -28,7 +28,8 @@ export type { DeployRequest } from './release.js';
 
 export interface DeliveryOptions {
   gate: StoreGate;
-  services: () => ServiceSupervisor;
+  /** Runs the versions: each side is one workload. */
+  runtime: WorkloadRuntime;
   bus: EventBus;
   logger: Logger;
   /** Routers keep their sockets, tables and logs under `<dataDir>/routers`. */
@@ -83,7 +84,7 @@ export class DeliveryController {
       book: this.book,
       traffic: this.traffic,
       metrics: this.metrics,
-      services: options.services,
+      runtime: options.runtime,
       logger: options.logger,
       env: options.env,
       clock: this.clock,
@@ -115,19 +116,18 @@ export class DeliveryController {
     await Promise.all([...this.locks.values()].map((p) => p.catch(() => undefined)));
   }
 
-  /** Ends everything this controller started: routers and the versions' services (tests). */
+  /** Ends everything this controller started: routers and the versions' workloads (tests). */
   async shutdown(): Promise<void> {
     await this.close();
-    const supervisor = this.options.services();
+    const { runtime } = this.options;
     for (const record of await this.book.apps()) {
       for (const side of [record.stable, record.previous]) {
-        if (side !== null) await removeSide(supervisor, side.service).catch(() => undefined);
+        if (side !== null) await removeSide(runtime, side.service).catch(() => undefined);
       }
     }
     for (const s of this.book.active()) {
       const d = await this.book.get(s.id).catch(() => null);
-      if (d !== null)
-        await removeSide(supervisor, d.resources.canary.service).catch(() => undefined);
+      if (d !== null) await removeSide(runtime, d.resources.canary.service).catch(() => undefined);
     }
     for (const record of await this.book.apps()) {
       await this.traffic.remove(entryOf(record)).catch(() => undefined);
@@ -323,8 +323,8 @@ export class DeliveryController {
     const namespace = request.namespace ?? 'default';
     return this.locked(appLock(namespace, request.app), async () => {
       const record = await this.book.app(namespace, request.app);
-      const supervisor = this.options.services();
-      const planned = await planRelease(this.book, supervisor, record, request, this.clock());
+      const { runtime } = this.options;
+      const planned = await planRelease(this.book, runtime, record, request, this.clock());
       const saved = await this.book.save(planned);
       await this.book.saveApp({ ...record, lastDeployment: saved.id });
       this.options.bus.publish('deployment.status', {

@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
-import { CodedanceError, type MetricsSource, type TrafficRouter } from '@codedance/core';
-import type { ServiceSupervisor } from '../services/index.js';
+import {
+  CodedanceError,
+  type MetricsSource,
+  type TrafficRouter,
+  type WorkloadRuntime,
+} from '@codedance/core';
 import type { DeliveryBook } from './book.js';
 
 /** What the release controller's parts reach the world through. */
@@ -10,7 +14,8 @@ export interface ReconcilerDeps {
   traffic: TrafficRouter;
   /** Counts each version's requests, errors and latencies: the built-in router's unless another. */
   metrics: MetricsSource;
-  services: () => ServiceSupervisor;
+  /** Runs the versions: each side is one workload. */
+  runtime: WorkloadRuntime;
   logger: Logger;
   env: NodeJS.ProcessEnv;
   clock: () => number;

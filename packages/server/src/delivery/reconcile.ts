@@ -13,11 +13,10 @@ import {
   type RouterObservation,
   type SideObservation,
 } from '@codedance/core';
-import type { ServiceSupervisor } from '../services/index.js';
 import type { ReconcilerDeps } from './deps.js';
 import { runHook } from './hooks.js';
 import { measure } from './measure.js';
-import { ensureSide, observeSide, removeSide } from './sides.js';
+import { ensureSide, observeSide, removeSide, scaleSide } from './sides.js';
 
 /**
  * Rounds of observe → decide → act one pass may take. A release's instant steps chain within a
@@ -36,15 +35,11 @@ interface Pass {
 
 /**
  * Carries out what `decide` asks for a release, one pass at a time: observes the world (the
- * store, the supervisor, the router), asks `decide`, and does the actions in order, each one
+ * store, the runtime, the router), asks `decide`, and does the actions in order, each one
  * idempotent or recorded first. It decides nothing itself.
  */
 export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
-
-  private get supervisor(): ServiceSupervisor {
-    return this.deps.services();
-  }
 
   /**
    * One pass over a release; answers the record as the pass left it. `until` ends the pass
@@ -94,18 +89,13 @@ export class Reconciler {
         return;
       case 'startSide':
         if (pass.app !== null)
-          await ensureSide(this.supervisor, pass.app.spec, action.side, action.instances);
+          await ensureSide(this.deps.runtime, pass.app.spec, action.side, action.instances);
         return;
       case 'scaleSide':
-        if (
-          this.supervisor.has(action.service) &&
-          this.supervisor.view(action.service).desired !== action.instances
-        ) {
-          await this.supervisor.scale(action.service, action.instances);
-        }
+        await scaleSide(this.deps.runtime, action.service, action.instances);
         return;
       case 'stopSide':
-        await removeSide(this.supervisor, action.service);
+        await removeSide(this.deps.runtime, action.service);
         return;
       case 'setTable':
         if (pass.entry === null) throw new Error('the app has no entry point');
@@ -133,7 +123,7 @@ export class Reconciler {
       if (side != null) services.add(side.service);
     }
     const sides: Record<string, SideObservation> = {};
-    for (const service of services) sides[service] = await observeSide(this.supervisor, service);
+    for (const service of services) sides[service] = await observeSide(this.deps.runtime, service);
     return {
       app,
       sides,

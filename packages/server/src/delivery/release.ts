@@ -11,9 +11,9 @@ import {
   type Deployment,
   type DeploymentType,
   type RunSpec,
+  type WorkloadRuntime,
 } from '@codedance/core';
 import { Ajv } from 'ajv';
-import type { ServiceSupervisor } from '../services/index.js';
 import { appKey, type AppRecord, type DeliveryBook } from './book.js';
 import { stateConflict } from './deps.js';
 import { observeSide, plannedSide } from './sides.js';
@@ -63,7 +63,7 @@ function deploymentId(now: number): string {
  */
 export async function planRelease(
   book: DeliveryBook,
-  supervisor: ServiceSupervisor,
+  runtime: WorkloadRuntime,
   record: AppRecord,
   request: DeployRequest,
   now: number,
@@ -97,7 +97,7 @@ export async function planRelease(
     stable:
       record.stable === null
         ? null
-        : seenSide(record.stable, await observeSide(supervisor, record.stable.service)),
+        : seenSide(record.stable, await observeSide(runtime, record.stable.service)),
     canaryService: side.service,
     now,
   });

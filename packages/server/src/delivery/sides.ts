@@ -1,15 +1,20 @@
 import {
   commandLine,
+  readyCount,
+  workloadStatus,
   type AppSpec,
   type Readiness,
   type RunSpec,
   type SideObservation,
+  type WorkloadObservation,
+  type WorkloadRef,
+  type WorkloadRuntime,
+  type WorkloadSpecInput,
 } from '@codedance/core';
-import { describeExit, type ServiceSupervisor, type ServiceView } from '../services/index.js';
 import { freePortBlock } from '../runtime/index.js';
 import type { ServingSide } from './book.js';
 
-/** The supervised service that runs `version` of an app. */
+/** The name of the side that runs `version` of an app: its workload, `<namespace>.<app>.<version>`. */
 export function sideServiceName(app: AppSpec, version: string): string {
   return `${app.namespace}.${app.name}.${version}`;
 }
@@ -40,10 +45,16 @@ function readinessOf(app: AppSpec): Readiness {
   return app.readiness ?? { type: 'tcp' };
 }
 
-/** The service definition of a side. */
-export function sideDefinition(app: AppSpec, side: ServingSide, instances: number): object {
+/** The workload a side's service name stands for: `<namespace>.<app>.<version>`. */
+export function sideRef(service: string): WorkloadRef {
+  const dot = service.indexOf('.');
+  return { environment: service.slice(0, dot), name: service.slice(dot + 1) };
+}
+
+/** The workload that runs a side: its instances on the side's block of ports. */
+export function sideSpec(app: AppSpec, side: ServingSide, instances: number): WorkloadSpecInput {
   return {
-    name: side.service,
+    ...sideRef(side.service),
     command: side.run.command,
     args: side.run.args ?? [],
     ...(side.run.cwd === undefined ? {} : { cwd: side.run.cwd }),
@@ -54,32 +65,30 @@ export function sideDefinition(app: AppSpec, side: ServingSide, instances: numbe
       CODEDANCE_VERSION: side.version,
     },
     shell: side.run.shell ?? false,
-    instances,
-    ...(side.port === null ? {} : { port: side.port }),
-    restart: 'always',
+    replicas: instances,
+    ports: side.port === null ? { kind: 'none' } : { kind: 'block', first: side.port },
     readiness: readinessOf(app),
-    readiness_timeout_ms: app.readinessTimeoutMs,
-    stop_timeout_ms: 10_000,
+    readinessTimeoutMs: app.readinessTimeoutMs,
+    stopTimeoutMs: 10_000,
   };
 }
 
 /**
- * Makes the side's service exist with `instances` instances, started; idempotent, so a
+ * Makes the side's workload exist with `instances` instances, started; idempotent, so a
  * controller restarted in the middle picks up what it already created.
  */
 export async function ensureSide(
-  supervisor: ServiceSupervisor,
+  runtime: WorkloadRuntime,
   app: AppSpec,
   side: ServingSide,
   instances: number,
-): Promise<ServiceView> {
-  if (!supervisor.has(side.service)) {
-    return supervisor.create(sideDefinition(app, side, instances), { start: true });
+): Promise<void> {
+  const ref = sideRef(side.service);
+  const seen = await runtime.observe(ref);
+  if (seen === null) await runtime.create(sideSpec(app, side, instances));
+  else if (seen.replicas !== instances || workloadStatus(seen) === 'STOPPED') {
+    await runtime.scale(ref, instances);
   }
-  const view = supervisor.view(side.service);
-  if (view.desired !== instances) return supervisor.scale(side.service, instances);
-  if (view.status === 'STOPPED') return supervisor.startService(side.service);
-  return view;
 }
 
 /** Output lines of a failing version quoted in a release's reason. */
@@ -88,46 +97,57 @@ const OUTPUT_LINES = 3;
 /**
  * Why a side's version does not run, for the release's reason: the error that kept an instance
  * from starting (no such command, not executable…) or how its process last ended, then the last
- * lines it wrote. `view` is the supervisor's `get`, which carries the log tail of a broken service.
+ * lines it wrote.
  */
-export function whyBroken(view: ServiceView): string {
+export function whyBroken(seen: WorkloadObservation, output: readonly string[]): string {
+  const status = workloadStatus(seen);
   const failed =
-    view.instances.find((i) => i.state === 'errored') ??
-    view.instances.find((i) => i.lastExit !== null);
-  let cause = `is ${view.status}`;
-  if (failed?.state === 'errored') cause = `could not start: ${failed.reason ?? 'unknown error'}`;
+    seen.instances.find((i) => i.phase === 'failed') ??
+    seen.instances.find((i) => i.lastExit !== null);
+  let cause = `is ${status}`;
+  if (failed?.phase === 'failed') cause = `could not start: ${failed.message ?? 'unknown error'}`;
   else if (failed?.lastExit != null) {
     const restarts = failed.restarts === 1 ? '1 restart' : `${failed.restarts} restarts`;
-    cause = `${describeExit(failed.lastExit)} (${restarts}, ${view.status})`;
+    cause = `${failed.lastExit.reason} (${restarts}, ${status})`;
   }
-  const output = (view.logTail ?? [])
-    .filter((l) => l.stream !== 'system' && l.line.trim() !== '')
-    .slice(-OUTPUT_LINES)
-    .map((l) => l.line.trim());
-  return output.length === 0 ? cause : `${cause}; last output: ${output.join(' | ')}`;
+  const lines = output.map((l) => l.trim()).filter((l) => l !== '');
+  return lines.length === 0 ? cause : `${cause}; last output: ${lines.join(' | ')}`;
 }
 
-/** Stops and deletes a side's service; nothing happens when it is already gone. */
-export async function removeSide(supervisor: ServiceSupervisor, service: string): Promise<void> {
-  if (supervisor.has(service)) await supervisor.remove(service);
+/** Scales a side's workload to `instances`; nothing happens when it is gone or has as many. */
+export async function scaleSide(
+  runtime: WorkloadRuntime,
+  service: string,
+  instances: number,
+): Promise<void> {
+  const ref = sideRef(service);
+  const seen = await runtime.observe(ref);
+  if (seen !== null && seen.replicas !== instances) await runtime.scale(ref, instances);
 }
 
-/** What the supervisor says of a side's service now, as `decide` reads it. */
+/** Stops and removes a side's workload; nothing happens when it is already gone. */
+export async function removeSide(runtime: WorkloadRuntime, service: string): Promise<void> {
+  await runtime.remove(sideRef(service));
+}
+
+/** What the runtime says of a side's workload now, as `decide` reads it. */
 export async function observeSide(
-  supervisor: ServiceSupervisor,
+  runtime: WorkloadRuntime,
   service: string,
 ): Promise<SideObservation> {
-  if (!supervisor.has(service)) {
+  const ref = sideRef(service);
+  const seen = await runtime.observe(ref);
+  if (seen === null) {
     return { exists: false, status: null, desired: 0, ready: 0, failure: null };
   }
-  const view = supervisor.view(service);
-  const broken = view.status === 'CRASHLOOP' || view.status === 'ERRORED';
+  const status = workloadStatus(seen);
+  const broken = status === 'CRASHLOOP' || status === 'ERRORED';
   return {
     exists: true,
-    status: view.status,
-    desired: view.desired,
-    ready: view.ready,
-    // Only a broken service carries its log tail, which says why.
-    failure: broken ? whyBroken(await supervisor.get(service)) : null,
+    status,
+    desired: seen.replicas,
+    ready: readyCount(seen),
+    // Only a broken side is asked what it wrote, which says why.
+    failure: broken ? whyBroken(seen, await runtime.recentOutput(ref, OUTPUT_LINES)) : null,
   };
 }

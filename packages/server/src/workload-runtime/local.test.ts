@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import {
   isCodedanceError,
+  type Endpoint,
   type WorkloadEvent,
   type WorkloadObservation,
   type WorkloadSpecInput,
 } from '@codedance/core';
-import { Harness, answer, freePorts, httpService } from '../services/test-support/harness.js';
+import { Harness, freePorts, httpService } from '../services/test-support/harness.js';
+import { answer } from './test-support/conformance-support.js';
 import { LocalRuntime } from './local.js';
 
 const server = fileURLToPath(new URL('./test-support/fixtures/http-server.mjs', import.meta.url));
@@ -54,6 +56,17 @@ async function until(
     const seen = await check();
     if (seen !== null && ok(seen)) return seen;
     if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(seen)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Which process answers at `endpoint`; asked until it answers, since a busy machine is slow. */
+async function bootOf(endpoint: Endpoint): Promise<unknown> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const reply = await answer(endpoint, '/');
+    if (reply !== null) return reply.body.boot;
+    if (Date.now() > deadline) throw new Error(`nothing answers at port ${endpoint.port}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -106,9 +119,7 @@ describe('LocalRuntime', () => {
     let local = open();
     await local.create(spec({ replicas: 2 }));
     const before = await until(() => local.observe(ref), ready(2));
-    const boots = await Promise.all(
-      before.instances.map(async (i) => (await answer(i.endpoint!.port))?.toString()),
-    );
+    const boots = await Promise.all(before.instances.map((i) => bootOf(i.endpoint!)));
 
     await h.reopen();
     local = open();
@@ -116,9 +127,7 @@ describe('LocalRuntime', () => {
     expect(after.instances.map((i) => [i.id, i.endpoint, i.restarts])).toEqual(
       before.instances.map((i) => [i.id, i.endpoint, 0]),
     );
-    const again = await Promise.all(
-      after.instances.map(async (i) => (await answer(i.endpoint!.port))?.toString()),
-    );
+    const again = await Promise.all(after.instances.map((i) => bootOf(i.endpoint!)));
     expect(again).toEqual(boots);
   });
 
