@@ -18,7 +18,7 @@ import { createStore } from './store/index.js';
 import { SystemMonitor } from './system/index.js';
 import { VERSION } from './version.js';
 import { createWorkloads } from './assembly.js';
-import { runDemo, type DemoOptions } from './delivery/index.js';
+import { runDemo, stopDemo, type DemoOptions } from './delivery/index.js';
 import { systemDateClock } from './clock.js';
 
 export interface StartOptions {
@@ -198,10 +198,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   config.watch();
   const demo = new AbortController();
+  let demoRun: Promise<void> | null = null;
   if (options.demo !== undefined) {
     const demoOptions = options.demo;
     const demoLogger = logger.child({ feature: 'demo' });
-    void workloads
+    demoRun = workloads
       .ready()
       .then(() =>
         runDemo(workloads.delivery(), workloads.services(), demoLogger, demoOptions, demo.signal),
@@ -251,7 +252,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         monitor.stop();
         if (registered !== null) await forgetServer(registered).catch(() => undefined);
         await app.close();
-        // Workloads keep running: the next server re-adopts them.
+        if (options.demo !== undefined) {
+          // The demo's processes are this server's own: they end with it.
+          await demoRun?.catch(() => undefined);
+          await workloads
+            .ready()
+            .then(() => stopDemo(workloads.delivery(), workloads.services()))
+            .catch((error: unknown) => {
+              logger.error({ err: error }, 'stopping the demo failed');
+            });
+        }
+        // Other workloads keep running: the next server re-adopts them.
         await workloads.close().catch((error: unknown) => {
           logger.error({ err: error }, 'closing the workload controllers failed');
         });

@@ -35,4 +35,14 @@ export {
   type StepInput,
   type StepJudgement,
 } from './judge.js';
+export {
+  STABLE_FAILS_POLICIES,
+  STABLE_FAILS_TOO,
+  stableFailsTooEvidence,
+  weighAgainstStable,
+  type StableFailsPolicies,
+  type StableFailsPolicy,
+  type StableFailsToo,
+  type WeighedChecks,
+} from './stable-fails-too.js';
 export { normalCdf, normalQuantile, normalSurvival } from './normal.js';

@@ -7,6 +7,11 @@ import {
   type SequentialErrorTest,
 } from './sequential.js';
 import {
+  stableFailsTooEvidence,
+  weighAgainstStable,
+  type StableFailsPolicies,
+} from './stable-fails-too.js';
+import {
   judgeThresholds,
   type CheckResult,
   type ThresholdChecks,
@@ -36,6 +41,13 @@ export interface StepInput {
   recent?: VersionWindow;
   /** The stable version over the same time, cumulative likewise; null when there is none. */
   baseline: VersionWindow | null;
+  /**
+   * The stable version over the window the thresholds read (`recent`, or else `canary`), so a
+   * threshold the stable version fails too is not blamed on the canary. Absent: not weighed.
+   */
+  stable?: VersionWindow;
+  /** What a threshold the stable version fails too means, per metric; `pause` when absent. */
+  whenStableFailsToo?: StableFailsPolicies;
   thresholds: ThresholdChecks;
   /** Compare against the baseline when present (and a baseline exists). */
   comparison?: ComparisonOptions;
@@ -64,6 +76,11 @@ export interface StepJudgement {
   comparison: StepComparison | null;
   /** The error test to hand to the next look; null when nothing was compared. */
   errorTest: SequentialErrorTest | null;
+  /**
+   * Why a person should look: thresholds failed by the canary and the stable version alike,
+   * under the `pause` policy, and nothing the canary failed alone. Null otherwise.
+   */
+  pause: string | null;
 }
 
 /**
@@ -77,19 +94,31 @@ export interface StepJudgement {
  *   over all looks; `failureLimit: 0` rolls back on its first failure.
  * - Too few canary requests make the look inconclusive, skip the comparison (the error test
  *   keeps its state) and do not count as a failure.
+ * - A threshold the canary fails while the stable version fails it too over the same window
+ *   (a busy host slows both) is weighed by its metric's policy: `fail` counts it; `pause`
+ *   does not, and the look, inconclusive, asks for a person unless the canary failed something
+ *   on its own; `baselineOnly` does not either, and leaves the verdict to the rest of the
+ *   look, the comparison with the stable version among it.
  */
 export function judgeStep(input: StepInput): StepJudgement {
-  const checks = judgeThresholds(input.recent ?? input.canary, input.thresholds);
+  const stable =
+    input.stable === undefined ? null : judgeThresholds(input.stable, input.thresholds);
+  const weighed = weighAgainstStable(
+    judgeThresholds(input.recent ?? input.canary, input.thresholds),
+    stable,
+    input.whenStableFailsToo,
+  );
+  const checks = weighed.checks;
   const comparison = compare(input);
   const errorTest = comparison?.errorTest.state ?? input.errorTest ?? null;
   const failed = [
     ...(comparison?.errorTest.decision === 'fail' ? [comparison.errorTest.evidence] : []),
-    ...checks.filter((c) => c.verdict === 'fail').map((c) => c.evidence),
+    ...weighed.failed.map(stableFailsTooEvidence),
     ...(comparison?.latency.verdict === 'fail' ? [comparison.latency.evidence] : []),
   ];
   const failures = input.failuresSoFar + (failed.length > 0 ? 1 : 0);
   const what = failed.join('; ');
-  const base = { failures, checks, comparison, errorTest };
+  const base = { failures, checks, comparison, errorTest, pause: null };
   if (failed.length > 0 && failures > input.failureLimit) {
     const count = `failed ${failures} ${failures === 1 ? 'look' : 'looks'}`;
     return { ...base, verdict: 'fail', reason: `${what} (${count}, limit ${input.failureLimit})` };
@@ -97,6 +126,10 @@ export function judgeStep(input: StepInput): StepJudgement {
   if (failed.length > 0) {
     const count = `failure ${failures} of ${input.failureLimit} tolerated`;
     return { ...base, verdict: 'inconclusive', reason: `${what} (${count})` };
+  }
+  if (weighed.paused.length > 0) {
+    const why = weighed.paused.map(stableFailsTooEvidence).join('; ');
+    return { ...base, verdict: 'inconclusive', reason: why, pause: why };
   }
   const unsure = checks.find((c) => c.verdict === 'inconclusive');
   if (unsure !== undefined) {

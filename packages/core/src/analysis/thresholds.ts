@@ -1,5 +1,6 @@
 import { histogramQuantile, type LatencyHistogram } from '../metrics/source.js';
 import { ms, percent, requestCount, trim } from './format.js';
+import type { StableFailsToo } from './stable-fails-too.js';
 
 /** What the router recorded for one version over an analysis window. */
 export interface VersionWindow {
@@ -65,6 +66,8 @@ export interface CheckResult {
   comparator: '>=' | '<=';
   verdict: Verdict;
   evidence: string;
+  /** Present when the canary failed and the stable version failed this too, in the same window. */
+  stableFailsToo?: StableFailsToo;
 }
 
 /**

@@ -201,6 +201,61 @@ describe('validateAppManifest', () => {
     });
   });
 
+  it('reads what a threshold the stable version fails too means, for all or per metric', () => {
+    const every = (policy: string) =>
+      Object.fromEntries(
+        ['successRate', 'errorRate', 'latencyP50', 'latencyP90', 'latencyP99', 'requestRate'].map(
+          (m) => [m, policy],
+        ),
+      );
+    const cases: [unknown, Record<string, string>][] = [
+      [undefined, every('pause')],
+      ['baselineOnly', every('baselineOnly')],
+      ['fail', every('fail')],
+      [
+        { latencyP99: 'baselineOnly', errorRate: 'fail' },
+        { ...every('pause'), latencyP99: 'baselineOnly', errorRate: 'fail' },
+      ],
+    ];
+    for (const [given, expected] of cases) {
+      const analysis = given === undefined ? {} : { whenStableFailsToo: given };
+      const result = validateAppManifest(withSpec({ analysis }));
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      expect(result.value.analysis.whenStableFailsToo).toEqual(expected);
+      // Written back in the shortest form that reads the same.
+      const again = validateAppManifest(appManifest(result.value));
+      expect(again.ok && again.value.analysis.whenStableFailsToo).toEqual(expected);
+    }
+    const defaults = validateAppManifest(base);
+    if (!defaults.ok) throw new Error(JSON.stringify(defaults.problems));
+    expect(appManifest(defaults.value)).toMatchObject({
+      spec: { analysis: { whenStableFailsToo: 'pause' } },
+    });
+  });
+
+  it('refuses an unknown policy, an unknown metric, and baselineOnly without a baseline', () => {
+    const problems = (analysis: Record<string, unknown>) => {
+      const result = validateAppManifest(withSpec({ analysis }));
+      return result.ok ? [] : result.problems.map((p) => p.path);
+    };
+    expect(problems({ whenStableFailsToo: 'ignore' })).toContain(
+      '/spec/analysis/whenStableFailsToo',
+    );
+    expect(problems({ whenStableFailsToo: { latency: 'pause' } })).toContain(
+      '/spec/analysis/whenStableFailsToo',
+    );
+    const result = validateAppManifest(
+      withSpec({
+        analysis: { baseline: false, whenStableFailsToo: { latencyP99: 'baselineOnly' } },
+      }),
+    );
+    expect(result.ok).toBe(false);
+    expect(result.ok ? null : result.problems).toContainEqual({
+      path: '/spec/analysis/whenStableFailsToo',
+      message: 'baselineOnly leaves the verdict to the comparison, which baseline: false turns off',
+    });
+  });
+
   it('refuses what relates badly across fields', () => {
     const result = validateAppManifest(
       withSpec({

@@ -1,4 +1,10 @@
 import { Type, type Static } from 'typebox';
+import {
+  ANALYSIS_METRICS,
+  STABLE_FAILS_POLICIES,
+  type AnalysisMetric,
+  type StableFailsPolicy,
+} from '../analysis/index.js';
 import type { FieldProblem } from '../errors/index.js';
 import { ReadinessSchema } from '../services/schema.js';
 import { EXPECTED } from '../validation/index.js';
@@ -101,6 +107,27 @@ function fraction(options: { default: number; exclusiveMinimum?: number; maximum
   });
 }
 
+const StableFailsPolicySchema = Type.Enum([...STABLE_FAILS_POLICIES], {
+  [EXPECTED]: 'pause, baselineOnly or fail',
+});
+
+/** One policy for every threshold, or one per metric (those left out take `pause`). */
+const WhenStableFailsTooSchema = Type.Union(
+  [
+    StableFailsPolicySchema,
+    Type.Object(
+      Object.fromEntries(
+        ANALYSIS_METRICS.map((metric) => [metric, Type.Optional(StableFailsPolicySchema)]),
+      ),
+      closed,
+    ),
+  ],
+  {
+    [EXPECTED]:
+      'pause, baselineOnly or fail, or an object of them by metric (successRate, errorRate, latencyP50, latencyP90, latencyP99, requestRate)',
+  },
+);
+
 const AnalysisSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ default: true })),
@@ -117,6 +144,7 @@ const AnalysisSchema = Type.Object(
     alpha: Type.Optional(fraction({ default: 0.01, exclusiveMinimum: 0, maximum: 0.2 })),
     minErrorIncrease: Type.Optional(fraction({ default: 0.02, exclusiveMinimum: 0, maximum: 0.5 })),
     minLatencyShift: Type.Optional(Duration),
+    whenStableFailsToo: Type.Optional(WhenStableFailsTooSchema),
   },
   { ...closed, default: {} },
 );
@@ -214,6 +242,11 @@ export interface AnalysisSettings {
   alpha: number;
   minErrorIncrease: number;
   minLatencyShiftMs: number;
+  /**
+   * What each threshold means when the stable version fails it too in the same window. Absent
+   * from apps applied before it existed, which pause on every metric as the default does.
+   */
+  whenStableFailsToo?: Record<AnalysisMetric, StableFailsPolicy>;
 }
 
 /** One canary step with its pause in milliseconds; null waits for promote. */
@@ -313,6 +346,25 @@ function canarySteps(input: Loose): { preset: CanaryPreset | null; steps: Canary
   return { preset, steps: presetSteps(preset, pause) };
 }
 
+/** The policy of every metric: one for all, or each its own with `pause` for those left out. */
+function stableFailsPolicies(input: unknown): Record<AnalysisMetric, StableFailsPolicy> {
+  const given = typeof input === 'string' ? null : obj(input);
+  const policy = (metric: AnalysisMetric) =>
+    (given === null ? input : given[metric]) as StableFailsPolicy | undefined;
+  return Object.fromEntries(ANALYSIS_METRICS.map((m) => [m, policy(m) ?? 'pause'])) as Record<
+    AnalysisMetric,
+    StableFailsPolicy
+  >;
+}
+
+/** The manifest's form of the policies: one word when every metric has the same. */
+function stableFailsManifest(
+  policies: Record<AnalysisMetric, StableFailsPolicy> = stableFailsPolicies(undefined),
+): StableFailsPolicy | Partial<Record<AnalysisMetric, StableFailsPolicy>> {
+  const first = policies[ANALYSIS_METRICS[0]];
+  return ANALYSIS_METRICS.every((m) => policies[m] === first) ? first : { ...policies };
+}
+
 function normalise(manifest: AppManifestInput): AppSpec {
   const spec = manifest.spec as Loose & AppManifestInput['spec'];
   const strategy = obj(spec.strategy);
@@ -357,6 +409,7 @@ function normalise(manifest: AppManifestInput): AppSpec {
       alpha: (analysis.alpha as number | undefined) ?? 0.01,
       minErrorIncrease: (analysis.minErrorIncrease as number | undefined) ?? 0.02,
       minLatencyShiftMs: ms(analysis.minLatencyShift, 25),
+      whenStableFailsToo: stableFailsPolicies(analysis.whenStableFailsToo),
     },
     autoRollback: spec.autoRollback ?? true,
     keepPreviousMs: ms(spec.keepPrevious, 600_000),
@@ -408,6 +461,17 @@ function meaningProblems(value: unknown): FieldProblem[] {
           message: 'needs a pause to analyse over (this step holds 0 s)',
         });
       }
+    });
+  }
+  const analysis = obj(spec.analysis);
+  const policies = analysis.whenStableFailsToo;
+  const baselineOnly =
+    policies === 'baselineOnly' ||
+    Object.values(obj(policies)).some((policy) => policy === 'baselineOnly');
+  if (baselineOnly && analysis.baseline === false) {
+    problems.push({
+      path: '/spec/analysis/whenStableFailsToo',
+      message: 'baselineOnly leaves the verdict to the comparison, which baseline: false turns off',
     });
   }
   const switches = obj(strategy.blueGreen).switch;
@@ -508,6 +572,7 @@ export function appManifest(app: AppSpec): Loose {
         alpha: app.analysis.alpha,
         minErrorIncrease: app.analysis.minErrorIncrease,
         minLatencyShift: `${app.analysis.minLatencyShiftMs}ms`,
+        whenStableFailsToo: stableFailsManifest(app.analysis.whenStableFailsToo),
       },
       autoRollback: app.autoRollback,
       keepPrevious: app.keepPreviousMs / 1000,

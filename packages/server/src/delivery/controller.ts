@@ -135,6 +135,29 @@ export class DeliveryController {
   }
 
   /**
+   * Stops an app's processes and forgets it, whatever its releases are doing: every version's
+   * service (the running release's new one too) and its router. For an app this server made for
+   * itself and ends with itself, as the demo's; people delete apps with {@link deleteApp}.
+   */
+  async retireApp(namespace: string, name: string): Promise<void> {
+    await this.locked(appLock(namespace, name), async () => {
+      const record = await this.book.findApp(namespace, name);
+      if (record === null) return;
+      const services = new Set<string>();
+      for (const side of [record.stable, record.previous])
+        if (side !== null) services.add(side.service);
+      for (const s of this.book.active()) {
+        if (s.environment !== namespace || s.app !== name) continue;
+        const d = await this.book.get(s.id).catch(() => null);
+        if (d !== null) services.add(d.resources.canary.service);
+      }
+      for (const service of services) await removeSide(this.options.runtime, service);
+      await this.traffic.remove(entryOf(record));
+      await this.book.deleteApp(namespace, name);
+    });
+  }
+
+  /**
    * Makes an app that still exists have its entry point (its router started when it does not
    * run). Under the app's lock and after reading the app again, so a router is never started
    * for an app being deleted. Answers the entry, or null when the app is gone.

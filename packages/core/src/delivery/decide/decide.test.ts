@@ -609,3 +609,68 @@ describe('decide, a canary step without a set pause', () => {
     ]);
   });
 });
+
+describe('a busy host slows both versions past the p99 limit (500 ms)', () => {
+  const SLOW = { ...HEALTHY, latencyMs: 700 };
+  const analysis = (whenStableFailsToo?: string) => ({
+    analysis: {
+      interval: '2s',
+      minRequests: 20,
+      failureLimit: 1,
+      latencyP99: '500ms',
+      ...(whenStableFailsToo === undefined ? {} : { whenStableFailsToo }),
+    },
+  });
+  const busy = (spec: Record<string, unknown>) => {
+    const w = new World('CANARY', spec);
+    w.health.v1 = SLOW;
+    w.health.v2 = SLOW;
+    return w;
+  };
+
+  it('by default pauses without blaming the canary, saying the stable version fails too', () => {
+    const w = busy(analysis());
+    w.runUntil((d) => d.status !== 'RUNNING' && d.status !== 'PENDING');
+    expect(w.d.status).toBe('PAUSED');
+    expect(w.d.reason).toMatch(
+      /^analysis paused at 20%: p99 latency [\d.]+ ms > 500 ms \(\d+ requests\), and the stable version fails this too: p99 latency [\d.]+ ms > 500 ms/,
+    );
+    const look = w.d.analysis.at(-1);
+    expect(look?.verdict).toBe('inconclusive');
+    expect(look?.checks.find((c) => c.metric === 'latencyP99')?.stableFailsToo).toMatchObject({
+      code: 'STABLE_FAILS_TOO',
+      policy: 'pause',
+    });
+    expect(w.d.stepState?.failures).toBe(0);
+    // Traffic stays where it was; a person decides.
+    expect(w.served()).toEqual({ v1: 80, v2: 20 });
+    w.ask('promote');
+    w.runUntil(ENDED);
+    expect(w.d.status).toBe('COMPLETED');
+  });
+
+  it('with baselineOnly completes: the canary is no worse than the stable version', () => {
+    const w = busy(analysis('baselineOnly'));
+    w.runUntil(ENDED);
+    expect(w.d.status).toBe('COMPLETED');
+    const marked = w.d.analysis.flatMap((a) => a.checks).filter((c) => c.stableFailsToo);
+    expect(marked.length).toBeGreaterThan(0);
+    expect(marked.every((c) => c.stableFailsToo?.policy === 'baselineOnly')).toBe(true);
+  });
+
+  it('with fail rolls back as before the policy existed', () => {
+    const w = busy(analysis('fail'));
+    w.runUntil(ENDED);
+    expect(w.d.status).toBe('ROLLED_BACK');
+    expect(w.d.reason).toMatch(/the stable version fails this too: .*\(failed 2 looks, limit 1\)$/);
+  });
+
+  it('still rolls back a canary that alone is slow', () => {
+    const w = new World('CANARY', analysis('baselineOnly'));
+    w.health.v2 = SLOW;
+    w.runUntil(ENDED);
+    expect(w.d.status).toBe('ROLLED_BACK');
+    expect(w.d.reason).toMatch(/^p99 latency [\d.]+ ms > 500 ms/);
+    expect(w.d.reason).not.toMatch(/stable version fails/);
+  });
+});

@@ -48,17 +48,31 @@ export function takeLook(
   at: number,
   step: MeasuredWindow,
   recent: MeasuredWindow | null,
-): { d: Deployment; verdict: AnalysisRecord['verdict']; reason: string | null } {
+): {
+  d: Deployment;
+  verdict: AnalysisRecord['verdict'];
+  reason: string | null;
+  pause: string | null;
+} {
   const state = d.stepState ?? freshStepState(step.from);
   const canary = windowOf(step, d.version);
   const lately = recent === null ? canary : windowOf(recent, d.version);
   const stableVersion = d.resources.stable?.version;
   const baselineWindow = windowOf(step, stableVersion);
   const baseline = settings.baseline && baselineWindow.requests > 0 ? baselineWindow : null;
+  // The thresholds read the recent window when it has enough requests; the stable version is
+  // held to them over the same window, so what fails both is not blamed on the canary.
+  const useRecent = recent !== null && lately.requests >= settings.minRequests;
+  const stable =
+    stableVersion === undefined ? null : windowOf(useRecent ? recent : step, stableVersion);
   const judgement = judgeStep({
     canary,
-    recent: lately.requests >= settings.minRequests ? lately : canary,
+    recent: useRecent ? lately : canary,
     baseline,
+    ...(stable === null ? {} : { stable }),
+    ...(settings.whenStableFailsToo === undefined
+      ? {}
+      : { whenStableFailsToo: settings.whenStableFailsToo }),
     thresholds: {
       successRateMin: settings.successRate,
       errorRateMax: settings.errorRate,
@@ -111,6 +125,7 @@ export function takeLook(
     d: addAnalysis({ ...d, stepState }, entry),
     verdict: judgement.verdict,
     reason: judgement.reason,
+    pause: judgement.pause,
   };
 }
 

@@ -133,6 +133,11 @@ export function trafficStep(ctx: Context, step: DeploymentStep): Action[] {
         save(waitForPerson(record, now, `analysis failed: ${why}; automatic rollback is off`)),
       ];
     }
+    if (look.pause !== null) {
+      // Both versions fail alike: neither is blamed, a person decides (resume or promote goes
+      // on, abort goes back).
+      return [save(waitForPerson(record, now, `analysis paused at ${weight}%: ${look.pause}`))];
+    }
   }
 
   if (pauseMs === null) return waitStep(ctx, `waiting for promotion at ${weight}%`, record);
