@@ -1,0 +1,1 @@
+export { COUNTER_KIND, QuotaLedger } from './ledger.js';
