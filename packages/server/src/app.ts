@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { secretValues } from '@codedance/core';
 import { accessRoutes, installAccess, type Access } from './auth/index.js';
+import { systemClock, type Clock } from './clock.js';
+import { installRateLimits } from './quota/index.js';
 import type { ConfigRuntime } from './config/index.js';
 import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
 import { frameworkErrors, installErrorHandling } from './http/index.js';
@@ -40,6 +42,8 @@ export interface AppContext {
   access: Access;
   /** The built dashboard; found through the installed `@codedance/web` package when absent. */
   dashboardDir?: string | null;
+  /** The time rate limits count by; the system clock when absent. */
+  clock?: Clock;
 }
 
 /** Builds the Fastify application: every route, the OpenAPI document, auth, errors. */
@@ -87,6 +91,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     access.sockets.watch(app.websocketServer);
   }
   await installAccess(app, { access, config: () => config.current() });
+  installRateLimits(app, {
+    limits: () => config.current().server.rateLimit,
+    clock: context.clock ?? systemClock,
+  });
 
   await app.register(swagger, {
     openapi: {
