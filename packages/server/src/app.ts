@@ -8,6 +8,7 @@ import { secretValues } from '@codedance/core';
 import { accessRoutes, installAccess, type Access } from './auth/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { installRateLimits } from './quota/index.js';
+import { AuditTrail, auditRoutes, installAuditTrail } from './audit/index.js';
 import type { ConfigRuntime } from './config/index.js';
 import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
 import { frameworkErrors, installErrorHandling } from './http/index.js';
@@ -95,6 +96,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     limits: () => config.current().server.rateLimit,
     clock: context.clock ?? systemClock,
   });
+  const trail = new AuditTrail(() => context.gate.store(), context.logger);
+  installAuditTrail(app, trail);
 
   await app.register(swagger, {
     openapi: {
@@ -133,6 +136,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
         { name: 'logs', description: 'Workload logs' },
         { name: 'transfer', description: 'Export and import' },
         { name: 'events', description: 'What workloads did, newest first; live over /ws' },
+        { name: 'audit', description: 'Who changed what, from where, with what result' },
       ],
     },
     // @fastify/websocket hides WebSocket routes from the document; they are part of the API.
@@ -162,6 +166,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     );
   });
 
+  auditRoutes(app, { trail });
   statusRoutes(app, { gate: context.gate, version: context.version, startedAt: context.startedAt });
   settingsRoutes(app, {
     config,
