@@ -67,4 +67,4 @@ export {
   type ProcessSort,
   type SortOrder,
   type SystemInfo,
-} from './schemas.js';
+} from '@codedance/api';
