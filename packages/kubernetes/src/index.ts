@@ -7,3 +7,4 @@ export * from './crd/index.js';
 export * from './rbac/index.js';
 export * from './traffic/index.js';
 export * from './metrics/index.js';
+export * from './runtime/index.js';
