@@ -8,3 +8,4 @@ export * from './rbac/index.js';
 export * from './traffic/index.js';
 export * from './metrics/index.js';
 export * from './runtime/index.js';
+export * from './router/index.js';

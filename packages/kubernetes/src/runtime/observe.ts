@@ -62,6 +62,11 @@ function phaseOf(
   if (waiting?.reason !== undefined && CANNOT_START.has(waiting.reason)) {
     return { phase: 'failed', message: waiting.message ?? waiting.reason };
   }
+  // A kubelet waits with CrashLoopBackOff from the first exit: until the container has been
+  // started again at least once, it is restarting rather than looping.
+  if (waiting?.reason === 'CrashLoopBackOff' && (status?.restartCount ?? 0) === 0) {
+    return { phase: 'restarting', message: waiting.message ?? null };
+  }
   if (waiting?.reason === 'CrashLoopBackOff') {
     const last = status?.lastState?.terminated;
     return {
