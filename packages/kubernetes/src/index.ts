@@ -9,3 +9,4 @@ export * from './traffic/index.js';
 export * from './metrics/index.js';
 export * from './runtime/index.js';
 export * from './router/index.js';
+export * from './controller/index.js';

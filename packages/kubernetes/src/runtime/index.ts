@@ -4,3 +4,4 @@ export {
   RUNTIME_LABEL,
   WORKLOAD_LABEL,
 } from './objects.js';
+export { instanceOf, livePods } from './observe.js';

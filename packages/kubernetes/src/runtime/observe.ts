@@ -92,8 +92,13 @@ function phaseOf(
 }
 
 /** One pod as an instance. */
-export function instanceOf(pod: V1Pod, kept: Kept, now: number): WorkloadInstance {
-  const status = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER);
+export function instanceOf(
+  pod: V1Pod,
+  kept: Kept,
+  now: number,
+  container = CONTAINER,
+): WorkloadInstance {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === container);
   const { phase, message } = phaseOf(status, kept, now);
   const ready = phase === 'ready';
   const readyCondition = pod.status?.conditions?.find((c) => c.type === 'Ready');
