@@ -4,6 +4,7 @@ import { registerAccess } from './commands/access.js';
 import { registerConfig } from './commands/config.js';
 import { registerDelivery } from './commands/delivery/index.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerKill } from './commands/kill.js';
 import { registerServer } from './commands/server.js';
 import { registerServices } from './commands/services/index.js';
 import { registerStatus } from './commands/status.js';
@@ -99,6 +100,7 @@ export function buildProgram(io: Io, wrap: Wrap): Command {
   registerTasks(program, wrap);
   registerTransfer(program, wrap);
   registerDelivery(program, wrap);
+  registerKill(program, wrap);
   return program;
 }
 

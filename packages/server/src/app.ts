@@ -14,7 +14,7 @@ import { installRequestMetrics, type ServerMetrics } from './observability/index
 import { serverLogRoutes } from './observability/index.js';
 import { serviceRoutes } from './services/index.js';
 import { settingsRoutes } from './settings/index.js';
-import { statusRoutes } from './status/index.js';
+import { killRoute, statusRoutes } from './status/index.js';
 import type { StoreGate } from './store/index.js';
 import { MAX_CLIENT_MESSAGE, eventRoutes, liveRoutes } from './events/index.js';
 import { systemRoutes, type SystemMonitor } from './system/index.js';
@@ -40,6 +40,8 @@ export interface AppContext {
   access: Access;
   /** The built dashboard; found through the installed `@codedance/web` package when absent. */
   dashboardDir?: string | null;
+  /** Stops every workload and the server (`POST /api/server/kill`); absent, the route is too. */
+  kill?: () => void;
 }
 
 /** Builds the Fastify application: every route, the OpenAPI document, auth, errors. */
@@ -155,6 +157,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
 
   statusRoutes(app, { gate: context.gate, version: context.version, startedAt: context.startedAt });
+  if (context.kill !== undefined) killRoute(app, context.kill);
   settingsRoutes(app, {
     config,
     gate: context.gate,

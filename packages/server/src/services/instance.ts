@@ -114,6 +114,22 @@ export class ServiceInstance {
     return this.closed ? Promise.resolve(this.rec.get().state) : this.rec.settled();
   }
 
+  /**
+   * Stops the process without changing what is wanted (`codedance kill`): an instance that
+   * should run is left "stopping" without a pid, which the next server starts again.
+   */
+  halt(): Promise<void> {
+    return this.enqueue(async () => {
+      this.clearRestartTimer();
+      if (!this.running) return;
+      await this.rec.setState('stopping');
+      const exit = await this.terminate();
+      this.rec.replace(withExit(this.rec.get(), exit, false));
+      this.note('INFO', `stopped with the server (${describeExit(exit)}); it starts with the next`);
+      await this.rec.save();
+    });
+  }
+
   /** Lets go without stopping the process (server shutdown): the next server re-adopts it. */
   async close(): Promise<void> {
     this.closed = true;
