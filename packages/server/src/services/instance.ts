@@ -42,6 +42,7 @@ export class ServiceInstance {
       ctx.logsDir,
       { kind: 'service', id: this.service, instance: this.index },
       () => secretValues(ctx.current(this.service)?.spec.env),
+      () => ctx.current(this.service)?.spec,
     );
   }
 
