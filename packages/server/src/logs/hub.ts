@@ -204,6 +204,26 @@ export class LogHub {
     await this.#replaceCopies(attached, { stdout: [], stderr: [] });
   }
 
+  /** Holds reading a workload's output until `resume` (while the line of its start is written). */
+  hold(source: LogSource): void {
+    const attached = this.#attached.get(sourceKey(source));
+    attached?.outputs.stdout.hold();
+    attached?.outputs.stderr.hold();
+  }
+
+  resume(source: LogSource): void {
+    const attached = this.#attached.get(sourceKey(source));
+    attached?.outputs.stdout.resume();
+    attached?.outputs.stderr.resume();
+  }
+
+  /** Reads at once all a workload's pipes hold: call when it has ended, before saying so. */
+  catchUp(source: LogSource): void {
+    const attached = this.#attached.get(sourceKey(source));
+    attached?.outputs.stdout.catchUp();
+    attached?.outputs.stderr.catchUp();
+  }
+
   /**
    * Changes the files an attached workload's output is copied to (its definition changed);
    * a file in both the old and the new set stays open.

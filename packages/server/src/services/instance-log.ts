@@ -59,6 +59,20 @@ export class InstanceLog {
     this.attached = true;
   }
 
+  /** Holds reading the pipes until `resume`: the line of a start comes before the output. */
+  hold(): void {
+    if (this.attached) this.hub.hold(this.source);
+  }
+
+  resume(): void {
+    if (this.attached) this.hub.resume(this.source);
+  }
+
+  /** Reads all the pipes hold now: a process has ended, and its end is said after its output. */
+  catchUp(): void {
+    if (this.attached) this.hub.catchUp(this.source);
+  }
+
   /** For processes that have ended: reads what they left and stops following. */
   async detach(): Promise<void> {
     if (!this.attached) return;

@@ -282,6 +282,7 @@ export class ServiceInstance {
     if (this.running !== running) return;
     running.release();
     this.running = null;
+    this.log.catchUp();
     await this.afterExit(exit);
   }
 
@@ -352,22 +353,28 @@ export class ServiceInstance {
     });
     const since = this.ctx.hub.lastSeq;
     let handle: ProcessHandle;
+    // What the process writes waits in its pipe until its start is in the log.
+    this.log.hold();
     try {
-      handle = await this.ctx.runtime.spawn(
-        instanceProcessSpec(spec, this.index, this.ctx.env, this.log.pipes),
+      try {
+        handle = await this.ctx.runtime.spawn(
+          instanceProcessSpec(spec, this.index, this.ctx.env, this.log.pipes),
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.note('ERROR', `could not start: ${message}`);
+        await this.rec.setState('errored', { reason: message });
+        return;
+      }
+      this.note(
+        'INFO',
+        `started pid ${handle.pid}: ${spec.shell ? spec.command : [spec.command, ...spec.args].join(' ')}`,
       );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.note('ERROR', `could not start: ${message}`);
-      await this.rec.setState('errored', { reason: message });
-      return;
+    } finally {
+      this.log.resume();
     }
     this.rec.patch({ startTicks: handle.startTicks, startedAt: handle.startedAt.toISOString() });
     await this.rec.setState('starting', { pid: handle.pid });
-    this.note(
-      'INFO',
-      `started pid ${handle.pid}: ${spec.shell ? spec.command : [spec.command, ...spec.args].join(' ')}`,
-    );
     this.watch(handle, false, since);
   }
 
@@ -418,16 +425,18 @@ export class ServiceInstance {
     if (!running) return Promise.reject(new Error('no process to stop'));
     this.running = null;
     const spec = this.ctx.current(this.service)?.spec;
-    return running.terminate(
-      spec?.stop_signal ?? 'SIGTERM',
-      spec?.stop_timeout_ms ?? 5000,
-      (error) => {
+    return running
+      .terminate(spec?.stop_signal ?? 'SIGTERM', spec?.stop_timeout_ms ?? 5000, (error) => {
         this.ctx.logger.error(
           { err: error, service: this.service, instance: this.index, pid: running.handle.pid },
           'stopping an instance failed',
         );
-      },
-    );
+      })
+      .then((exit) => {
+        // Its last words come before the line saying it stopped.
+        this.log.catchUp();
+        return exit;
+      });
   }
 
   private armRestart(delayMs: number): void {
