@@ -17,7 +17,7 @@ import { installRequestMetrics, type ServerMetrics } from './observability/index
 import { serverLogRoutes } from './observability/index.js';
 import { serviceRoutes } from './services/index.js';
 import { settingsRoutes } from './settings/index.js';
-import { statusRoutes } from './status/index.js';
+import { killRoute, statusRoutes } from './status/index.js';
 import type { StoreGate } from './store/index.js';
 import { MAX_CLIENT_MESSAGE, eventRoutes, liveRoutes } from './events/index.js';
 import { systemRoutes, type SystemMonitor } from './system/index.js';
@@ -45,6 +45,8 @@ export interface AppContext {
   dashboardDir?: string | null;
   /** The time rate limits count by; the system clock when absent. */
   clock?: Clock;
+  /** Stops every workload and the server (`POST /api/server/kill`); absent, the route is too. */
+  kill?: () => void;
 }
 
 /** Builds the Fastify application: every route, the OpenAPI document, auth, errors. */
@@ -168,6 +170,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
 
   auditRoutes(app, { trail });
   statusRoutes(app, { gate: context.gate, version: context.version, startedAt: context.startedAt });
+  if (context.kill !== undefined) killRoute(app, context.kill);
   settingsRoutes(app, {
     config,
     gate: context.gate,
