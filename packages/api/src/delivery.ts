@@ -442,7 +442,6 @@ export const CanariesAnswerSchema = Type.Union([
   CanaryResourceSchema,
 ]);
 
-
 /** Seed 000's `GET /api/metrics`: the focus version's values on top, every version's below. */
 export const LiveMetricsSchema = Type.Object({
   timestamp: Type.Integer({ description: 'Seconds since the epoch.' }),
@@ -462,3 +461,5 @@ export const LiveMetricsSchema = Type.Object({
 });
 export type LiveMetrics = Static<typeof LiveMetricsSchema>;
 export type LiveMetricValues = LiveMetrics['versions'][string];
+export type CanariesAnswer = Static<typeof CanariesAnswerSchema>;
+export type DeploymentExport = Static<typeof DeploymentExportSchema>;
