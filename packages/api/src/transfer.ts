@@ -120,3 +120,4 @@ export type JobsPlan = Static<typeof JobsPlanSchema>;
 export type TasksFile = Static<typeof TasksFileSchema>;
 export type LogsFile = Static<typeof LogsFileSchema>;
 export type SystemExport = Static<typeof SystemExportSchema>;
+export type ImportPlan = Static<typeof ImportPlanSchema>;
