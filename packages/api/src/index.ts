@@ -27,6 +27,7 @@ export type {
   EnvMap,
   MetricPoint,
   Readiness,
+  RunSpec,
   RestartPolicy,
   ServiceSpec,
   ServiceSpecInput,

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { CommandContext, GlobalOptions, Invocation, Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { numberIn } from '../option-values.js';
-import { servicePath, type ServiceAnswer } from './answers.js';
 import { formatServiceTable, statusRow } from './format.js';
 import { registerLogs } from './logs.js';
 import { actOnServices, serviceNames, type ServiceAction } from './many.js';
@@ -34,7 +33,7 @@ function oneOrMany<O extends { wait?: boolean }>(
 
 async function runStop(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
   const [name = ''] = call.args;
-  const view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/stop'), {});
+  const view = await ctx.client().services.stop(name);
   return report(ctx, view, 'STOPPED');
 }
 
@@ -48,7 +47,7 @@ async function runRestart(
 
 async function runDelete(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
   const [name = ''] = call.args;
-  await ctx.client().delete(servicePath(name));
+  await ctx.client().services.remove(name);
   if (ctx.out.json) ctx.out.data({ name, deleted: true });
   else ctx.out.line(`${ctx.out.mark('pass')} deleted ${name}`);
   return EXIT_CODES.SUCCESS;
@@ -57,7 +56,7 @@ async function runDelete(ctx: CommandContext, call: Invocation<object>): Promise
 async function runScale(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
   const [name = '', count = ''] = call.args;
   const instances = numberIn(1, 64)(count);
-  let view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/scale'), { instances });
+  let view = await ctx.client().services.scale(name, instances);
   view = await settle(ctx, name, readinessWait(view));
   return report(
     ctx,
@@ -70,7 +69,7 @@ async function runList(
   ctx: CommandContext,
   call: Invocation<{ definitions?: boolean }>,
 ): Promise<ExitCode> {
-  const answer = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
+  const answer = await ctx.client().services.list();
   if (ctx.out.json)
     ctx.out.data(
       call.options.definitions === true ? answer.services : answer.services.map(statusRow),

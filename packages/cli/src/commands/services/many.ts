@@ -1,7 +1,6 @@
 import { refusalOf } from '../../client.js';
 import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
-import { servicePath, type ServiceAnswer } from './answers.js';
 import { restartService } from './wait.js';
 
 export type ServiceAction = 'stop' | 'restart' | 'delete';
@@ -21,7 +20,7 @@ export async function serviceNames(
   args: readonly string[],
 ): Promise<{ names: string[]; all: boolean }> {
   if (args.length !== 1 || args[0] !== 'all') return { names: [...args], all: false };
-  const { services } = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
+  const { services } = await ctx.client().services.list();
   return { names: services.map((s) => s.name), all: true };
 }
 
@@ -64,11 +63,11 @@ async function actOnService(
   const client = ctx.client();
   try {
     if (action === 'delete') {
-      await client.delete(servicePath(name));
+      await client.services.remove(name);
       return { name, ok: true };
     }
     if (action === 'stop') {
-      const view = await client.post<ServiceAnswer>(servicePath(name, '/stop'), {});
+      const view = await client.services.stop(name);
       return { name, ok: view.status === 'STOPPED', status: view.status };
     }
     const view = await restartService(ctx, name, wait);
