@@ -20,3 +20,4 @@ export * from './delivery/index.js';
 export * from './metrics/index.js';
 export * from './traffic/index.js';
 export * from './runtime/index.js';
+export * from './paging/index.js';

@@ -10,3 +10,18 @@ export {
 } from './schemas.js';
 export { installJsonBodies, validatorCompiler } from './validation.js';
 export { parseYamlBody } from './yaml-body.js';
+export {
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  KeyedListQuery,
+  PageAnswer,
+  PageQuery,
+  PrefixFilter,
+  SearchFilter,
+  StatusFilter,
+  keyedPage,
+  pageRequest,
+  statusList,
+  type PageOrder,
+  type PageRequest,
+} from './paging.js';

@@ -1,8 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { expectedVersion } from '../http/index.js';
-import { ErrorResponse, LogLevelSchema, ServiceNameSchema } from '../http/index.js';
+import { SERVICE_STATUSES } from '@codedance/core';
+import {
+  ErrorResponse,
+  KeyedListQuery,
+  LogLevelSchema,
+  PageAnswer,
+  ServiceNameSchema,
+  expectedVersion,
+  keyedPage,
+} from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
 const NameParams = Type.Object({ name: ServiceNameSchema }, { additionalProperties: false });
@@ -49,17 +57,13 @@ export function serviceRoutes(
     {
       schema: {
         tags,
-        summary: 'Every service with its status and instances',
-        response: {
-          200: Type.Object({ services: Type.Array(Loose), total: Type.Integer() }),
-          ...errors,
-        },
+        summary: 'Services by name with their status and instances, filtered and paged',
+        querystring: KeyedListQuery(SERVICE_STATUSES),
+        response: { 200: PageAnswer('services', Loose), ...errors },
       },
     },
-    () => {
-      const list = services().list();
-      return { services: list, total: list.length };
-    },
+    (request) =>
+      keyedPage('services', 'services', request.query, (options) => services().page(options)),
   );
 
   api.post(

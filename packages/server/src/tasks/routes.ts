@@ -1,9 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CodedanceError } from '@codedance/core';
-import { expectedVersion } from '../http/index.js';
-import { ErrorResponse, RunIdSchema, TaskIdSchema } from '../http/index.js';
+import { CodedanceError, TASK_STATUSES } from '@codedance/core';
+import {
+  ErrorResponse,
+  KeyedListQuery,
+  PageAnswer,
+  PageQuery,
+  RunIdSchema,
+  TaskIdSchema,
+  expectedVersion,
+  keyedPage,
+  pageRequest,
+} from '../http/index.js';
 import type { TaskController } from './controller.js';
 
 const IdParams = Type.Object({ id: TaskIdSchema }, { additionalProperties: false });
@@ -43,17 +52,12 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     {
       schema: {
         tags,
-        summary: 'Every task with its status, next and last run',
-        response: {
-          200: Type.Object({ tasks: Type.Array(Loose), total: Type.Integer() }),
-          ...errors,
-        },
+        summary: 'Tasks by id with their status, next and last run, filtered and paged',
+        querystring: KeyedListQuery(TASK_STATUSES),
+        response: { 200: PageAnswer('tasks', Loose), ...errors },
       },
     },
-    () => {
-      const list = tasks().list();
-      return { tasks: list, total: list.length };
-    },
+    (request) => keyedPage('tasks', 'tasks', request.query, (options) => tasks().page(options)),
   );
 
   api.post(
@@ -171,30 +175,21 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     {
       schema: {
         tags,
-        summary: 'Run history, newest first',
+        summary: 'Run history, newest first (order=asc for oldest first), paged',
         params: IdParams,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            cursor: Type.Optional(Type.String({ maxLength: 512 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            items: Type.Array(Loose),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-          ...errors,
-        },
+        querystring: PageQuery({}),
+        response: { 200: PageAnswer('items', Loose), ...errors },
       },
     },
     async (request) => {
-      const page = await tasks().runs(request.params.id, {
-        limit: request.query.limit ?? 50,
-        ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }),
+      const { id } = request.params;
+      const page = pageRequest(`runs of task ${id}`, request.query, {}, 'desc');
+      const found = await tasks().runs(id, {
+        limit: page.limit,
+        order: page.order,
+        cursor: page.after,
       });
-      return { items: page.items, nextCursor: page.nextCursor };
+      return { items: found.items, total: found.total, nextCursor: page.seal(found.nextCursor) };
     },
   );
 
