@@ -8,6 +8,7 @@ import { UsageError } from '../../failure.js';
 import { appPath, type AppAnswer, type ApplyAnswer } from './answers.js';
 import { formatApp, formatAppTable } from './format.js';
 import { appLabel, parseAppRef } from './target.js';
+import { allPages } from '../../pages.js';
 
 const JSON_TYPE = 'application/json';
 const YAML_TYPE = 'application/yaml';
@@ -71,7 +72,7 @@ async function runApply(
 }
 
 async function runList(ctx: CommandContext): Promise<ExitCode> {
-  const { apps } = await ctx.client().get<{ apps: AppAnswer[] }>('/api/apps');
+  const apps = await allPages<AppAnswer>(ctx.client(), '/api/apps', 'apps');
   if (ctx.out.json) ctx.out.data(apps);
   else if (apps.length === 0)
     ctx.out.line('no apps yet; declare one with: codedance apply -f app.yaml');

@@ -8,6 +8,7 @@ import { registerLogs } from './logs.js';
 import { actOnServices, serviceNames, type ServiceAction } from './many.js';
 import { registerStart } from './start.js';
 import { NO_SERVICES, readinessWait, report, restartService, settle } from './wait.js';
+import { allPages } from '../../pages.js';
 
 /**
  * Runs `one` for a single named service (its full answer is printed), or
@@ -67,10 +68,10 @@ async function runScale(ctx: CommandContext, call: Invocation<object>): Promise<
 }
 
 async function runList(ctx: CommandContext): Promise<ExitCode> {
-  const answer = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
-  if (ctx.out.json) ctx.out.data(answer.services);
-  else if (answer.services.length === 0) ctx.out.line(NO_SERVICES);
-  else ctx.out.lines(formatServiceTable(ctx.out, answer.services));
+  const services = await allPages<ServiceAnswer>(ctx.client(), '/api/services', 'services');
+  if (ctx.out.json) ctx.out.data(services);
+  else if (services.length === 0) ctx.out.line(NO_SERVICES);
+  else ctx.out.lines(formatServiceTable(ctx.out, services));
   return EXIT_CODES.SUCCESS;
 }
 

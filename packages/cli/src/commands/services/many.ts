@@ -3,6 +3,7 @@ import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { servicePath, type ServiceAnswer } from './answers.js';
 import { restartService } from './wait.js';
+import { allPages } from '../../pages.js';
 
 export type ServiceAction = 'stop' | 'restart' | 'delete';
 
@@ -21,7 +22,7 @@ export async function serviceNames(
   args: readonly string[],
 ): Promise<{ names: string[]; all: boolean }> {
   if (args.length !== 1 || args[0] !== 'all') return { names: [...args], all: false };
-  const { services } = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
+  const services = await allPages<ServiceAnswer>(ctx.client(), '/api/services', 'services');
   return { names: services.map((s) => s.name), all: true };
 }
 

@@ -16,9 +16,10 @@ import {
 import { formatRunTable, formatTaskDetail, formatTaskTable } from './format.js';
 import { registerLogs } from './logs.js';
 import { runAndWait } from './wait.js';
+import { allPages } from '../../pages.js';
 
 async function runList(ctx: CommandContext): Promise<ExitCode> {
-  const { tasks } = await ctx.client().get<{ tasks: TaskAnswer[] }>('/api/tasks');
+  const tasks = await allPages<TaskAnswer>(ctx.client(), '/api/tasks', 'tasks');
   if (ctx.out.json) ctx.out.data(tasks);
   else if (tasks.length === 0)
     ctx.out.line('no tasks yet; add one with: codedance tasks add <id> --every 10 -- <command>');
@@ -42,9 +43,7 @@ async function runRuns(
 ): Promise<ExitCode> {
   const [id = ''] = call.args;
   const limit = call.options.limit ?? 20;
-  const { items } = await ctx
-    .client()
-    .get<{ items: RunAnswer[] }>(taskPath(id, `/runs?limit=${limit}`));
+  const items = await allPages<RunAnswer>(ctx.client(), taskPath(id, '/runs'), 'items', limit);
   if (ctx.out.json) ctx.out.data(items);
   else if (items.length === 0)
     ctx.out.line(`no runs of ${id} yet; start one: codedance tasks run ${id}`);
