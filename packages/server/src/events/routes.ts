@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorResponse, PageAnswer, PageQuery, pageRequest } from '../http/index.js';
+import { ErrorResponse, EventListSchema, PageQuery } from '@codedance/api';
+import { pageRequest } from '../http/index.js';
 import type { EventBus } from './bus.js';
 import { EVENT_NAMES } from './names.js';
 import type { EventName } from './types.js';
-
-const EventSchema = Type.Object({
-  seq: Type.Integer(),
-  time: Type.String(),
-  type: Type.String(),
-  data: Type.Record(Type.String(), Type.Unknown()),
-});
 
 /**
  * `GET /api/events`: the newest events kept in memory, newest first, and the
@@ -33,7 +27,7 @@ export function eventRoutes(app: FastifyInstance, options: { bus: EventBus }): v
           ),
         }),
         response: {
-          200: PageAnswer('events', EventSchema, { lastSeq: Type.Integer() }),
+          200: EventListSchema,
           '4xx': ErrorResponse,
         },
       },

@@ -1,5 +1,6 @@
 export { frameworkErrors, installErrorHandling, toCodedanceError } from './errors.js';
 export { expectedVersion } from './if-match.js';
+// The wire contract lives in @codedance/api; these are the parts every route folder uses.
 export {
   ErrorResponse,
   FieldProblemSchema,
@@ -7,21 +8,8 @@ export {
   RunIdSchema,
   ServiceNameSchema,
   TaskIdSchema,
-} from './schemas.js';
+  errorResponses,
+} from '@codedance/api';
 export { installJsonBodies, validatorCompiler } from './validation.js';
 export { parseYamlBody } from './yaml-body.js';
-export {
-  DEFAULT_PAGE_LIMIT,
-  MAX_PAGE_LIMIT,
-  KeyedListQuery,
-  PageAnswer,
-  PageQuery,
-  PrefixFilter,
-  SearchFilter,
-  StatusFilter,
-  keyedPage,
-  pageRequest,
-  statusList,
-  type PageOrder,
-  type PageRequest,
-} from './paging.js';
+export { keyedPage, pageRequest, statusList, type PageRequest } from './paging.js';

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Type, type TProperties, type TSchema } from 'typebox';
+import { DEFAULT_PAGE_LIMIT, type PageOrder } from '@codedance/api';
 import { CodedanceError, type ListPageOptions } from '@codedance/core';
 
 /*
- * The paging contract every list endpoint shares: `limit`, `cursor` and
- * `order` beside the list's own filters; the answer keeps the list's key and
- * adds `total` (every match) and `nextCursor` (null on the last page).
+ * The server's side of the paging contract (its schemas are in
+ * @codedance/api's paging.ts): reading a page request, and sealing cursors.
  *
  * A cursor is opaque to clients. It names its list and carries a digest of
  * the filters and order it was made for, so a cursor of one list, or of the
@@ -13,48 +12,6 @@ import { CodedanceError, type ListPageOptions } from '@codedance/core';
  * something else; inside is the position the list resumes after (a store
  * cursor, or a key of an in-memory index), never an offset.
  */
-
-export const DEFAULT_PAGE_LIMIT = 50;
-export const MAX_PAGE_LIMIT = 500;
-
-export type PageOrder = 'asc' | 'desc';
-
-/** The query of a paged list: its own filters, then `limit`, `cursor` and `order`. */
-export function PageQuery<P extends TProperties>(filters: P) {
-  return Type.Object(
-    {
-      ...filters,
-      limit: Type.Optional(
-        Type.Integer({
-          minimum: 1,
-          maximum: MAX_PAGE_LIMIT,
-          description: `Items per page (default ${DEFAULT_PAGE_LIMIT}).`,
-        }),
-      ),
-      cursor: Type.Optional(
-        Type.String({
-          minLength: 1,
-          maxLength: 1024,
-          description: 'The nextCursor of the previous page, with the same filters and order.',
-        }),
-      ),
-      order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
-    },
-    { additionalProperties: false },
-  );
-}
-
-/** The answer of a paged list: the items under the list's own key, `total` and `nextCursor`. */
-export function PageAnswer(key: string, item: TSchema, extra: TProperties = {}) {
-  return Type.Object({
-    ...extra,
-    [key]: Type.Array(item),
-    total: Type.Integer({ minimum: 0, description: 'Every match of the filters, on every page.' }),
-    nextCursor: Type.Union([Type.String(), Type.Null()], {
-      description: 'Pass as cursor for the next page; null on the last page.',
-    }),
-  });
-}
 
 /** What a list reads from its query once the cursor is checked. */
 export interface PageRequest {
@@ -133,41 +90,11 @@ export function pageRequest(
   };
 }
 
-/** A `status` filter: one of `choices`, or several separated by commas. */
-export function StatusFilter(choices: readonly string[]) {
-  const choice = choices.join('|');
-  return Type.Optional(
-    Type.String({
-      pattern: `^(${choice})(,(${choice}))*$`,
-      description: `One status, or several separated by commas: ${choices.join(', ')}.`,
-    }),
-  );
-}
-
 /** The statuses of a `StatusFilter` value, each once; undefined when absent. */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the statuses its schema allowed
 export function statusList<S extends string>(value: string | undefined): S[] | undefined {
   // The schema let through only known statuses.
   return value === undefined ? undefined : ([...new Set(value.split(','))] as S[]);
-}
-
-/** A name (id) prefix filter. */
-export const PrefixFilter = Type.Optional(
-  Type.String({ minLength: 1, maxLength: 200, description: 'Only names starting with this.' }),
-);
-
-/** A free-text filter. */
-export const SearchFilter = Type.Optional(
-  Type.String({
-    minLength: 1,
-    maxLength: 200,
-    description: 'Only items holding this text, ignoring case.',
-  }),
-);
-
-/** The query of an in-memory list keyed by name: status, name prefix and text filters. */
-export function KeyedListQuery(statuses: readonly string[]) {
-  return PageQuery({ status: StatusFilter(statuses), prefix: PrefixFilter, q: SearchFilter });
 }
 
 interface KeyedListQueryValue extends PagingQuery {
