@@ -24,11 +24,11 @@ export class RunHistory {
 
   /**
    * A task's runs, newest first unless `order` says `asc`. The id prefix
-   * keeps the store to this task's records (its primary-key range).
+   * `<task>/` is exactly this task's records (a task id holds no `/`), read
+   * as a primary-key range, so neither the page nor its total reads others.
    */
   page(task: string, options: RunPageOptions): Promise<Page<RunData>> {
     return this.store().list<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, {
-      where: { task },
       idPrefix: runRecordId(task, ''),
       order: options.order ?? 'desc',
       limit: options.limit,
