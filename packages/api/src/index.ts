@@ -3,6 +3,7 @@
  * server validates and serializes with, and as the TypeScript types clients read answers as.
  */
 export * from './common.js';
+export * from './paging.js';
 export * from './errors.js';
 export * from './status.js';
 export * from './auth.js';

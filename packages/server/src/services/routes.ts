@@ -5,6 +5,7 @@ import {
   CreateServiceQuery,
   ScaleBody,
   ServiceBody,
+  ServiceListQuery,
   ServiceListSchema,
   ServiceLogsQuery,
   ServiceLogsSchema,
@@ -13,7 +14,7 @@ import {
   WaitQuery,
   errorResponses as errors,
 } from '@codedance/api';
-import { expectedVersion } from '../http/index.js';
+import { expectedVersion, keyedPage } from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
 /** The service API: define, run, scale and read the logs of supervised services. */
@@ -30,17 +31,13 @@ export function serviceRoutes(
     {
       schema: {
         tags,
-        summary: 'Every service with its status and instances',
-        response: {
-          200: ServiceListSchema,
-          ...errors,
-        },
+        summary: 'Services by name with their status and instances, filtered and paged',
+        querystring: ServiceListQuery,
+        response: { 200: ServiceListSchema, ...errors },
       },
     },
-    () => {
-      const list = services().list();
-      return { services: list, total: list.length };
-    },
+    (request) =>
+      keyedPage('services', 'services', request.query, (options) => services().page(options)),
   );
 
   api.post(

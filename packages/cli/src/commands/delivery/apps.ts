@@ -6,6 +6,8 @@ import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
 import { formatApp, formatAppTable } from './format.js';
 import { appLabel, parseAppRef } from './target.js';
+import { allPages } from '../../pages.js';
+import type { App } from '@codedance/api';
 
 const JSON_TYPE = 'application/json';
 const YAML_TYPE = 'application/yaml';
@@ -67,7 +69,7 @@ async function runApply(
 }
 
 async function runList(ctx: CommandContext): Promise<ExitCode> {
-  const { apps } = await ctx.client().apps.list();
+  const apps = await allPages<App>(ctx.client(), '/api/apps', 'apps');
   if (ctx.out.json) ctx.out.data(apps);
   else if (apps.length === 0)
     ctx.out.line('no apps yet; declare one with: codedance apply -f app.yaml');

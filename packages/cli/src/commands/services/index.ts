@@ -7,6 +7,8 @@ import { registerLogs } from './logs.js';
 import { actOnServices, serviceNames, type ServiceAction } from './many.js';
 import { registerStart } from './start.js';
 import { NO_SERVICES, readinessWait, report, restartService, settle } from './wait.js';
+import { allPages } from '../../pages.js';
+import type { Service } from '@codedance/api';
 
 /**
  * Runs `one` for a single named service (its full answer is printed), or
@@ -69,13 +71,11 @@ async function runList(
   ctx: CommandContext,
   call: Invocation<{ definitions?: boolean }>,
 ): Promise<ExitCode> {
-  const answer = await ctx.client().services.list();
+  const services = await allPages<Service>(ctx.client(), '/api/services', 'services');
   if (ctx.out.json)
-    ctx.out.data(
-      call.options.definitions === true ? answer.services : answer.services.map(statusRow),
-    );
-  else if (answer.services.length === 0) ctx.out.line(NO_SERVICES);
-  else ctx.out.lines(formatServiceTable(ctx.out, answer.services));
+    ctx.out.data(call.options.definitions === true ? services : services.map(statusRow));
+  else if (services.length === 0) ctx.out.line(NO_SERVICES);
+  else ctx.out.lines(formatServiceTable(ctx.out, services));
   return EXIT_CODES.SUCCESS;
 }
 

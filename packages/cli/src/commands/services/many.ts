@@ -2,6 +2,8 @@ import { refusalOf } from '../../client.js';
 import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { restartService } from './wait.js';
+import { allPages } from '../../pages.js';
+import type { Service } from '@codedance/api';
 
 export type ServiceAction = 'stop' | 'restart' | 'delete';
 
@@ -20,7 +22,7 @@ export async function serviceNames(
   args: readonly string[],
 ): Promise<{ names: string[]; all: boolean }> {
   if (args.length !== 1 || args[0] !== 'all') return { names: [...args], all: false };
-  const { services } = await ctx.client().services.list();
+  const services = await allPages<Service>(ctx.client(), '/api/services', 'services');
   return { names: services.map((s) => s.name), all: true };
 }
 

@@ -9,9 +9,11 @@ import { ACTIONS, type Action } from './answers.js';
 import { formatRunTable, formatTaskDetail, formatTaskTable } from './format.js';
 import { registerLogs } from './logs.js';
 import { runAndWait } from './wait.js';
+import { allPages } from '../../pages.js';
+import type { Task, TaskRun } from '@codedance/api';
 
 async function runList(ctx: CommandContext): Promise<ExitCode> {
-  const { tasks } = await ctx.client().tasks.list();
+  const tasks = await allPages<Task>(ctx.client(), '/api/tasks', 'tasks');
   if (ctx.out.json) ctx.out.data(tasks);
   else if (tasks.length === 0)
     ctx.out.line('no tasks yet; add one with: codedance tasks add <id> --every 10 -- <command>');
@@ -35,7 +37,12 @@ async function runRuns(
 ): Promise<ExitCode> {
   const [id = ''] = call.args;
   const limit = call.options.limit ?? 20;
-  const { items } = await ctx.client().tasks.runs(id, { limit });
+  const items = await allPages<TaskRun>(
+    ctx.client(),
+    `/api/tasks/${encodeURIComponent(id)}/runs`,
+    'items',
+    limit,
+  );
   if (ctx.out.json) ctx.out.data(items);
   else if (items.length === 0)
     ctx.out.line(`no runs of ${id} yet; start one: codedance tasks run ${id}`);
