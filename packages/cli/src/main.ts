@@ -5,6 +5,7 @@ import { registerConfig } from './commands/config.js';
 import { registerController } from './commands/controller.js';
 import { registerDelivery } from './commands/delivery/index.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerKill } from './commands/kill.js';
 import { registerServer } from './commands/server.js';
 import { registerServices } from './commands/services/index.js';
 import { registerStatus } from './commands/status.js';
@@ -101,6 +102,7 @@ export function buildProgram(io: Io, wrap: Wrap): Command {
   registerTransfer(program, wrap);
   registerDelivery(program, wrap);
   registerController(program, wrap);
+  registerKill(program, wrap);
   return program;
 }
 
