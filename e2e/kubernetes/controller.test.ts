@@ -358,7 +358,8 @@ describe.skipIf(problem !== null)('codedance controller on a real API server', (
     expect(ok.some((s) => s.version === 'v1')).toBe(true);
     expect(ok.some((s) => s.version === 'v2')).toBe(true);
     const last = samples.slice(-30);
-    expect(last.every((s) => s.version === 'v2')).toBe(true);
+    expect(last.filter((s) => s.status === 200).every((s) => s.version === 'v2')).toBe(true);
+    expect(last.filter((s) => s.status !== 200).length).toBeLessThanOrEqual(1);
     const failed = samples.filter((s) => s.status !== 200).length;
     console.log(`healthy release: ${samples.length} requests, ${failed} failed`);
     expect(failed / samples.length).toBeLessThan(0.01);
@@ -446,6 +447,7 @@ describe.skipIf(problem !== null)('codedance controller on a real API server', (
     const b = controller('ctl-b');
     await b.waitFor(/Codedance controller watching/, 30_000);
     await create(canary(namespace));
+    load(await routerUrl(namespace));
     await until(namespace, 'the release to succeed', (cr) => cr.status?.phase === 'Succeeded');
     const coordination = cluster.kubeconfig.makeApiClient(CoordinationV1Api);
     const lease = await coordination.readNamespacedLease({
