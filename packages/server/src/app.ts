@@ -183,7 +183,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     });
   }
   taskRoutes(app, { tasks: workloads.tasks });
-  serviceRoutes(app, { services: workloads.services });
+  serviceRoutes(app, {
+    services: workloads.services,
+    releases: () => workloads.delivery().releaseRoles(),
+  });
   logRoutes(app, { hub: () => workloads.hub });
   await deliveryRoutes(app, { delivery: workloads.delivery });
   transferRoutes(app, {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CodedanceError } from '@codedance/core';
 import { expectedVersion } from '../http/index.js';
 import { ErrorResponse, LogLevelSchema, ServiceNameSchema } from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
@@ -35,14 +36,68 @@ const WaitQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const ForceQuery = Type.Object(
+  {
+    force: Type.Optional(
+      Type.Boolean({
+        description: 'Act on a service a release runs (see `release`) all the same.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The part a service plays for the release controller; null for a service of its own. */
+export interface ServiceRelease {
+  namespace: string;
+  app: string;
+  version: string;
+  role: 'stable' | 'canary' | 'previous';
+  deployment: string | null;
+}
+
+/** What to do instead of stopping or deleting a service a release runs, said to a person. */
+export function releaseManagedMessage(
+  name: string,
+  verb: 'stop' | 'delete',
+  release: ServiceRelease,
+): string {
+  const app = `${release.namespace}/${release.app}`;
+  const force = `add --force (?force=true) to ${verb} it all the same`;
+  switch (release.role) {
+    case 'stable':
+      return `${name} is the live version (${release.version}) of app ${app}: to ${verb} it would take the app down. Remove the app with "codedance apps delete ${app}", or ${force}.`;
+    case 'canary':
+      return `${name} is the version ${release.version} that release ${release.deployment ?? '?'} is bringing to app ${app}: end the release with "codedance rollout abort ${release.deployment ?? app}", or ${force}.`;
+    case 'previous':
+      return `${name} is ${app}'s previous version (${release.version}), kept warm for a rollback by release ${release.deployment ?? '?'} and stopped by it when its time is up: remove the app with "codedance apps delete ${app}", or ${force}.`;
+  }
+}
+
 /** The service API: define, run, scale and read the logs of supervised services. */
 export function serviceRoutes(
   app: FastifyInstance,
-  options: { services: () => ServiceSupervisor },
+  options: {
+    services: () => ServiceSupervisor;
+    /** The services releases run, by name; none when absent. */
+    releases?: () => Promise<ReadonlyMap<string, ServiceRelease>>;
+  },
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const services = options.services;
   const tags = ['services'];
+  const releases = async (): Promise<ReadonlyMap<string, ServiceRelease>> =>
+    (await options.releases?.()) ?? new Map<string, ServiceRelease>();
+  /** Refuses to stop or delete a service a release runs, saying what to do instead. */
+  const guard = async (name: string, verb: 'stop' | 'delete', force: boolean | undefined) => {
+    if (force === true) return;
+    const release = (await releases()).get(name);
+    if (release === undefined) return;
+    throw new CodedanceError('CD_RELEASE_MANAGED', {
+      message: releaseManagedMessage(name, verb, release),
+      details: { service: name, release },
+    });
+  };
 
   api.get(
     '/api/services',
@@ -56,9 +111,13 @@ export function serviceRoutes(
         },
       },
     },
-    () => {
+    async () => {
       const list = services().list();
-      return { services: list, total: list.length };
+      const roles = await releases();
+      return {
+        services: list.map((view) => ({ ...view, release: roles.get(view.name) ?? null })),
+        total: list.length,
+      };
     },
   );
 
@@ -95,7 +154,8 @@ export function serviceRoutes(
     },
     async (request, reply) => {
       const view = await services().get(request.params.name);
-      return reply.header('etag', `"${view.version}"`).send(view);
+      const release = (await releases()).get(view.name) ?? null;
+      return reply.header('etag', `"${view.version}"`).send({ ...view, release });
     },
   );
 
@@ -129,11 +189,15 @@ export function serviceRoutes(
       schema: {
         tags,
         summary: 'Stop every instance and delete the service',
+        description:
+          'A service a release runs (its `release` is set) is refused with 409 CD_RELEASE_MANAGED, which says what to do instead, unless `force` is true.',
         params: NameParams,
+        querystring: ForceQuery,
         response: { 204: Type.Null(), ...errors },
       },
     },
     async (request, reply) => {
+      await guard(request.params.name, 'delete', request.query.force);
       await services().remove(request.params.name);
       return reply.status(204).send(null);
     },
@@ -158,11 +222,17 @@ export function serviceRoutes(
       schema: {
         tags,
         summary: 'Stop every instance gracefully (stop_signal, then SIGKILL after stop_timeout_ms)',
+        description:
+          'A service a release runs (its `release` is set) is refused with 409 CD_RELEASE_MANAGED, which says what to do instead, unless `force` is true.',
         params: NameParams,
+        querystring: ForceQuery,
         response: { 200: Loose, ...errors },
       },
     },
-    async (request) => await services().stopService(request.params.name),
+    async (request) => {
+      await guard(request.params.name, 'stop', request.query.force);
+      return await services().stopService(request.params.name);
+    },
   );
 
   api.post(
