@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerAccess } from './commands/access.js';
 import { registerConfig } from './commands/config.js';
+import { registerController } from './commands/controller.js';
 import { registerDelivery } from './commands/delivery/index.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerKill } from './commands/kill.js';
@@ -100,6 +101,7 @@ export function buildProgram(io: Io, wrap: Wrap): Command {
   registerTasks(program, wrap);
   registerTransfer(program, wrap);
   registerDelivery(program, wrap);
+  registerController(program, wrap);
   registerKill(program, wrap);
   return program;
 }

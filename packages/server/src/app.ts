@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { secretValues } from '@codedance/core';
 import { accessRoutes, installAccess, type Access } from './auth/index.js';
+import { systemClock, type Clock } from './clock.js';
+import { installRateLimits } from './quota/index.js';
+import { AuditTrail, auditRoutes, installAuditTrail } from './audit/index.js';
 import type { ConfigRuntime } from './config/index.js';
 import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
 import { frameworkErrors, installErrorHandling } from './http/index.js';
@@ -40,6 +43,8 @@ export interface AppContext {
   access: Access;
   /** The built dashboard; found through the installed `@codedance/web` package when absent. */
   dashboardDir?: string | null;
+  /** The time rate limits count by; the system clock when absent. */
+  clock?: Clock;
   /** Stops every workload and the server (`POST /api/server/kill`); absent, the route is too. */
   kill?: () => void;
 }
@@ -89,6 +94,12 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     access.sockets.watch(app.websocketServer);
   }
   await installAccess(app, { access, config: () => config.current() });
+  installRateLimits(app, {
+    limits: () => config.current().server.rateLimit,
+    clock: context.clock ?? systemClock,
+  });
+  const trail = new AuditTrail(() => context.gate.store(), context.logger);
+  installAuditTrail(app, trail);
 
   await app.register(swagger, {
     openapi: {
@@ -127,6 +138,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
         { name: 'logs', description: 'Workload logs' },
         { name: 'transfer', description: 'Export and import' },
         { name: 'events', description: 'What workloads did, newest first; live over /ws' },
+        { name: 'audit', description: 'Who changed what, from where, with what result' },
       ],
     },
     // @fastify/websocket hides WebSocket routes from the document; they are part of the API.
@@ -156,6 +168,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     );
   });
 
+  auditRoutes(app, { trail });
   statusRoutes(app, { gate: context.gate, version: context.version, startedAt: context.startedAt });
   if (context.kill !== undefined) killRoute(app, context.kill);
   settingsRoutes(app, {

@@ -2,59 +2,24 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CodedanceError } from '@codedance/core';
+import {
+  CreateServiceQuery,
+  ForceQuery,
+  ScaleBody,
+  ServiceBody,
+  ServiceListSchema,
+  ServiceLogsQuery,
+  ServiceLogsSchema,
+  ServiceNameParams as NameParams,
+  ServiceSchema,
+  WaitQuery,
+  errorResponses as errors,
+  type ServiceRelease,
+} from '@codedance/api';
 import { expectedVersion } from '../http/index.js';
-import { ErrorResponse, LogLevelSchema, ServiceNameSchema } from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
-const NameParams = Type.Object({ name: ServiceNameSchema }, { additionalProperties: false });
-/** A definition is judged by the service schema in the supervisor, so every problem is reported at once. */
-const ServiceBody = Type.Record(Type.String(), Type.Unknown(), {
-  description:
-    'A service definition: name, command, args, cwd, env, instances, port, restart, readiness, …',
-});
-const Loose = Type.Record(Type.String(), Type.Unknown());
-const LogEntrySchema = Type.Object({
-  seq: Type.Integer(),
-  time: Type.String(),
-  source: Type.Object({
-    kind: Type.Union([Type.Literal('task'), Type.Literal('service')]),
-    id: Type.String(),
-    run: Type.Optional(Type.String()),
-    instance: Type.Optional(Type.Integer()),
-  }),
-  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
-  level: LogLevelSchema,
-  line: Type.String(),
-});
-const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-const WaitQuery = Type.Object(
-  {
-    wait: Type.Optional(
-      Type.Boolean({ description: 'Answer once the rolling restart is done (default true).' }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const ForceQuery = Type.Object(
-  {
-    force: Type.Optional(
-      Type.Boolean({
-        description: 'Act on a service a release runs (see `release`) all the same.',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-/** The part a service plays for the release controller; null for a service of its own. */
-export interface ServiceRelease {
-  namespace: string;
-  app: string;
-  version: string;
-  role: 'stable' | 'canary' | 'previous';
-  deployment: string | null;
-}
+export type { ServiceRelease };
 
 /** What to do instead of stopping or deleting a service a release runs, said to a person. */
 export function releaseManagedMessage(
@@ -106,7 +71,7 @@ export function serviceRoutes(
         tags,
         summary: 'Every service with its status and instances',
         response: {
-          200: Type.Object({ services: Type.Array(Loose), total: Type.Integer() }),
+          200: ServiceListSchema,
           ...errors,
         },
       },
@@ -128,11 +93,8 @@ export function serviceRoutes(
         tags,
         summary: 'Define a service and start it (?start=false to only define it)',
         body: ServiceBody,
-        querystring: Type.Object(
-          { start: Type.Optional(Type.Boolean({ description: 'Start it now (default true).' })) },
-          { additionalProperties: false },
-        ),
-        response: { 201: Loose, ...errors },
+        querystring: CreateServiceQuery,
+        response: { 201: ServiceSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -149,7 +111,7 @@ export function serviceRoutes(
         summary:
           'One service: definition, status, instances; the log tail when it is crash-looping',
         params: NameParams,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -169,7 +131,7 @@ export function serviceRoutes(
         params: NameParams,
         querystring: WaitQuery,
         body: ServiceBody,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -210,7 +172,7 @@ export function serviceRoutes(
         tags,
         summary: 'Start every instance that is not running',
         params: NameParams,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request) => await services().startService(request.params.name),
@@ -226,7 +188,7 @@ export function serviceRoutes(
           'A service a release runs (its `release` is set) is refused with 409 CD_RELEASE_MANAGED, which says what to do instead, unless `force` is true.',
         params: NameParams,
         querystring: ForceQuery,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request) => {
@@ -243,7 +205,7 @@ export function serviceRoutes(
         summary: 'Rolling restart: one instance at a time, each ready before the next',
         params: NameParams,
         querystring: WaitQuery,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request) =>
@@ -259,11 +221,8 @@ export function serviceRoutes(
         tags,
         summary: 'Change the number of instances',
         params: NameParams,
-        body: Type.Object(
-          { instances: Type.Integer({ minimum: 1, maximum: 64 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Loose, ...errors },
+        body: ScaleBody,
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request) => await services().scale(request.params.name, request.body.instances),
@@ -276,17 +235,8 @@ export function serviceRoutes(
         tags,
         summary: "The service's log lines, newest first",
         params: NameParams,
-        querystring: Type.Object(
-          {
-            instance: Type.Optional(Type.Integer({ minimum: 0, maximum: 63 })),
-            level: Type.Optional(LogLevelSchema),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
-            text: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            before: Type.Optional(Type.Integer({ minimum: 1 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ entries: Type.Array(LogEntrySchema) }), ...errors },
+        querystring: ServiceLogsQuery,
+        response: { 200: ServiceLogsSchema, ...errors },
       },
     },
     async (request) => {

@@ -68,4 +68,4 @@ export {
   type ProcessSort,
   type SortOrder,
   type SystemInfo,
-} from './schemas.js';
+} from '@codedance/api';

@@ -6,8 +6,10 @@ import {
   taskStatus,
   withKeptSecrets,
   type TaskSpec,
+  type TaskStatus,
   type runStats,
 } from '@codedance/core';
+import type { Task as TaskView } from '@codedance/api';
 import type { StoredRecord } from '../store/index.js';
 import {
   TaskDefinitions,
@@ -15,7 +17,7 @@ import {
   validateDefinition,
   validateReplacement,
 } from './definitions.js';
-import type { RunData, TaskStateData } from './records.js';
+import type { RunData } from './records.js';
 import { RunHistory } from './run-history.js';
 import { RunQueue, type QueuedRun, type RunRequest, type TriggerResult } from './run-queue.js';
 import { TaskRun, type RunContext } from './run.js';
@@ -37,14 +39,8 @@ interface Entry {
   state: TaskState;
 }
 
-export interface TaskView extends TaskSpec {
-  version: number;
-  status: string;
-  running: number;
-  queued: number;
-  nextRunAt: string | null;
-  lastRun: TaskStateData['lastRun'];
-}
+/** A task as the API shows it: the contract's shape. */
+export type { Task as TaskView } from '@codedance/api';
 
 export interface TaskControllerOptions extends RunContext {
   maxConcurrent: () => number;
@@ -342,7 +338,7 @@ export class TaskController {
   }
 
   /** A task's status, with `extra` runs counted beyond those running now. */
-  #status(id: string, entry: Entry, extra = 0): string {
+  #status(id: string, entry: Entry, extra = 0): TaskStatus {
     return taskStatus({
       enabled: entry.spec.enabled,
       running: this.#queue.runningCount(id) + extra,
