@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import { installRateLimits } from './quota/index.js';
 import { AuditTrail, auditRoutes, installAuditTrail } from './audit/index.js';
 import type { ConfigRuntime } from './config/index.js';
-import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
+import { dashboardDir, dashboardNotFound, dashboardRoutes } from './dashboard/index.js';
 import { frameworkErrors, installErrorHandling } from './http/index.js';
 import { installJsonBodies, validatorCompiler } from './http/index.js';
 import { installRequestMetrics, type ServerMetrics } from './observability/index.js';
@@ -77,7 +77,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     return (data) => (check ??= validatorCompiler(route))(data);
   });
   installJsonBodies(app);
-  installErrorHandling(app);
+  const dashboard = context.dashboardDir === undefined ? dashboardDir() : context.dashboardDir;
+  installErrorHandling(app, { notFoundPage: dashboardNotFound(dashboard) });
   // A route that takes no query parameters refuses unknown ones instead of ignoring them.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs') || route.method === 'HEAD' || route.method === 'OPTIONS')
@@ -218,9 +219,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     },
   });
 
-  await dashboardRoutes(app, {
-    dir: context.dashboardDir === undefined ? dashboardDir() : context.dashboardDir,
-  });
+  await dashboardRoutes(app, { dir: dashboard });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
