@@ -41,8 +41,11 @@ export async function actOnServices(
   action: ServiceAction,
   names: readonly string[],
   wait: boolean,
+  force = false,
 ): Promise<ExitCode> {
-  const results = await Promise.all(names.map((name) => actOnService(ctx, action, name, wait)));
+  const results = await Promise.all(
+    names.map((name) => actOnService(ctx, action, name, wait, force)),
+  );
   if (ctx.out.json) ctx.out.data({ results });
   else
     ctx.out.lines(
@@ -61,15 +64,21 @@ async function actOnService(
   action: ServiceAction,
   name: string,
   wait: boolean,
+  force: boolean,
 ): Promise<ServiceResult> {
   const client = ctx.client();
+  const forced = force ? '?force=true' : '';
   try {
     if (action === 'delete') {
-      await client.services.remove(name);
+      await client.request('DELETE', `/api/services/${encodeURIComponent(name)}${forced}`);
       return { name, ok: true };
     }
     if (action === 'stop') {
-      const view = await client.services.stop(name);
+      const view = await client.request<Service>(
+        'POST',
+        `/api/services/${encodeURIComponent(name)}/stop${forced}`,
+        { body: {} },
+      );
       return { name, ok: view.status === 'STOPPED', status: view.status };
     }
     const view = await restartService(ctx, name, wait);
