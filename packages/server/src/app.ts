@@ -170,6 +170,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
 
   const { workloads } = context;
+  // A tenant's controllers start on its first request when it is new here; handlers then find them.
+  app.addHook('preHandler', async (request) => {
+    if (request.principal !== null) await workloads.ensure(request.principal.tenant);
+  });
   eventRoutes(app, { bus: workloads.bus });
   if (boot.websocket.enabled) {
     await liveRoutes(app, {
@@ -189,8 +193,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     jobs: workloads.jobs,
     config: () => config.current(),
     version: context.version,
-    services: () => {
-      const supervisor = workloads.services();
+    services: (tenant) => {
+      const supervisor = workloads.services(tenant);
       return {
         specs: () => supervisor.specs(),
         create: (spec) => supervisor.create(spec, { start: true }),
@@ -210,16 +214,19 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
 /** Every secret value the workloads hold; none while they are still loading. */
 function workloadSecrets(workloads: Workloads): string[] {
   try {
-    return [
-      ...workloads
-        .tasks()
-        .specs()
-        .flatMap((spec) => secretValues(spec.environment)),
-      ...workloads
-        .services()
-        .specs()
-        .flatMap((spec) => secretValues(spec.env)),
-    ].sort((a, b) => b.length - a.length);
+    return workloads
+      .tenants()
+      .flatMap((tenant) => [
+        ...workloads
+          .tasks(tenant)
+          .specs()
+          .flatMap((spec) => secretValues(spec.environment)),
+        ...workloads
+          .services(tenant)
+          .specs()
+          .flatMap((spec) => secretValues(spec.env)),
+      ])
+      .sort((a, b) => b.length - a.length);
   } catch {
     return [];
   }

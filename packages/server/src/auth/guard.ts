@@ -55,7 +55,13 @@ export function sessionCookieName(request: FastifyRequest): string {
   return `codedance_session_${port}`;
 }
 
-const ADMIN: Principal = { kind: 'admin', id: 'admin', tenant: TENANT_DEFAULT, role: 'admin' };
+/** The admin credential's principal; the host's own work (the jobs folder) acts as it. */
+export const ADMIN: Principal = {
+  kind: 'admin',
+  id: 'admin',
+  tenant: TENANT_DEFAULT,
+  role: 'admin',
+};
 
 function pathOf(request: FastifyRequest): string {
   return request.url.split('?')[0] ?? request.url;

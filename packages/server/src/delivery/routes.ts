@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
@@ -13,6 +13,7 @@ import {
   type DeploymentStatus,
 } from '@codedance/core';
 import { ErrorResponse } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import { parseYamlBody } from '../http/index.js';
 import { appKey, type DeploymentFilter } from './book.js';
 import type { DeliveryController } from './controller.js';
@@ -124,7 +125,7 @@ function executorOf(
  */
 export async function deliveryRoutes(
   app: FastifyInstance,
-  options: { delivery: () => DeliveryController },
+  options: { delivery: (tenant: string) => DeliveryController },
 ): Promise<void> {
   const { delivery } = options;
 
@@ -150,8 +151,11 @@ export async function deliveryRoutes(
         },
       },
       async (request, reply) => {
-        const result = await delivery().apply(request.body);
-        const latest = delivery().book.latest(result.app.spec.namespace, result.app.spec.name);
+        const result = await delivery(tenantOf(request)).apply(request.body);
+        const latest = delivery(tenantOf(request)).book.latest(
+          result.app.spec.namespace,
+          result.app.spec.name,
+        );
         return reply
           .status(result.created ? 201 : 200)
           .send({ created: result.created, app: appView(result.app, latest) });
@@ -171,9 +175,9 @@ export async function deliveryRoutes(
         response: { 200: Loose, ...errors },
       },
     },
-    async () => {
-      const book = delivery().book;
-      const apps = (await delivery().apps()).map((r) =>
+    async (request) => {
+      const book = delivery(tenantOf(request)).book;
+      const apps = (await delivery(tenantOf(request)).apps()).map((r) =>
         appView(r, book.latest(r.spec.namespace, r.spec.name)),
       );
       return { apps, total: apps.length };
@@ -187,9 +191,12 @@ export async function deliveryRoutes(
     },
     async (request) => {
       const { namespace, name } = request.params;
-      const record = await delivery().app(namespace, name);
-      const router = await delivery().routerHealth(namespace, name);
-      return { ...appView(record, delivery().book.latest(namespace, name)), router };
+      const record = await delivery(tenantOf(request)).app(namespace, name);
+      const router = await delivery(tenantOf(request)).routerHealth(namespace, name);
+      return {
+        ...appView(record, delivery(tenantOf(request)).book.latest(namespace, name)),
+        router,
+      };
     },
   );
 
@@ -204,7 +211,7 @@ export async function deliveryRoutes(
       },
     },
     async (request, reply) => {
-      await delivery().deleteApp(request.params.namespace, request.params.name);
+      await delivery(tenantOf(request)).deleteApp(request.params.namespace, request.params.name);
       return reply.status(204).send(null);
     },
   );
@@ -221,7 +228,7 @@ export async function deliveryRoutes(
     },
     async (request, reply) => {
       const body = request.body;
-      const d = await delivery().deploy({
+      const d = await delivery(tenantOf(request)).deploy({
         app: body.app,
         version: body.version,
         ...(body.namespace === undefined ? {} : { namespace: body.namespace }),
@@ -252,7 +259,7 @@ export async function deliveryRoutes(
     },
     (request) => {
       const { limit, cursor, ...rest } = request.query;
-      return delivery().page(filterOf(rest), limit ?? 50, cursor);
+      return delivery(tenantOf(request)).page(filterOf(rest), limit ?? 50, cursor);
     },
   );
 
@@ -273,8 +280,8 @@ export async function deliveryRoutes(
     },
     (request, reply) => {
       const { format = 'json', ...rest } = request.query;
-      const rows = delivery().book.filter(filterOf(rest));
-      const stamp = new Date(delivery().now()).toISOString().replace(/[:.]/g, '-');
+      const rows = delivery(tenantOf(request)).book.filter(filterOf(rest));
+      const stamp = new Date(delivery(tenantOf(request)).now()).toISOString().replace(/[:.]/g, '-');
       reply.header('content-disposition', `attachment; filename="deployments-${stamp}.${format}"`);
       if (format === 'csv')
         return reply.type('text/csv; charset=utf-8').send(deploymentsToCsv(rows));
@@ -294,7 +301,7 @@ export async function deliveryRoutes(
         response: { 200: Loose, ...errors },
       },
     },
-    async (request) => deploymentView(await delivery().get(request.params.id)),
+    async (request) => deploymentView(await delivery(tenantOf(request)).get(request.params.id)),
   );
 
   api.post(
@@ -310,16 +317,22 @@ export async function deliveryRoutes(
     },
     async (request, reply) => {
       const action: DeploymentAction = request.params.action;
-      const d = await delivery().act(request.params.id, action, executorOf(request.headers, 'api'));
+      const d = await delivery(tenantOf(request)).act(
+        request.params.id,
+        action,
+        executorOf(request.headers, 'api'),
+      );
       return reply.status(action === 'retry' ? 201 : 200).send(deploymentView(d));
     },
   );
 
   // ---- seed 000, paths as written there
 
-  const canaries = async (request: { query: { namespace?: string; name?: string } }) => {
-    const book = delivery().book;
-    const records = await delivery().apps();
+  const canaries = async (
+    request: Pick<FastifyRequest, 'principal'> & { query: { namespace?: string; name?: string } },
+  ) => {
+    const book = delivery(tenantOf(request)).book;
+    const records = await delivery(tenantOf(request)).apps();
     if (request.query.namespace === undefined && request.query.name === undefined) {
       return records.flatMap((r) => {
         const latest = book.latest(r.spec.namespace, r.spec.name);
@@ -331,7 +344,7 @@ export async function deliveryRoutes(
     const latest = book.latest(namespace, name);
     if (record === undefined || latest === undefined)
       throw new NotFoundError('canary', appKey(namespace, name));
-    return canaryResource(await delivery().get(latest.id), record);
+    return canaryResource(await delivery(tenantOf(request)).get(latest.id), record);
   };
   for (const url of ['/api/canaries', '/api/canaries/']) {
     api.get(
@@ -363,7 +376,7 @@ export async function deliveryRoutes(
       },
       async (request) => {
         const { namespace, name } = seedKey(request.query);
-        return delivery().liveMetrics(namespace, name);
+        return delivery(tenantOf(request)).liveMetrics(namespace, name);
       },
     );
   }

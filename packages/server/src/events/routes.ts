@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorResponse } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { EventBus } from './bus.js';
 import { EVENT_NAMES } from './names.js';
 import type { EventName } from './types.js';
@@ -49,7 +50,7 @@ export function eventRoutes(app: FastifyInstance, options: { bus: EventBus }): v
       const lastSeq = options.bus.lastSeq;
       // The ring is small (a few thousand events): filtering the newest in memory is cheap.
       const events = options.bus
-        .recent(wanted === null ? limit : Number.MAX_SAFE_INTEGER)
+        .recent(wanted === null ? limit : Number.MAX_SAFE_INTEGER, tenantOf(request))
         .filter((event) => wanted === null || wanted.has(event.type))
         .slice(0, limit);
       return { events, lastSeq };

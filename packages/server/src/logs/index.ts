@@ -2,7 +2,7 @@ export { classifyLevel, type LevelPattern } from './classify.js';
 export { matchesFilter, queryMatcher, QUERY_LIMITS, sourceKey, type LogFilter } from './filter.js';
 export { LogHub, type AttachOptions, type ClearFilter, type LogHubOptions } from './hub.js';
 export { Journal, JOURNAL_FILE, type JournalOptions } from './journal.js';
-export { logFiles, removeRawFiles, workloadDir } from './raw-files.js';
+export { kindDir, logFiles, removeRawFiles, workloadDir } from './raw-files.js';
 export { LineSplitter, TRUNCATED_MARK, type LineBlock } from './line-splitter.js';
 export { OutputFollower, type OutputFollowerOptions } from './output-follower.js';
 export { ensureFifo, pipePath } from './output-pipe.js';
@@ -17,3 +17,4 @@ export {
   type LogSource,
 } from './types.js';
 export { logRoutes } from './routes.js';
+export { tenantEntry, tenantFilter, tenantMessage, tenantSource } from './tenant-view.js';

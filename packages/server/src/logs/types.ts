@@ -5,6 +5,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Who wrote a line: a task run, a service instance, or Codedance about a workload. */
 export interface LogSource {
   kind: 'task' | 'service';
+  /** The task's or service's name, scoped by its tenant (`scopedName`): unique over tenants. */
   id: string;
   /** The run id, for a task. */
   run?: string;
@@ -44,6 +45,8 @@ export interface LogRun {
 }
 
 export interface LogQuery {
+  /** Only this tenant's workloads (`id` is then the tenant-scoped id); every tenant's when absent. */
+  tenant?: string;
   kind?: 'task' | 'service';
   id?: string;
   run?: string;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { expectedVersion } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import { ErrorResponse, LogLevelSchema, ServiceNameSchema } from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
@@ -38,7 +39,7 @@ const WaitQuery = Type.Object(
 /** The service API: define, run, scale and read the logs of supervised services. */
 export function serviceRoutes(
   app: FastifyInstance,
-  options: { services: () => ServiceSupervisor },
+  options: { services: (tenant: string) => ServiceSupervisor },
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const services = options.services;
@@ -56,8 +57,8 @@ export function serviceRoutes(
         },
       },
     },
-    () => {
-      const list = services().list();
+    (request) => {
+      const list = services(tenantOf(request)).list();
       return { services: list, total: list.length };
     },
   );
@@ -77,7 +78,9 @@ export function serviceRoutes(
       },
     },
     async (request, reply) => {
-      const view = await services().create(request.body, { start: request.query.start ?? true });
+      const view = await services(tenantOf(request)).create(request.body, {
+        start: request.query.start ?? true,
+      });
       return reply.status(201).header('etag', `"${view.version}"`).send(view);
     },
   );
@@ -94,7 +97,7 @@ export function serviceRoutes(
       },
     },
     async (request, reply) => {
-      const view = await services().get(request.params.name);
+      const view = await services(tenantOf(request)).get(request.params.name);
       return reply.header('etag', `"${view.version}"`).send(view);
     },
   );
@@ -113,7 +116,7 @@ export function serviceRoutes(
       },
     },
     async (request, reply) => {
-      const view = await services().update(
+      const view = await services(tenantOf(request)).update(
         request.params.name,
         request.body,
         expectedVersion(request.headers['if-match'], 'service'),
@@ -134,7 +137,7 @@ export function serviceRoutes(
       },
     },
     async (request, reply) => {
-      await services().remove(request.params.name);
+      await services(tenantOf(request)).remove(request.params.name);
       return reply.status(204).send(null);
     },
   );
@@ -149,7 +152,7 @@ export function serviceRoutes(
         response: { 200: Loose, ...errors },
       },
     },
-    async (request) => await services().startService(request.params.name),
+    async (request) => await services(tenantOf(request)).startService(request.params.name),
   );
 
   api.post(
@@ -162,7 +165,7 @@ export function serviceRoutes(
         response: { 200: Loose, ...errors },
       },
     },
-    async (request) => await services().stopService(request.params.name),
+    async (request) => await services(tenantOf(request)).stopService(request.params.name),
   );
 
   api.post(
@@ -177,7 +180,7 @@ export function serviceRoutes(
       },
     },
     async (request) =>
-      await services().restartService(request.params.name, {
+      await services(tenantOf(request)).restartService(request.params.name, {
         wait: request.query.wait ?? true,
       }),
   );
@@ -196,7 +199,8 @@ export function serviceRoutes(
         response: { 200: Loose, ...errors },
       },
     },
-    async (request) => await services().scale(request.params.name, request.body.instances),
+    async (request) =>
+      await services(tenantOf(request)).scale(request.params.name, request.body.instances),
   );
 
   api.get(
@@ -222,9 +226,9 @@ export function serviceRoutes(
     async (request) => {
       const { name } = request.params;
       // Refuses an unknown service with 404 rather than an empty list.
-      services().view(name);
+      services(tenantOf(request)).view(name);
       const q = request.query;
-      const entries = await services().logs({
+      const entries = await services(tenantOf(request)).logs({
         kind: 'service',
         id: name,
         limit: q.limit ?? 200,

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CodedanceError } from '@codedance/core';
 import { expectedVersion } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import { ErrorResponse, RunIdSchema, TaskIdSchema } from '../http/index.js';
 import type { TaskController } from './controller.js';
 
@@ -33,7 +34,10 @@ const Loose = Type.Unknown();
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 
 /** Seed 004's task API, as written there. */
-export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskController }): void {
+export function taskRoutes(
+  app: FastifyInstance,
+  options: { tasks: (tenant: string) => TaskController },
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const tasks = options.tasks;
   const tags = ['tasks'];
@@ -50,8 +54,8 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         },
       },
     },
-    () => {
-      const list = tasks().list();
+    (request) => {
+      const list = tasks(tenantOf(request)).list();
       return { tasks: list, total: list.length };
     },
   );
@@ -67,7 +71,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request, reply) => {
-      const view = await tasks().create(request.body);
+      const view = await tasks(tenantOf(request)).create(request.body);
       return reply.status(201).header('etag', `"${view.version}"`).send(view);
     },
   );
@@ -78,11 +82,11 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       schema: { tags, summary: 'One task', params: IdParams, response: { 200: Loose, ...errors } },
     },
     async (request, reply) => {
-      const view = tasks().view(request.params.id);
-      const stats = await tasks().stats(request.params.id);
+      const view = tasks(tenantOf(request)).view(request.params.id);
+      const stats = await tasks(tenantOf(request)).stats(request.params.id);
       return reply
         .header('etag', `"${view.version}"`)
-        .send({ ...view, upcoming: tasks().preview(request.params.id, 5), stats });
+        .send({ ...view, upcoming: tasks(tenantOf(request)).preview(request.params.id, 5), stats });
     },
   );
 
@@ -98,7 +102,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request, reply) => {
-      const view = await tasks().update(
+      const view = await tasks(tenantOf(request)).update(
         request.params.id,
         request.body,
         expectedVersion(request.headers['if-match'], 'task'),
@@ -118,7 +122,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request, reply) => {
-      await tasks().remove(request.params.id);
+      await tasks(tenantOf(request)).remove(request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -127,7 +131,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     '/api/tasks/:id/run',
     { schema: { tags, summary: 'Run now', params: IdParams, response: { 202: Loose, ...errors } } },
     async (request, reply) =>
-      reply.status(202).send(await tasks().trigger(request.params.id, 'manual')),
+      reply.status(202).send(await tasks(tenantOf(request)).trigger(request.params.id, 'manual')),
   );
   api.post(
     '/api/tasks/:id/stop',
@@ -139,7 +143,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         response: { 200: Loose, ...errors },
       },
     },
-    (request) => tasks().stop(request.params.id),
+    (request) => tasks(tenantOf(request)).stop(request.params.id),
   );
   api.post(
     '/api/tasks/:id/toggle',
@@ -151,7 +155,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         response: { 200: Loose, ...errors },
       },
     },
-    (request) => tasks().toggle(request.params.id),
+    (request) => tasks(tenantOf(request)).toggle(request.params.id),
   );
   api.post(
     '/api/tasks/:id/restart',
@@ -163,7 +167,8 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         response: { 202: Loose, ...errors },
       },
     },
-    async (request, reply) => reply.status(202).send(await tasks().restart(request.params.id)),
+    async (request, reply) =>
+      reply.status(202).send(await tasks(tenantOf(request)).restart(request.params.id)),
   );
 
   api.get(
@@ -190,7 +195,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request) => {
-      const page = await tasks().runs(request.params.id, {
+      const page = await tasks(tenantOf(request)).runs(request.params.id, {
         limit: request.query.limit ?? 50,
         ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }),
       });
@@ -203,7 +208,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     {
       schema: { tags, summary: 'One run', params: RunParams, response: { 200: Loose, ...errors } },
     },
-    async (request) => tasks().run(request.params.id, request.params.run),
+    async (request) => tasks(tenantOf(request)).run(request.params.id, request.params.run),
   );
 
   api.get(
@@ -225,7 +230,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     },
     (request) => ({
       id: request.params.id,
-      next: tasks().preview(request.params.id, request.query.count ?? 10),
+      next: tasks(tenantOf(request)).preview(request.params.id, request.query.count ?? 10),
     }),
   );
 
@@ -250,10 +255,11 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         for (const id of request.body.ids) {
           try {
             if (action === 'run')
-              results.push({ ok: true, ...(await tasks().trigger(id, 'batch')) });
-            else if (action === 'stop') results.push({ ok: true, ...(await tasks().stop(id)) });
+              results.push({ ok: true, ...(await tasks(tenantOf(request)).trigger(id, 'batch')) });
+            else if (action === 'stop')
+              results.push({ ok: true, ...(await tasks(tenantOf(request)).stop(id)) });
             else {
-              await tasks().remove(id);
+              await tasks(tenantOf(request)).remove(id);
               results.push({ ok: true, id, deleted: true });
             }
           } catch (error) {

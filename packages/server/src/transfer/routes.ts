@@ -17,21 +17,22 @@ import {
   type TaskSpec,
 } from '@codedance/core';
 import { ErrorResponse, LogLevelSchema } from '../http/index.js';
-import type { LogHub } from '../logs/index.js';
+import { tenantEntry, tenantFilter, type LogHub } from '../logs/index.js';
 import type { LogEntry } from '../logs/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { TaskController } from '../tasks/index.js';
 import type { JobsWatcher } from './jobs.js';
 import { applyImport, type ImportServices } from './import-apply.js';
 import { systemDateClock } from '../clock.js';
 
 export interface TransferRoutesOptions {
-  tasks: () => TaskController;
+  tasks: (tenant: string) => TaskController;
   hub: () => LogHub;
-  jobs: () => JobsWatcher;
+  jobs: (tenant: string) => JobsWatcher;
   config: () => Config;
   version: string;
   /** Services, when the service feature is present: PM2 apps become services. */
-  services?: () => ImportServices;
+  services?: (tenant: string) => ImportServices;
 }
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
@@ -87,7 +88,7 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
     (request, reply) => {
       // An export is a file that travels: secrets leave as their mask.
       const specs = options
-        .tasks()
+        .tasks(tenantOf(request))
         .specs()
         .map((spec) =>
           spec.environment === undefined
@@ -141,12 +142,14 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       const { format = 'json', since, until, ...rest } = request.body;
       const entries = (
         await options.hub().query({
-          ...rest,
+          ...tenantFilter(tenantOf(request), rest),
           ...(since === undefined ? {} : { since: new Date(since) }),
           ...(until === undefined ? {} : { until: new Date(until) }),
           limit: rest.limit ?? 5000,
         })
-      ).reverse();
+      )
+        .reverse()
+        .map(tenantEntry);
       const name = `logs-${stamp()}`;
       if (format === 'csv') {
         return reply
@@ -183,12 +186,12 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         response: { 200: Loose, ...errors },
       },
     },
-    (_request, reply) =>
+    (request, reply) =>
       reply.header('content-disposition', `attachment; filename="codedance-${stamp()}.json"`).send({
         exportedAt: systemDateClock().toISOString(),
         version: options.version,
         config: redactConfig(options.config()),
-        tasks: options.tasks().list(),
+        tasks: options.tasks(tenantOf(request)).list(),
       }),
   );
 
@@ -235,7 +238,10 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       }
       const outcome = await applyImport(
         { tasks, services },
-        { tasks: options.tasks(), services: options.services?.() ?? null },
+        {
+          tasks: options.tasks(tenantOf(request)),
+          services: options.services?.(tenantOf(request)) ?? null,
+        },
         { apply, prune },
       );
       return {
@@ -256,7 +262,7 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         response: { 200: Loose, ...errors },
       },
     },
-    () => options.jobs().plan(),
+    (request) => options.jobs(tenantOf(request)).plan(),
   );
 
   api.post(
@@ -269,6 +275,6 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         response: { 200: Loose, ...errors },
       },
     },
-    () => options.jobs().apply(),
+    (request) => options.jobs(tenantOf(request)).apply(),
   );
 }
