@@ -8,6 +8,8 @@ export class TenantScopes<T> {
   readonly #make: (tenant: string) => T;
   readonly #start: (value: T, tenant: string) => Promise<void>;
   readonly #ready = new Map<string, T>();
+  /** Made but not started yet, or whose start failed: a retry starts the same value again. */
+  readonly #made = new Map<string, T>();
   readonly #starting = new Map<string, Promise<T>>();
 
   constructor(make: (tenant: string) => T, start: (value: T, tenant: string) => Promise<void>) {
@@ -20,15 +22,21 @@ export class TenantScopes<T> {
     return this.#ready.get(tenant);
   }
 
-  /** The tenant's value, made and started if it was not yet; a failed start is tried again next time. */
+  /**
+   * The tenant's value, made and started if it was not yet. A failed start
+   * is tried again next time on the same value (its start must be
+   * idempotent), so nothing it set going is left behind.
+   */
   ensure(tenant: string): Promise<T> {
     const ready = this.#ready.get(tenant);
     if (ready !== undefined) return Promise.resolve(ready);
     let starting = this.#starting.get(tenant);
     if (starting === undefined) {
-      const value = this.#make(tenant);
+      const value = this.#made.get(tenant) ?? this.#make(tenant);
+      this.#made.set(tenant, value);
       starting = this.#start(value, tenant)
         .then(() => {
+          this.#made.delete(tenant);
           this.#ready.set(tenant, value);
           return value;
         })
@@ -48,9 +56,9 @@ export class TenantScopes<T> {
     return [...this.#ready.entries()];
   }
 
-  /** Waits for starts in flight, then answers every value (to close them). */
+  /** Waits for starts in flight, then answers every value made, started or not (to close them). */
   async drain(): Promise<T[]> {
     await Promise.allSettled([...this.#starting.values()]);
-    return [...this.#ready.values()];
+    return [...this.#ready.values(), ...this.#made.values()];
   }
 }
