@@ -1,27 +1,10 @@
 /**
- * The process exit codes of `codedance`. Scripts and CI pipelines branch on
- * them, so a code never changes meaning once published. 78 is EX_CONFIG from
- * sysexits(3), which service managers already read as "fix the config, do
- * not restart in a loop".
+ * The process exit codes of `codedance`, from the API contract: scripts and CI pipelines branch
+ * on them, so a code never changes meaning once published.
  */
-export const EXIT_CODES = {
-  /** The command did what was asked and the answer is good. */
-  SUCCESS: 0,
-  /** The command ran but the answer is a failure (API error, doctor found a problem, config invalid). */
-  FAILURE: 1,
-  /** Bad flags or arguments; nothing was attempted. */
-  USAGE: 2,
-  /** The server cannot be reached. */
-  UNREACHABLE: 3,
-  /** A release that was waited for ended ROLLED_BACK or FAILED. */
-  RELEASE_FAILED: 4,
-  /** Stopped by Ctrl-C (SIGINT) or SIGTERM while waiting, before the outcome was known. */
-  INTERRUPTED: 130,
-  /** `codedance server` refused to start because of its configuration. */
-  CONFIG: 78,
-} as const;
+import { EXIT_CODES } from '@codedance/api';
 
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+export { EXIT_CODES, type ExitCode } from '@codedance/api';
 
 /** The exit-code table as the root command's `--help` shows it. */
 export const EXIT_CODES_HELP = `Exit codes:

@@ -45,6 +45,8 @@ export interface Workloads {
   /** Resolves when the controllers have started (after the store first opens); the demo waits on it. */
   ready: () => Promise<void>;
   close: () => Promise<void>;
+  /** Stops every workload (services, task runs, routers) and closes: `codedance kill`. */
+  halt: () => Promise<void>;
 }
 
 /**
@@ -184,6 +186,26 @@ export function createWorkloads(input: {
     },
     tenants: () => scopes.tenants(),
     ready: () => readyPromise,
+    halt: async () => {
+      gate.off('up', onUp);
+      await starter.close();
+      jobs.stop();
+      // What never finished starting (the store never opened, or failed) is only closed.
+      const all = await scopes.drain();
+      const started = new Set(scopes.entries().map(([, scope]) => scope));
+      await Promise.all(
+        all.map((scope) => (started.has(scope) ? scope.delivery.halt() : scope.delivery.close())),
+      );
+      for (const scope of all) scope.runtime.close();
+      await Promise.all(
+        all.map((scope) => (started.has(scope) ? scope.tasks.halt() : scope.tasks.close())),
+      );
+      await Promise.all(
+        all.map((scope) => (started.has(scope) ? scope.services.halt() : scope.services.close())),
+      );
+      await hub.close();
+      runtime.close();
+    },
     close: async () => {
       gate.off('up', onUp);
       // A start in progress finishes first: what it starts is then closed below.

@@ -1,24 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CodedanceError, PRINCIPAL_KINDS, ROLES, type Principal } from '@codedance/core';
-import { ErrorResponse } from '../http/index.js';
+import { CodedanceError, type Principal } from '@codedance/core';
+import {
+  ErrorResponse,
+  LoginLinkSchema,
+  LoginQuery,
+  SessionSchema as SessionAnswer,
+  SignInBody,
+  TokenRotationSchema,
+} from '@codedance/api';
 import type { Access } from './access.js';
 import { sessionCookieName } from './guard.js';
-
-const PrincipalSchema = Type.Object({
-  kind: Type.Enum([...PRINCIPAL_KINDS]),
-  id: Type.String(),
-  tenant: Type.String(),
-  role: Type.Enum([...ROLES]),
-});
-
-const SessionAnswer = Type.Object({
-  principal: PrincipalSchema,
-  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-    description: 'When the session ends if unused; null for the admin token.',
-  }),
-});
 
 /** `http://127.0.0.1:8100`: the origin the request was made to. */
 export function requestOrigin(request: FastifyRequest): string {
@@ -77,10 +70,7 @@ export function authRoutes(
         description:
           'Trades the code of a link printed by the server or by `codedance dashboard` for a session cookie and redirects (303) to `/` without the code. A used or expired code redirects to `/?signin=expired` with no cookie.',
         security: [],
-        querystring: Type.Object(
-          { code: Type.Optional(Type.String({ maxLength: 200 })) },
-          { additionalProperties: false },
-        ),
+        querystring: LoginQuery,
       },
     },
     async (request, reply) => {
@@ -126,10 +116,7 @@ export function authRoutes(
         description:
           "For the dashboard's sign-in form on a server the browser cannot get a link from. The token is checked, never kept.",
         security: [],
-        body: Type.Object(
-          { token: Type.String({ minLength: 1, maxLength: 512 }) },
-          { additionalProperties: false },
-        ),
+        body: SignInBody,
         response: { 200: SessionAnswer, '4xx': ErrorResponse },
       },
     },
@@ -171,7 +158,7 @@ export function authRoutes(
           'A new one-time sign-in link for the dashboard (what `codedance dashboard` prints)',
         description: 'The link works once, for 10 minutes, on the origin the request was sent to.',
         response: {
-          201: Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          201: LoginLinkSchema,
           '4xx': ErrorResponse,
         },
       },
@@ -191,13 +178,7 @@ export function authRoutes(
         description:
           'Writes a new token to <data>/credentials/admin-token and answers it once. A token set in server.adminToken or CODEDANCE_ADMIN_TOKEN is answered 409 CD_TOKEN_MANAGED_ELSEWHERE: change it there.',
         response: {
-          200: Type.Object({
-            source: Type.String(),
-            token: Type.Union([Type.String(), Type.Null()]),
-            file: Type.Union([Type.String(), Type.Null()]),
-            sessionsEnded: Type.Integer(),
-            socketsClosed: Type.Integer(),
-          }),
+          200: TokenRotationSchema,
           '4xx': ErrorResponse,
         },
       },

@@ -2,80 +2,37 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  APP_NAME_PATTERN,
   CodedanceError,
-  DEPLOYMENT_ACTIONS,
-  DEPLOYMENT_STATUSES,
-  DEPLOYMENT_TYPES,
-  NAMESPACE_PATTERN,
   NotFoundError,
   type DeploymentAction,
   type DeploymentStatus,
 } from '@codedance/core';
-import { ErrorResponse } from '../http/index.js';
+import {
+  AppDetailSchema,
+  AppListSchema,
+  AppParams,
+  ApplyAnswerSchema,
+  CanariesAnswerSchema,
+  DeployBody,
+  DeploymentActionParams as ActionParams,
+  DeploymentExportSchema,
+  DeploymentIdParams as IdParams,
+  DeploymentPageSchema,
+  DeploymentSchema,
+  DeploymentsExportQuery,
+  DeploymentsQuery,
+  LiveMetricsSchema,
+  SeedQuery,
+  errorResponses as errors,
+} from '@codedance/api';
 import { tenantOf } from '../tenancy/index.js';
 import { parseYamlBody } from '../http/index.js';
 import { appKey, type DeploymentFilter } from './book.js';
 import type { DeliveryController } from './controller.js';
 import { appView, canaryResource, canaryRow, deploymentView, deploymentsToCsv } from './views.js';
 
-const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-const Loose = Type.Unknown();
 const tags = ['delivery'];
 const MAX_MANIFEST_BYTES = 256 * 1024;
-/** Ids this server gives look like `dep-20261202-3f9a0c1e`; anything id-shaped is looked up (404 when unknown). */
-const DEPLOYMENT_ID = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
-
-const AppParams = Type.Object(
-  {
-    namespace: Type.String({ pattern: NAMESPACE_PATTERN }),
-    name: Type.String({ pattern: APP_NAME_PATTERN }),
-  },
-  { additionalProperties: false },
-);
-const IdParams = Type.Object(
-  { id: Type.String({ pattern: DEPLOYMENT_ID }) },
-  { additionalProperties: false },
-);
-const ActionParams = Type.Object(
-  {
-    id: Type.String({ pattern: DEPLOYMENT_ID }),
-    action: Type.Enum([...DEPLOYMENT_ACTIONS]),
-  },
-  { additionalProperties: false },
-);
-const STATUS_CHOICE = DEPLOYMENT_STATUSES.join('|');
-const Filters = {
-  environment: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  status: Type.Optional(
-    Type.String({
-      pattern: `^(${STATUS_CHOICE})(,(${STATUS_CHOICE}))*$`,
-      description: 'One status, or several separated by commas (FAILED,ROLLED_BACK).',
-    }),
-  ),
-  app: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-};
-const SeedQuery = Type.Object(
-  {
-    namespace: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  },
-  { additionalProperties: false },
-);
-const DeployBody = Type.Object(
-  {
-    app: Type.String({ pattern: APP_NAME_PATTERN }),
-    namespace: Type.Optional(Type.String({ pattern: NAMESPACE_PATTERN })),
-    version: Type.String({ minLength: 1, maxLength: 64 }),
-    run: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    strategy: Type.Optional(Type.Enum([...DEPLOYMENT_TYPES])),
-    executor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  },
-  { additionalProperties: false },
-);
 
 function filterOf(query: Record<string, string | undefined>): DeploymentFilter {
   const filter: DeploymentFilter = {};
@@ -147,7 +104,7 @@ export async function deliveryRoutes(
           body: Type.Unknown({
             description: `An App manifest (apiVersion deploy.codedance.io/v1alpha1).`,
           }),
-          response: { 200: Loose, 201: Loose, ...errors },
+          response: { 200: ApplyAnswerSchema, 201: ApplyAnswerSchema, ...errors },
         },
       },
       async (request, reply) => {
@@ -172,7 +129,7 @@ export async function deliveryRoutes(
       schema: {
         tags,
         summary: 'Every app with its versions and last release',
-        response: { 200: Loose, ...errors },
+        response: { 200: AppListSchema, ...errors },
       },
     },
     async (request) => {
@@ -187,7 +144,12 @@ export async function deliveryRoutes(
   api.get(
     '/api/apps/:namespace/:name',
     {
-      schema: { tags, summary: 'One app', params: AppParams, response: { 200: Loose, ...errors } },
+      schema: {
+        tags,
+        summary: 'One app',
+        params: AppParams,
+        response: { 200: AppDetailSchema, ...errors },
+      },
     },
     async (request) => {
       const { namespace, name } = request.params;
@@ -223,7 +185,7 @@ export async function deliveryRoutes(
         tags,
         summary: 'Release a version of an app',
         body: DeployBody,
-        response: { 201: Loose, ...errors },
+        response: { 201: DeploymentSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -246,15 +208,8 @@ export async function deliveryRoutes(
       schema: {
         tags,
         summary: 'Deployments, newest first, filtered and paged',
-        querystring: Type.Object(
-          {
-            ...Filters,
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-            cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Loose, ...errors },
+        querystring: DeploymentsQuery,
+        response: { 200: DeploymentPageSchema, ...errors },
       },
     },
     (request) => {
@@ -269,13 +224,17 @@ export async function deliveryRoutes(
       schema: {
         tags,
         summary: 'Deployments as a CSV or JSON file, with the same filters as the list',
-        querystring: Type.Object(
-          {
-            ...Filters,
-            format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')])),
+        querystring: DeploymentsExportQuery,
+        response: {
+          200: {
+            description: 'The file: JSON (as here) or, with format=csv, one row per release.',
+            content: {
+              'application/json': { schema: DeploymentExportSchema },
+              'text/csv': { schema: { type: 'string' } },
+            },
           },
-          { additionalProperties: false },
-        ),
+          ...errors,
+        },
       },
     },
     (request, reply) => {
@@ -283,11 +242,13 @@ export async function deliveryRoutes(
       const rows = delivery(tenantOf(request)).book.filter(filterOf(rest));
       const stamp = new Date(delivery(tenantOf(request)).now()).toISOString().replace(/[:.]/g, '-');
       reply.header('content-disposition', `attachment; filename="deployments-${stamp}.${format}"`);
-      if (format === 'csv')
-        return reply.type('text/csv; charset=utf-8').send(deploymentsToCsv(rows));
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ deployments: rows, total: rows.length }, null, 2));
+      // A file to read, so indented; a string is sent as it is, past the serializer.
+      if (format === 'csv') {
+        void reply.type('text/csv; charset=utf-8');
+        return deploymentsToCsv(rows);
+      }
+      void reply.type('application/json; charset=utf-8');
+      return JSON.stringify({ deployments: rows, total: rows.length }, null, 2);
     },
   );
 
@@ -298,7 +259,7 @@ export async function deliveryRoutes(
         tags,
         summary: 'One deployment record',
         params: IdParams,
-        response: { 200: Loose, ...errors },
+        response: { 200: DeploymentSchema, ...errors },
       },
     },
     async (request) => deploymentView(await delivery(tenantOf(request)).get(request.params.id)),
@@ -312,7 +273,7 @@ export async function deliveryRoutes(
         summary:
           'pause, resume, promote, abort, rollback or retry a release; answers the record as it now is',
         params: ActionParams,
-        response: { 200: Loose, 201: Loose, ...errors },
+        response: { 200: DeploymentSchema, 201: DeploymentSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -355,7 +316,7 @@ export async function deliveryRoutes(
           summary:
             "Without a query: every app's latest release (seed 000). With namespace and name: that release as a CanaryDeployment",
           querystring: SeedQuery,
-          response: { 200: Loose, ...errors },
+          response: { 200: CanariesAnswerSchema, ...errors },
         },
       },
       canaries,
@@ -371,7 +332,7 @@ export async function deliveryRoutes(
           summary:
             'Live metrics of an app over the last 10 s: the new version while a release runs, else the stable one (seed 000)',
           querystring: SeedQuery,
-          response: { 200: Loose, ...errors },
+          response: { 200: LiveMetricsSchema, ...errors },
         },
       },
       async (request) => {

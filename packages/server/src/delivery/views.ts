@@ -66,7 +66,7 @@ export function canaryResource(d: Deployment, record: AppRecord) {
   const analysis = record.spec.analysis;
   return {
     apiVersion: MANIFEST_API_VERSION,
-    kind: 'CanaryDeployment',
+    kind: 'CanaryDeployment' as const,
     metadata: {
       name: d.app,
       namespace: d.environment,

@@ -1,18 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorResponse } from '../http/index.js';
+import { ErrorResponse, EventListSchema } from '@codedance/api';
 import { tenantOf } from '../tenancy/index.js';
 import type { EventBus } from './bus.js';
 import { EVENT_NAMES } from './names.js';
 import type { EventName } from './types.js';
-
-const EventSchema = Type.Object({
-  seq: Type.Integer(),
-  time: Type.String(),
-  type: Type.String(),
-  data: Type.Record(Type.String(), Type.Unknown()),
-});
 
 /**
  * `GET /api/events`: the newest events kept in memory, newest first, and the
@@ -38,7 +31,7 @@ export function eventRoutes(app: FastifyInstance, options: { bus: EventBus }): v
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ events: Type.Array(EventSchema), lastSeq: Type.Integer() }),
+          200: EventListSchema,
           '4xx': ErrorResponse,
         },
       },

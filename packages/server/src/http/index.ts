@@ -1,5 +1,6 @@
 export { frameworkErrors, installErrorHandling, toCodedanceError } from './errors.js';
 export { expectedVersion } from './if-match.js';
+// The wire contract lives in @codedance/api; these are the parts every route folder uses.
 export {
   ErrorResponse,
   FieldProblemSchema,
@@ -7,6 +8,7 @@ export {
   RunIdSchema,
   ServiceNameSchema,
   TaskIdSchema,
-} from './schemas.js';
+  errorResponses,
+} from '@codedance/api';
 export { installJsonBodies, validatorCompiler } from './validation.js';
 export { parseYamlBody } from './yaml-body.js';

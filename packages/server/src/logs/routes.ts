@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse, LogLevelSchema, RunIdSchema, TaskIdSchema } from '../http/index.js';
+import {
+  ClearLogsBody,
+  ClearLogsSchema,
+  ErrorResponse,
+  LogPageSchema,
+  LogsQuery,
+} from '@codedance/api';
 import { tenantOf } from '../tenancy/index.js';
 import type { LogHub } from './index.js';
 import { tenantEntry, tenantFilter } from './tenant-view.js';
@@ -16,30 +21,8 @@ export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }):
       schema: {
         tags: ['logs'],
         summary: 'Workload log lines, newest first, with filters',
-        querystring: Type.Object(
-          {
-            task: Type.Optional(TaskIdSchema),
-            // Deliberately the wider task-id pattern, not SERVICE_NAME_PATTERN: a filter
-            // for a name no service can have matches nothing instead of failing.
-            service: Type.Optional(TaskIdSchema),
-            run: Type.Optional(RunIdSchema),
-            instance: Type.Optional(Type.Integer({ minimum: 0, maximum: 63 })),
-            level: Type.Optional(LogLevelSchema),
-            since: Type.Optional(Type.String({ format: 'date-time' })),
-            until: Type.Optional(Type.String({ format: 'date-time' })),
-            text: Type.Optional(Type.String({ maxLength: 500 })),
-            before: Type.Optional(Type.Integer({ minimum: 1 })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            entries: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-            nextBefore: Type.Union([Type.Integer(), Type.Null()]),
-          }),
-          '4xx': ErrorResponse,
-        },
+        querystring: LogsQuery,
+        response: { 200: LogPageSchema, '4xx': ErrorResponse },
       },
     },
     async (request) => {
@@ -66,7 +49,7 @@ export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }):
       const entries = found.map(tenantEntry);
       const last = entries[entries.length - 1];
       return {
-        entries: entries as unknown as Record<string, unknown>[],
+        entries,
         nextBefore: entries.length === limit && last ? last.seq : null,
       };
     },
@@ -78,14 +61,8 @@ export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }):
       schema: {
         tags: ['logs'],
         summary: 'Delete workload logs: all of them, or one task or service',
-        body: Type.Object(
-          {
-            kind: Type.Optional(Type.Union([Type.Literal('task'), Type.Literal('service')])),
-            id: Type.Optional(TaskIdSchema),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ removedEntries: Type.Integer() }), '4xx': ErrorResponse },
+        body: ClearLogsBody,
+        response: { 200: ClearLogsSchema, '4xx': ErrorResponse },
       },
     },
     async (request) => {

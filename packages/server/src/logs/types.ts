@@ -1,29 +1,10 @@
+import type { LogEntry, LogLevel, LogSource } from '@codedance/api';
+
 /** Seed 004's log levels. */
-export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from '@codedance/api';
 
-/** Who wrote a line: a task run, a service instance, or Codedance about a workload. */
-export interface LogSource {
-  kind: 'task' | 'service';
-  /** The task's or service's name, scoped by its tenant (`scopedName`): unique over tenants. */
-  id: string;
-  /** The run id, for a task. */
-  run?: string;
-  /** The instance number, for a service. */
-  instance?: number;
-}
-
-export interface LogEntry {
-  /** Grows by one per entry, across restarts of the server (persisted); the resume point of a live tail. */
-  seq: number;
-  /** ISO-8601 time the line was read (or written, for `system` lines). */
-  time: string;
-  source: LogSource;
-  /** `system` lines come from Codedance itself: "started", "exited with code 1", "restarting in 2 s". */
-  stream: 'stdout' | 'stderr' | 'system';
-  level: LogLevel;
-  line: string;
-}
+/** Who wrote a line, and one line of a workload's log: the wire contract's shapes. */
+export type { LogEntry, LogSource } from '@codedance/api';
 
 /**
  * Consecutive entries of one source and stream, read at the same moment and

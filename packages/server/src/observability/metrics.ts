@@ -68,7 +68,12 @@ export function installRequestMetrics(app: FastifyInstance, metrics: ServerMetri
       schema: {
         tags: ['status'],
         summary: 'Prometheus metrics of the server itself',
-        produces: ['text/plain'],
+        response: {
+          200: {
+            description: "Prometheus's text exposition format.",
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     async (_request, reply) => {

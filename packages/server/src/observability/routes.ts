@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse, LogLevelSchema } from '../http/index.js';
+import { ErrorResponse, ServerLogQuery, ServerLogSchema } from '@codedance/api';
 import { levelNumber } from './logging.js';
 import { readServerLog } from './server-log.js';
 
@@ -13,26 +12,8 @@ export function serverLogRoutes(app: FastifyInstance, options: { logFile: () => 
       schema: {
         tags: ['system'],
         summary: "Newest lines of Codedance's own log, newest first",
-        querystring: Type.Object(
-          {
-            level: Type.Optional(LogLevelSchema),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            since: Type.Optional(Type.String({ format: 'date-time' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            file: Type.String(),
-            lines: Type.Array(
-              Type.Object(
-                { time: Type.String(), level: Type.String(), msg: Type.String() },
-                { additionalProperties: true },
-              ),
-            ),
-          }),
-          '4xx': ErrorResponse,
-        },
+        querystring: ServerLogQuery,
+        response: { 200: ServerLogSchema, '4xx': ErrorResponse },
       },
     },
     async (request) => {

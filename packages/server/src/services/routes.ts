@@ -1,40 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  CreateServiceQuery,
+  ScaleBody,
+  ServiceBody,
+  ServiceListSchema,
+  ServiceLogsQuery,
+  ServiceLogsSchema,
+  ServiceNameParams as NameParams,
+  ServiceSchema,
+  WaitQuery,
+  errorResponses as errors,
+} from '@codedance/api';
 import { expectedVersion } from '../http/index.js';
 import { tenantOf } from '../tenancy/index.js';
-import { ErrorResponse, LogLevelSchema, ServiceNameSchema } from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
-
-const NameParams = Type.Object({ name: ServiceNameSchema }, { additionalProperties: false });
-/** A definition is judged by the service schema in the supervisor, so every problem is reported at once. */
-const ServiceBody = Type.Record(Type.String(), Type.Unknown(), {
-  description:
-    'A service definition: name, command, args, cwd, env, instances, port, restart, readiness, …',
-});
-const Loose = Type.Record(Type.String(), Type.Unknown());
-const LogEntrySchema = Type.Object({
-  seq: Type.Integer(),
-  time: Type.String(),
-  source: Type.Object({
-    kind: Type.Union([Type.Literal('task'), Type.Literal('service')]),
-    id: Type.String(),
-    run: Type.Optional(Type.String()),
-    instance: Type.Optional(Type.Integer()),
-  }),
-  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
-  level: LogLevelSchema,
-  line: Type.String(),
-});
-const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-const WaitQuery = Type.Object(
-  {
-    wait: Type.Optional(
-      Type.Boolean({ description: 'Answer once the rolling restart is done (default true).' }),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 /** The service API: define, run, scale and read the logs of supervised services. */
 export function serviceRoutes(
@@ -52,7 +33,7 @@ export function serviceRoutes(
         tags,
         summary: 'Every service with its status and instances',
         response: {
-          200: Type.Object({ services: Type.Array(Loose), total: Type.Integer() }),
+          200: ServiceListSchema,
           ...errors,
         },
       },
@@ -70,11 +51,8 @@ export function serviceRoutes(
         tags,
         summary: 'Define a service and start it (?start=false to only define it)',
         body: ServiceBody,
-        querystring: Type.Object(
-          { start: Type.Optional(Type.Boolean({ description: 'Start it now (default true).' })) },
-          { additionalProperties: false },
-        ),
-        response: { 201: Loose, ...errors },
+        querystring: CreateServiceQuery,
+        response: { 201: ServiceSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -93,7 +71,7 @@ export function serviceRoutes(
         summary:
           'One service: definition, status, instances; the log tail when it is crash-looping',
         params: NameParams,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -112,7 +90,7 @@ export function serviceRoutes(
         params: NameParams,
         querystring: WaitQuery,
         body: ServiceBody,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -149,7 +127,7 @@ export function serviceRoutes(
         tags,
         summary: 'Start every instance that is not running',
         params: NameParams,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request) => await services(tenantOf(request)).startService(request.params.name),
@@ -162,7 +140,7 @@ export function serviceRoutes(
         tags,
         summary: 'Stop every instance gracefully (stop_signal, then SIGKILL after stop_timeout_ms)',
         params: NameParams,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request) => await services(tenantOf(request)).stopService(request.params.name),
@@ -176,7 +154,7 @@ export function serviceRoutes(
         summary: 'Rolling restart: one instance at a time, each ready before the next',
         params: NameParams,
         querystring: WaitQuery,
-        response: { 200: Loose, ...errors },
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request) =>
@@ -192,11 +170,8 @@ export function serviceRoutes(
         tags,
         summary: 'Change the number of instances',
         params: NameParams,
-        body: Type.Object(
-          { instances: Type.Integer({ minimum: 1, maximum: 64 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Loose, ...errors },
+        body: ScaleBody,
+        response: { 200: ServiceSchema, ...errors },
       },
     },
     async (request) =>
@@ -210,17 +185,8 @@ export function serviceRoutes(
         tags,
         summary: "The service's log lines, newest first",
         params: NameParams,
-        querystring: Type.Object(
-          {
-            instance: Type.Optional(Type.Integer({ minimum: 0, maximum: 63 })),
-            level: Type.Optional(LogLevelSchema),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
-            text: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            before: Type.Optional(Type.Integer({ minimum: 1 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ entries: Type.Array(LogEntrySchema) }), ...errors },
+        querystring: ServiceLogsQuery,
+        response: { 200: ServiceLogsSchema, ...errors },
       },
     },
     async (request) => {

@@ -1,11 +1,17 @@
 import { stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { redactConfig } from '@codedance/core';
 import type { ConfigRuntime } from '../config/index.js';
-import { ErrorResponse, FieldProblemSchema } from '../http/index.js';
+import {
+  ConfigAnswerSchema,
+  ConfigLayer,
+  ConfigReportSchema as ReportSchema,
+  ConfigUpdateSchema,
+  ErrorResponse,
+  StorageInfoSchema,
+} from '@codedance/api';
 import type { StoreGate } from '../store/index.js';
 
 export interface SettingsRoutesOptions {
@@ -14,25 +20,6 @@ export interface SettingsRoutesOptions {
   dataDir: string;
   logFile: () => string;
 }
-
-/** Any JSON object; the configuration schema itself judges it. */
-const ConfigLayer = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'A config.json document (or part of one for PUT). Unknown settings are reported.',
-});
-
-const ReportSchema = Type.Object({
-  valid: Type.Boolean(),
-  problems: Type.Array(FieldProblemSchema),
-  live: Type.Array(Type.String(), { description: 'Settings that would change and apply at once.' }),
-  restart: Type.Array(Type.String(), {
-    description: 'Settings that would change after a restart.',
-  }),
-  overridden: Type.Array(Type.String(), {
-    description: 'Settings an environment variable or flag overrides.',
-  }),
-});
-
-const AnyObject = Type.Record(Type.String(), Type.Unknown());
 
 async function folderBytes(dir: string): Promise<number> {
   let total = 0;
@@ -59,12 +46,7 @@ export function settingsRoutes(app: FastifyInstance, options: SettingsRoutesOpti
         tags: ['settings'],
         summary: 'The effective configuration, secrets redacted, with the source of every value',
         response: {
-          200: Type.Object({
-            config: AnyObject,
-            sources: Type.Record(Type.String(), Type.String()),
-            file: Type.String(),
-            pendingRestart: Type.Array(Type.String()),
-          }),
+          200: ConfigAnswerSchema,
           '4xx': ErrorResponse,
         },
       },
@@ -102,12 +84,7 @@ export function settingsRoutes(app: FastifyInstance, options: SettingsRoutesOpti
         summary: 'Change settings: merged into config.json, applied live where possible',
         body: ConfigLayer,
         response: {
-          200: Type.Object({
-            config: AnyObject,
-            applied: Type.Array(Type.String()),
-            restartRequired: Type.Array(Type.String()),
-            overriddenByEnv: Type.Array(Type.String()),
-          }),
+          200: ConfigUpdateSchema,
           '4xx': ErrorResponse,
         },
       },
@@ -131,18 +108,7 @@ export function settingsRoutes(app: FastifyInstance, options: SettingsRoutesOpti
         tags: ['settings'],
         summary: 'Where and how data is stored: backend, schema version, sizes, object counts',
         response: {
-          200: Type.Object({
-            backend: Type.String(),
-            location: Type.String(),
-            schemaVersion: Type.Integer(),
-            latestSchemaVersion: Type.Integer(),
-            sizeBytes: Type.Union([Type.Integer(), Type.Null()]),
-            kinds: Type.Record(Type.String(), Type.Integer()),
-            dataDir: Type.String(),
-            configFile: Type.String(),
-            logFile: Type.String(),
-            logDirBytes: Type.Integer(),
-          }),
+          200: StorageInfoSchema,
           '4xx': ErrorResponse,
           '5xx': ErrorResponse,
         },

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorResponse } from '../http/index.js';
+import { ErrorResponse, HealthSchema, StatusSchema } from '@codedance/api';
 import type { StoreInfo } from '../store/index.js';
 import type { StoreGate } from '../store/index.js';
 import { systemClock } from '../clock.js';
@@ -18,42 +17,6 @@ export interface StatusRoutesOptions {
   /** Milliseconds since the epoch; `Date.now` by default. */
   clock?: () => number;
 }
-
-const ErrorInfo = Type.Object({ code: Type.String(), message: Type.String() });
-
-const StoreHealthSchema = Type.Object({
-  backend: Type.String(),
-  ok: Type.Boolean(),
-  latencyMs: Type.Union([Type.Number(), Type.Null()]),
-  checkedAt: Type.Union([Type.String(), Type.Null()]),
-  error: Type.Optional(ErrorInfo),
-});
-
-const HealthSchema = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  live: Type.Optional(Type.Boolean()),
-  ready: Type.Optional(Type.Boolean()),
-  store: Type.Optional(StoreHealthSchema),
-  error: Type.Optional(ErrorInfo),
-});
-
-const StatusSchema = Type.Object({
-  name: Type.String(),
-  version: Type.String(),
-  uptimeSeconds: Type.Number(),
-  startedAt: Type.String(),
-  pid: Type.Integer(),
-  node: Type.String(),
-  store: Type.Object({
-    backend: Type.String(),
-    location: Type.String(),
-    ok: Type.Boolean(),
-    schemaVersion: Type.Union([Type.Integer(), Type.Null()]),
-    latestSchemaVersion: Type.Union([Type.Integer(), Type.Null()]),
-    error: Type.Optional(ErrorInfo),
-  }),
-  counts: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()]),
-});
 
 /** Liveness and readiness (`/health`) and the server's own status (`/api/status`). */
 export function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions): void {

@@ -11,6 +11,7 @@ export {
   readProcesses,
   forEachProcStat,
   readProcessTree,
+  readPeakRssBytes,
   readProcStat,
   readUptimeSeconds,
   sumUsage,
@@ -67,4 +68,4 @@ export {
   type ProcessSort,
   type SortOrder,
   type SystemInfo,
-} from './schemas.js';
+} from '@codedance/api';

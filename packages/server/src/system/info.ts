@@ -1,7 +1,7 @@
 import { arch, cpus, hostname, loadavg, platform, release, uptime } from 'node:os';
 import { round } from './cpu.js';
 import { readDisk, readMemory } from './host.js';
-import type { SystemInfo } from './schemas.js';
+import type { SystemInfo } from '@codedance/api';
 
 /**
  * Describes the host and this server process: OS, CPUs, memory, the disk

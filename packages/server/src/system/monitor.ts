@@ -3,7 +3,7 @@ import type { CpuTimes } from './cpu.js';
 import { listProcesses, ProcessCpuBook, type ListProcessesOptions } from './processes.js';
 import { RingBuffer } from './ring-buffer.js';
 import { readHost, toMetricSample, type HostReading } from './sample.js';
-import type { MetricSample, ProcessList } from './schemas.js';
+import type { MetricSample, ProcessList } from '@codedance/api';
 import { systemClock } from '../clock.js';
 
 /** The monitor's sense of time: timestamps, and the short wait of a first CPU reading. */

@@ -10,7 +10,7 @@ import {
   type ProcRecord,
   type ProcStat,
 } from './proc.js';
-import type { ProcessItem, ProcessList, ProcessSort, SortOrder } from './schemas.js';
+import type { ProcessItem, ProcessList, ProcessSort, SortOrder } from '@codedance/api';
 import { systemClock } from '../clock.js';
 
 /** What to list. */

@@ -6,7 +6,7 @@ import { startBareApp, type BareApp } from '../http/test-support/bare-app.js';
 import type { ErrorBody } from '@codedance/core';
 import { SystemMonitor } from './monitor.js';
 import { systemRoutes } from './routes.js';
-import type { MetricSample, ProcessList } from './schemas.js';
+import type { MetricSample, ProcessList } from '@codedance/api';
 import { OwnedChildren, eventually } from './test-support/children.js';
 
 /** A JSON answer, typed as the test expects it to be; the assertions check that it is. */

@@ -11,7 +11,7 @@ import {
   ProcessesQuery,
   ProcessListSchema,
   SystemInfoSchema,
-} from './schemas.js';
+} from '@codedance/api';
 
 export interface SystemRoutesOptions {
   monitor: SystemMonitor;

@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { round, systemCpuPercent, type CpuTimes } from './cpu.js';
 import { readCpuTimes, readDisk, readMemory, type DiskUsage, type MemoryUsage } from './host.js';
-import type { MetricSample } from './schemas.js';
+import type { MetricSample } from '@codedance/api';
 
 /** One raw look at the host; a sample is made from two of these (for CPU). */
 export interface HostReading {

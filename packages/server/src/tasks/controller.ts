@@ -6,8 +6,10 @@ import {
   taskStatus,
   withKeptSecrets,
   type TaskSpec,
+  type TaskStatus,
   type runStats,
 } from '@codedance/core';
+import type { Task as TaskView } from '@codedance/api';
 import { tenantStore, type StoredRecord } from '../store/index.js';
 import {
   TaskDefinitions,
@@ -15,7 +17,7 @@ import {
   validateDefinition,
   validateReplacement,
 } from './definitions.js';
-import type { RunData, TaskStateData } from './records.js';
+import type { RunData } from './records.js';
 import { RunHistory } from './run-history.js';
 import { RunQueue, type QueuedRun, type RunRequest, type TriggerResult } from './run-queue.js';
 import { TaskRun, type RunContext } from './run.js';
@@ -37,14 +39,8 @@ interface Entry {
   state: TaskState;
 }
 
-export interface TaskView extends TaskSpec {
-  version: number;
-  status: string;
-  running: number;
-  queued: number;
-  nextRunAt: string | null;
-  lastRun: TaskStateData['lastRun'];
-}
+/** A task as the API shows it: the contract's shape. */
+export type { Task as TaskView } from '@codedance/api';
 
 export interface TaskControllerOptions extends RunContext {
   maxConcurrent: () => number;
@@ -268,6 +264,13 @@ export class TaskController {
     return this.#history.stats(id, window);
   }
 
+  /** Stops timers and every running run, then closes (`codedance kill`). */
+  async halt(): Promise<void> {
+    this.#timers.close();
+    await Promise.all([...this.#entries.keys()].map((id) => this.#queue.stop(id)));
+    await this.close();
+  }
+
   /** Stops timers and lets running processes go on; the next server re-adopts them. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -335,7 +338,7 @@ export class TaskController {
   }
 
   /** A task's status, with `extra` runs counted beyond those running now. */
-  #status(id: string, entry: Entry, extra = 0): string {
+  #status(id: string, entry: Entry, extra = 0): TaskStatus {
     return taskStatus({
       enabled: entry.spec.enabled,
       running: this.#queue.runningCount(id) + extra,

@@ -2,36 +2,28 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CodedanceError } from '@codedance/core';
+import {
+  BatchAnswerSchema,
+  RunPageSchema,
+  RunParams,
+  RunsQuery,
+  ScheduleQuery,
+  ScheduleSchema,
+  StopResultSchema,
+  TaskBody,
+  TaskDetailSchema,
+  TaskIdParams as IdParams,
+  TaskIdsBody as Ids,
+  TaskListSchema,
+  TaskRunSchema,
+  TaskSchema,
+  TriggerResultSchema,
+  errorResponses as errors,
+  type BatchResult,
+} from '@codedance/api';
 import { expectedVersion } from '../http/index.js';
 import { tenantOf } from '../tenancy/index.js';
-import { ErrorResponse, RunIdSchema, TaskIdSchema } from '../http/index.js';
 import type { TaskController } from './controller.js';
-
-const IdParams = Type.Object({ id: TaskIdSchema }, { additionalProperties: false });
-const RunParams = Type.Object(
-  {
-    id: TaskIdSchema,
-    run: RunIdSchema,
-  },
-  { additionalProperties: false },
-);
-const Ids = Type.Object(
-  {
-    ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
-      minItems: 1,
-      maxItems: 500,
-      uniqueItems: true,
-    }),
-  },
-  { additionalProperties: false },
-);
-/** A task definition is judged by the task schema in the controller, so every problem is reported at once. */
-const TaskBody = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'A task definition (seed 004 fields).',
-});
-/** Task views carry the definition plus live status; the definition's schema is in the task schema. */
-const Loose = Type.Unknown();
-const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 
 /** Seed 004's task API, as written there. */
 export function taskRoutes(
@@ -48,10 +40,7 @@ export function taskRoutes(
       schema: {
         tags,
         summary: 'Every task with its status, next and last run',
-        response: {
-          200: Type.Object({ tasks: Type.Array(Loose), total: Type.Integer() }),
-          ...errors,
-        },
+        response: { 200: TaskListSchema, ...errors },
       },
     },
     (request) => {
@@ -67,7 +56,7 @@ export function taskRoutes(
         tags,
         summary: 'Create a task',
         body: TaskBody,
-        response: { 201: Loose, ...errors },
+        response: { 201: TaskSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -79,7 +68,12 @@ export function taskRoutes(
   api.get(
     '/api/tasks/:id',
     {
-      schema: { tags, summary: 'One task', params: IdParams, response: { 200: Loose, ...errors } },
+      schema: {
+        tags,
+        summary: 'One task',
+        params: IdParams,
+        response: { 200: TaskDetailSchema, ...errors },
+      },
     },
     async (request, reply) => {
       const view = tasks(tenantOf(request)).view(request.params.id);
@@ -98,7 +92,7 @@ export function taskRoutes(
         summary: 'Replace a task definition (If-Match: "<version>" to refuse a stale write)',
         params: IdParams,
         body: TaskBody,
-        response: { 200: Loose, ...errors },
+        response: { 200: TaskSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -129,7 +123,14 @@ export function taskRoutes(
 
   api.post(
     '/api/tasks/:id/run',
-    { schema: { tags, summary: 'Run now', params: IdParams, response: { 202: Loose, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Run now',
+        params: IdParams,
+        response: { 202: TriggerResultSchema, ...errors },
+      },
+    },
     async (request, reply) =>
       reply.status(202).send(await tasks(tenantOf(request)).trigger(request.params.id, 'manual')),
   );
@@ -140,7 +141,7 @@ export function taskRoutes(
         tags,
         summary: 'Stop every run of the task (SIGTERM, then SIGKILL)',
         params: IdParams,
-        response: { 200: Loose, ...errors },
+        response: { 200: StopResultSchema, ...errors },
       },
     },
     (request) => tasks(tenantOf(request)).stop(request.params.id),
@@ -152,7 +153,7 @@ export function taskRoutes(
         tags,
         summary: 'Enable or disable the schedule',
         params: IdParams,
-        response: { 200: Loose, ...errors },
+        response: { 200: TaskSchema, ...errors },
       },
     },
     (request) => tasks(tenantOf(request)).toggle(request.params.id),
@@ -164,7 +165,7 @@ export function taskRoutes(
         tags,
         summary: 'Stop the running runs and run again',
         params: IdParams,
-        response: { 202: Loose, ...errors },
+        response: { 202: TriggerResultSchema, ...errors },
       },
     },
     async (request, reply) =>
@@ -178,20 +179,8 @@ export function taskRoutes(
         tags,
         summary: 'Run history, newest first',
         params: IdParams,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            cursor: Type.Optional(Type.String({ maxLength: 512 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            items: Type.Array(Loose),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-          ...errors,
-        },
+        querystring: RunsQuery,
+        response: { 200: RunPageSchema, ...errors },
       },
     },
     async (request) => {
@@ -206,7 +195,12 @@ export function taskRoutes(
   api.get(
     '/api/tasks/:id/runs/:run',
     {
-      schema: { tags, summary: 'One run', params: RunParams, response: { 200: Loose, ...errors } },
+      schema: {
+        tags,
+        summary: 'One run',
+        params: RunParams,
+        response: { 200: TaskRunSchema, ...errors },
+      },
     },
     async (request) => tasks(tenantOf(request)).run(request.params.id, request.params.run),
   );
@@ -218,14 +212,8 @@ export function taskRoutes(
         tags,
         summary: 'The next N fire times',
         params: IdParams,
-        querystring: Type.Object(
-          { count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ id: Type.String(), next: Type.Array(Type.String()) }),
-          ...errors,
-        },
+        querystring: ScheduleQuery,
+        response: { 200: ScheduleSchema, ...errors },
       },
     },
     (request) => ({
@@ -247,27 +235,30 @@ export function taskRoutes(
           tags,
           summary: batchSummaries[action],
           body: Ids,
-          response: { 200: Type.Object({ results: Type.Array(Loose) }), ...errors },
+          response: { 200: BatchAnswerSchema, ...errors },
         },
       },
       async (request) => {
-        const results: Record<string, unknown>[] = [];
+        const results: BatchResult[] = [];
         for (const id of request.body.ids) {
           try {
             if (action === 'run')
-              results.push({ ok: true, ...(await tasks(tenantOf(request)).trigger(id, 'batch')) });
+              results.push({
+                ok: true as const,
+                ...(await tasks(tenantOf(request)).trigger(id, 'batch')),
+              });
             else if (action === 'stop')
-              results.push({ ok: true, ...(await tasks(tenantOf(request)).stop(id)) });
+              results.push({ ok: true as const, ...(await tasks(tenantOf(request)).stop(id)) });
             else {
               await tasks(tenantOf(request)).remove(id);
-              results.push({ ok: true, id, deleted: true });
+              results.push({ ok: true as const, id, deleted: true });
             }
           } catch (error) {
             const coded =
               error instanceof CodedanceError
                 ? error
                 : new CodedanceError('CD_INTERNAL', { cause: error });
-            results.push({ ok: false, id, error: coded.toBody().error });
+            results.push({ ok: false as const, id, error: coded.toBody().error });
           }
         }
         return { results };

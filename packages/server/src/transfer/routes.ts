@@ -1,6 +1,5 @@
 import { cpus } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   ValidationError,
@@ -16,7 +15,18 @@ import {
   type ServiceSpec,
   type TaskSpec,
 } from '@codedance/core';
-import { ErrorResponse, LogLevelSchema } from '../http/index.js';
+import {
+  Empty,
+  ExportLogsBody,
+  ExportTasksBody,
+  ImportAnswerSchema,
+  ImportBody,
+  JobsPlanSchema,
+  LogsFileSchema,
+  SystemExportSchema,
+  TasksFileSchema,
+  errorResponses as errors,
+} from '@codedance/api';
 import { tenantEntry, tenantFilter, type LogHub } from '../logs/index.js';
 import type { LogEntry } from '../logs/index.js';
 import { tenantOf } from '../tenancy/index.js';
@@ -35,8 +45,16 @@ export interface TransferRoutesOptions {
   services?: (tenant: string) => ImportServices;
 }
 
-const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-const Loose = Type.Unknown();
+/** A file answer: JSON as `json` describes it, or the other formats as text. */
+function fileAnswer(json: object, other: string) {
+  return {
+    description: `The exported file: JSON (as here) or ${other}.`,
+    content: {
+      'application/json': { schema: json },
+      'text/plain': { schema: { type: 'string' } },
+    },
+  };
+}
 
 function stamp(): string {
   return systemDateClock().toISOString().replace(/[:.]/g, '-');
@@ -78,11 +96,8 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       schema: {
         tags: ['transfer'],
         summary: 'Export every task definition as tasks.json or CSV',
-        body: Type.Object(
-          { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Unknown({ description: 'The exported file.' }), ...errors },
+        body: ExportTasksBody,
+        response: { 200: fileAnswer(TasksFileSchema, 'CSV with format=csv'), ...errors },
       },
     },
     (request, reply) => {
@@ -119,23 +134,8 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       schema: {
         tags: ['transfer'],
         summary: 'Export workload logs as JSON, CSV or plain text',
-        body: Type.Object(
-          {
-            format: Type.Optional(
-              Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('text')]),
-            ),
-            kind: Type.Optional(Type.Union([Type.Literal('task'), Type.Literal('service')])),
-            id: Type.Optional(Type.String({ maxLength: 128 })),
-            run: Type.Optional(Type.String({ maxLength: 64 })),
-            level: Type.Optional(LogLevelSchema),
-            text: Type.Optional(Type.String({ maxLength: 500 })),
-            since: Type.Optional(Type.String({ format: 'date-time' })),
-            until: Type.Optional(Type.String({ format: 'date-time' })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Unknown({ description: 'The exported file.' }), ...errors },
+        body: ExportLogsBody,
+        response: { 200: fileAnswer(LogsFileSchema, 'CSV or plain text with format'), ...errors },
       },
     },
     async (request, reply) => {
@@ -182,17 +182,19 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         tags: ['transfer'],
         summary:
           'Export the whole system state: configuration (secrets redacted), tasks and their status',
-        body: Type.Object({}, { additionalProperties: false }),
-        response: { 200: Loose, ...errors },
+        body: Empty,
+        response: { 200: SystemExportSchema, ...errors },
       },
     },
-    (request, reply) =>
-      reply.header('content-disposition', `attachment; filename="codedance-${stamp()}.json"`).send({
+    (request, reply) => {
+      void reply.header('content-disposition', `attachment; filename="codedance-${stamp()}.json"`);
+      return {
         exportedAt: systemDateClock().toISOString(),
         version: options.version,
-        config: redactConfig(options.config()),
+        config: redactConfig(options.config()) as unknown as Record<string, unknown>,
         tasks: options.tasks(tenantOf(request)).list(),
-      }),
+      };
+    },
   );
 
   api.post(
@@ -203,21 +205,8 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         summary: 'Import tasks.json or a PM2 ecosystem file; dry run by default',
         description:
           'Answers the plan for tasks (`plan`: create / update / remove / unchanged) and for services (`servicePlan`: create / update / unchanged), one result per service and a `summary` of counts. With `apply: true` it also carries it out: applying the same file again leaves what did not change alone.',
-        body: Type.Object(
-          {
-            format: Type.Union([Type.Literal('tasks.json'), Type.Literal('pm2')]),
-            content: Type.Unknown({
-              description:
-                'The parsed file: a tasks.json object or array, or a PM2 ecosystem object.',
-            }),
-            apply: Type.Optional(Type.Boolean()),
-            prune: Type.Optional(
-              Type.Boolean({ description: 'Delete tasks the file does not list.' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Loose, ...errors },
+        body: ImportBody,
+        response: { 200: ImportAnswerSchema, ...errors },
       },
     },
     async (request) => {
@@ -259,7 +248,7 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       schema: {
         tags: ['transfer'],
         summary: 'Dry run of the jobs folder: what applying it would change',
-        response: { 200: Loose, ...errors },
+        response: { 200: JobsPlanSchema, ...errors },
       },
     },
     (request) => options.jobs(tenantOf(request)).plan(),
@@ -271,8 +260,8 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       schema: {
         tags: ['transfer'],
         summary: 'Apply the jobs folder now (it is also applied whenever a file changes)',
-        body: Type.Object({}, { additionalProperties: false }),
-        response: { 200: Loose, ...errors },
+        body: Empty,
+        response: { 200: JobsPlanSchema, ...errors },
       },
     },
     (request) => options.jobs(tenantOf(request)).apply(),

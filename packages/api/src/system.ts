@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { IsoTime } from './common.js';
 
 /*
  * The shapes the system endpoints answer with. The TypeScript types of the
@@ -9,7 +10,6 @@ import { Type, type Static } from 'typebox';
 const Bytes = Type.Integer({ minimum: 0, description: 'Bytes.' });
 const Percent = Type.Number({ minimum: 0, description: 'Percent, one decimal.' });
 const Seconds = Type.Integer({ minimum: 0, description: 'Whole seconds.' });
-const IsoTime = Type.String({ format: 'date-time' });
 
 export const MetricSampleSchema = Type.Object(
   {
@@ -161,3 +161,5 @@ export const MetricsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type MonitoringMetrics = Static<typeof MetricsSchema>;
+export type ProcessesQuery = Static<typeof ProcessesQuery>;
