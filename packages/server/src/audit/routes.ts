@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CodedanceError, PRINCIPAL_KINDS, ROLES } from '@codedance/core';
+import { PRINCIPAL_KINDS, ROLES } from '@codedance/core';
 import { ErrorResponse } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import { AUDIT_RESULTS, auditToCsv, auditView, type AuditTrail, type AuditView } from './trail.js';
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
@@ -47,11 +48,6 @@ const ExportQuery = Type.Object(
 
 /** The most entries one export holds; page through `GET /api/audit` for more. */
 export const MAX_AUDIT_EXPORT = 100_000;
-
-function tenantOf(request: FastifyRequest): string {
-  if (request.principal === null) throw new CodedanceError('CD_UNAUTHENTICATED');
-  return request.principal.tenant;
-}
 
 function whereOf(query: Static<typeof ExportQuery>) {
   return { actorId: query.actor, method: query.method, result: query.result };
