@@ -21,13 +21,15 @@ export async function startBareApp(
   installJsonBodies(app);
   installErrorHandling(app);
   await register(app);
-  // Routes act in the caller's tenant: without the server's access rules (guardApp), every
+  // Routes act in the caller's tenant. Without the server's access rules (guardApp), every
   // request is the admin of the default tenant, as a server with one tenant sees it.
-  if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
-  app.addHook('preHandler', (request, _reply, done) => {
-    request.principal ??= { kind: 'admin', id: 'admin', tenant: TENANT_DEFAULT, role: 'admin' };
-    done();
-  });
+  if (!app.hasRequestDecorator('principal')) {
+    app.decorateRequest('principal', null);
+    app.addHook('preHandler', (request, _reply, done) => {
+      request.principal = { kind: 'admin', id: 'admin', tenant: TENANT_DEFAULT, role: 'admin' };
+      done();
+    });
+  }
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
