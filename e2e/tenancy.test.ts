@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openTenantSession } from '../packages/server/src/auth/test-support/tenant-session.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { shopManifest } from './delivery/support.js';
+import { freePort, startTestServer, type TestServer } from './support/server.js';
 
 /**
  * Two tenants on one server, each signed in by a session of its own (the
@@ -50,6 +51,7 @@ interface Answer {
   status: string;
   entries: { line: string }[];
   events: unknown[];
+  apps: { key: string; port: number }[];
 }
 
 /** A live message: `ready`, `entry` (logs) or `event`. */
@@ -229,6 +231,25 @@ describe('tenants on one server', () => {
     expect(bEvents.messages.some((m) => m.type === 'event')).toBe(true);
     for (const socket of [bEvents.socket, bLogs.socket, aLogs.socket]) socket.close();
   }, 120_000);
+
+  it('keeps apps of the same name apart, each with its own router folder', async () => {
+    const ports = { a: await freePort(), b: await freePort() };
+    for (const tenant of ['a', 'b'] as const) {
+      const manifest = shopManifest('shop', ports[tenant], { instances: 1 });
+      const applied = await as(tenant, '/api/apply', { method: 'POST', body: manifest });
+      expect(applied.status, applied.text).toBe(201);
+    }
+    for (const tenant of ['a', 'b'] as const) {
+      const listed = (await as(tenant, '/api/apps')).body.apps;
+      expect(listed.map((app) => [app.key, app.port])).toEqual([['test.shop', ports[tenant]]]);
+    }
+    expect((await server.json<{ apps: unknown[] }>('/api/apps')).body.apps).toEqual([]);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(join(dataDir, 'tenants'))).toEqual(expect.arrayContaining(['a', 'b']));
+    for (const tenant of ['a', 'b'] as const) {
+      expect((await as(tenant, '/api/apps/test/shop', { method: 'DELETE' })).status).toBe(204);
+    }
+  }, 60_000);
 
   it('finds every tenant again after a restart', async () => {
     await server.close('restart');
