@@ -442,7 +442,6 @@ export const CanariesAnswerSchema = Type.Union([
   CanaryResourceSchema,
 ]);
 
-
 /** Seed 000's `GET /api/metrics`: the focus version's values on top, every version's below. */
 export const LiveMetricsSchema = Type.Object({
   timestamp: Type.Integer({ description: 'Seconds since the epoch.' }),

@@ -37,3 +37,4 @@ export type {
   TaskSpecInput,
   TaskStatus,
 } from '@codedance/core';
+export * from './tenancy.js';
