@@ -79,6 +79,36 @@ export default tseslint.config(
     },
   },
   {
+    // Server code acts in the caller's tenant (`tenantOf(request)`, or the tenant its controller
+    // was made for). The default tenant is named only where a principal is minted (the admin
+    // credential, sessions from before tenants) and where the default tenant keeps its
+    // pre-tenant names, paths and the tenant index: a new call site cannot forget the tenant.
+    files: ['packages/server/src/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      '**/test-support/**',
+      'packages/server/src/auth/guard.ts',
+      'packages/server/src/auth/sessions.ts',
+      'packages/server/src/tenancy/names.ts',
+      'packages/server/src/tenancy/known.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@codedance/core',
+              importNames: ['TENANT_DEFAULT'],
+              message:
+                "Act in the caller's tenant: tenantOf(request) in a route, the controller's tenant below it.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tool configuration files are loaded through their default export.
     files: ['*.config.js', '*.config.ts', 'packages/*/*.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },

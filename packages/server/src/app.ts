@@ -200,6 +200,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
 
   const { workloads } = context;
+  // A tenant's controllers start on its first request when it is new here; handlers then find them.
+  app.addHook('preHandler', async (request) => {
+    if (request.principal !== null) await workloads.ensure(request.principal.tenant);
+  });
   eventRoutes(app, { bus: workloads.bus });
   if (boot.websocket.enabled) {
     await liveRoutes(app, {
@@ -212,7 +216,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   taskRoutes(app, { tasks: workloads.tasks });
   serviceRoutes(app, {
     services: workloads.services,
-    releases: () => workloads.delivery().releaseRoles(),
+    releases: (tenant) => workloads.delivery(tenant).releaseRoles(),
   });
   logRoutes(app, { hub: () => workloads.hub });
   await deliveryRoutes(app, { delivery: workloads.delivery });
@@ -222,8 +226,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     jobs: workloads.jobs,
     config: () => config.current(),
     version: context.version,
-    services: () => {
-      const supervisor = workloads.services();
+    services: (tenant) => {
+      const supervisor = workloads.services(tenant);
       return {
         specs: () => supervisor.specs(),
         create: (spec) => supervisor.create(spec, { start: true }),
@@ -241,16 +245,19 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
 /** Every secret value the workloads hold; none while they are still loading. */
 function workloadSecrets(workloads: Workloads): string[] {
   try {
-    return [
-      ...workloads
-        .tasks()
-        .specs()
-        .flatMap((spec) => secretValues(spec.environment)),
-      ...workloads
-        .services()
-        .specs()
-        .flatMap((spec) => secretValues(spec.env)),
-    ].sort((a, b) => b.length - a.length);
+    return workloads
+      .tenants()
+      .flatMap((tenant) => [
+        ...workloads
+          .tasks(tenant)
+          .specs()
+          .flatMap((spec) => secretValues(spec.environment)),
+        ...workloads
+          .services(tenant)
+          .specs()
+          .flatMap((spec) => secretValues(spec.env)),
+      ])
+      .sort((a, b) => b.length - a.length);
   } catch {
     return [];
   }

@@ -7,7 +7,7 @@ import {
   type Config,
 } from '@codedance/core';
 import { buildApp } from './app.js';
-import { Access, privateDir } from './auth/index.js';
+import { ADMIN, Access, privateDir } from './auth/index.js';
 import { forgetServer, registerServer } from './auth/index.js';
 import { ConfigRuntime } from './config/index.js';
 import { dataDirProblem } from './config/index.js';
@@ -210,7 +210,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     demoRun = workloads
       .ready()
       .then(() =>
-        runDemo(workloads.delivery(), workloads.services(), demoLogger, demoOptions, demo.signal),
+        runDemo(
+          workloads.delivery(ADMIN.tenant),
+          workloads.services(ADMIN.tenant),
+          demoLogger,
+          demoOptions,
+          demo.signal,
+        ),
       )
       .catch((error: unknown) => {
         demoLogger.error({ err: error }, 'the demo could not run');
@@ -271,7 +277,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await demoRun?.catch(() => undefined);
         await workloads
           .ready()
-          .then(() => stopDemo(workloads.delivery(), workloads.services()))
+          .then(() => stopDemo(workloads.delivery(ADMIN.tenant), workloads.services(ADMIN.tenant)))
           .catch((error: unknown) => {
             logger.error({ err: error }, 'stopping the demo failed');
           });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
@@ -7,19 +7,14 @@ import {
   AuditPageSchema,
   ExportFileSchema,
 } from '@codedance/api';
-import { CodedanceError } from '@codedance/core';
 import { ErrorResponse } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import { auditToCsv, auditView, type AuditTrail, type AuditView } from './trail.js';
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 
 /** The most entries one export holds; page through `GET /api/audit` for more. */
 export const MAX_AUDIT_EXPORT = 100_000;
-
-function tenantOf(request: FastifyRequest): string {
-  if (request.principal === null) throw new CodedanceError('CD_UNAUTHENTICATED');
-  return request.principal.tenant;
-}
 
 function whereOf(query: Static<typeof AuditExportQuery>) {
   return { actorId: query.actor, method: query.method, result: query.result };

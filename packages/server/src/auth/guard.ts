@@ -65,7 +65,8 @@ export function sessionCookieName(request: FastifyRequest): string {
   return `codedance_session_${port}`;
 }
 
-const ADMIN: Principal = {
+/** The admin credential's principal; the host's own work (the jobs folder) acts as it. */
+export const ADMIN: Principal = {
   kind: 'admin',
   id: 'admin',
   tenant: TENANT_DEFAULT,

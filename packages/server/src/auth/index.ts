@@ -7,7 +7,7 @@ export {
   sameSecret,
   secretHash,
 } from './credential.js';
-export { bearerToken, sessionCookieName } from './guard.js';
+export { ADMIN, bearerToken, sessionCookieName } from './guard.js';
 export { accessRoutes, installAccess } from './install.js';
 export { LOGIN_CODE_TTL_MS } from './login-codes.js';
 export { requestOrigin } from './routes.js';

@@ -19,6 +19,8 @@ export const SESSION_KIND = 'session';
 /** A session as stored: its times and how it began. Its id is the SHA-256 of the cookie's value. */
 export interface SessionRecord extends SessionTimes {
   via: 'link' | 'token';
+  /** The tenant the session acts in; sessions opened before tenants carry none and act in the default one. */
+  tenant?: string;
 }
 
 /** An open session: the principal it signs in, and when it ends if unused. */
@@ -37,9 +39,15 @@ export interface SessionBookOptions {
   clock?: () => Date;
 }
 
-/** A session is opened by the admin credential (a sign-in link or the token): it acts as the admin. */
-function principalOf(id: string): Principal {
-  return { kind: 'session', id, tenant: TENANT_DEFAULT, role: 'admin', platform: true };
+/**
+ * A session is opened by the admin credential (a sign-in link or the token) and acts as the admin,
+ * above tenants; a session opened for a tenant acts as that tenant's admin only.
+ */
+function principalOf(id: string, record: SessionRecord): Principal {
+  if (record.tenant === undefined) {
+    return { kind: 'session', id, tenant: TENANT_DEFAULT, role: 'admin', platform: true };
+  }
+  return { kind: 'session', id, tenant: record.tenant, role: 'admin' };
 }
 
 /**
@@ -56,8 +64,15 @@ export class SessionBook {
     this.#clock = options.clock ?? systemDateClock;
   }
 
-  /** Opens a session; answers the cookie value (shown to no one else) and the session. */
-  async open(via: SessionRecord['via']): Promise<{ cookie: string } & ActiveSession> {
+  /**
+   * Opens a session; answers the cookie value (shown to no one else) and the
+   * session. Sessions act in the default tenant unless told another (no
+   * route asks for one yet).
+   */
+  async open(
+    via: SessionRecord['via'],
+    tenant?: string,
+  ): Promise<{ cookie: string } & ActiveSession> {
     const cookie = newSecret();
     const id = secretHash(cookie);
     const now = this.#clock().toISOString();
@@ -66,12 +81,13 @@ export class SessionBook {
       lastSeenAt: now,
       credential: this.#options.credential(),
       via,
+      ...(tenant === undefined ? {} : { tenant }),
     };
     await this.#options.store().create(TENANT_DEFAULT, SESSION_KIND, id, record);
     const limits = this.#options.limits();
     return {
       cookie,
-      principal: principalOf(id),
+      principal: principalOf(id, record),
       expiresAt: sessionEnd(record, limits),
       endsAt: new Date(Date.parse(record.createdAt) + limits.absoluteMs),
     };
@@ -102,7 +118,7 @@ export class SessionBook {
         });
     }
     return {
-      principal: principalOf(id),
+      principal: principalOf(id, data),
       expiresAt: sessionEnd(data, limits),
       endsAt: new Date(Date.parse(data.createdAt) + limits.absoluteMs),
     };

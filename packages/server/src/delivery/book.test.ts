@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summariseDeployment, type Deployment, type DeploymentSummary } from '@codedance/core';
-import { createStore } from '../store/index.js';
+import { createStore, tenantStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { DEPLOYMENT_INDEX_KIND, DeliveryBook } from './book.js';
 
@@ -45,7 +45,7 @@ describe('DeliveryBook over 10,000 releases', () => {
       const row = summary(i);
       await store.create('default', DEPLOYMENT_INDEX_KIND, row.id, row);
     }
-    book = new DeliveryBook(() => store);
+    book = new DeliveryBook(tenantStore(() => store, 'default'));
     await book.load();
   }, 120_000);
 
@@ -129,7 +129,7 @@ describe('DeliveryBook over 10,000 releases', () => {
     expect(book.active().map((s) => s.id)).toEqual([d.id]);
     await book.save({ ...d, status: 'COMPLETED', endTime: new Date(T0 + 120_000).toISOString() });
     expect(book.active()).toEqual([]);
-    const again = new DeliveryBook(() => store);
+    const again = new DeliveryBook(tenantStore(() => store, 'default'));
     await again.load();
     expect(again.summaryOf(d.id)?.status).toBe('COMPLETED');
     expect(again.summaryOf(d.id)?.durationMs).toBe(60_000);

@@ -2,14 +2,13 @@ import type { AppRecord } from '@codedance/core';
 import {
   CodedanceError,
   NotFoundError,
-  TENANT_DEFAULT,
   summariseDeployment,
   type Deployment,
   type DeploymentStatus,
   type DeploymentSummary,
 } from '@codedance/core';
 import { listAll } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import type { TenantStore } from '../store/index.js';
 
 export type { AppRecord, ServingSide } from '@codedance/core';
 
@@ -46,12 +45,12 @@ export class DeliveryBook {
   /** The newest deployment of each app, by `environment.app`. */
   private latestByApp = new Map<string, DeploymentSummary>();
 
-  constructor(private readonly store: () => Store) {}
+  constructor(private readonly store: TenantStore) {}
 
   async load(): Promise<void> {
     const rows = await listAll<DeploymentSummary>(
       this.store(),
-      TENANT_DEFAULT,
+      this.store.tenant,
       DEPLOYMENT_INDEX_KIND,
     );
     this.byId.clear();
@@ -74,7 +73,7 @@ export class DeliveryBook {
   // ---- apps
 
   async apps(): Promise<AppRecord[]> {
-    const rows = await listAll<AppRecord>(this.store(), TENANT_DEFAULT, APP_KIND);
+    const rows = await listAll<AppRecord>(this.store(), this.store.tenant, APP_KIND);
     for (const row of rows) this.appVersions.set(row.id, row.version);
     return rows.map((r) => r.data);
   }
@@ -89,7 +88,7 @@ export class DeliveryBook {
     after: string | null;
     prefix?: string | undefined;
   }): Promise<{ items: AppRecord[]; total: number; next: string | null }> {
-    const page = await this.store().list<AppRecord>(TENANT_DEFAULT, APP_KIND, {
+    const page = await this.store().list<AppRecord>(this.store.tenant, APP_KIND, {
       by: 'id',
       order: options.order,
       limit: options.limit,
@@ -107,7 +106,7 @@ export class DeliveryBook {
 
   async app(namespace: string, name: string): Promise<AppRecord> {
     const key = appKey(namespace, name);
-    const row = await this.store().get<AppRecord>(TENANT_DEFAULT, APP_KIND, key);
+    const row = await this.store().get<AppRecord>(this.store.tenant, APP_KIND, key);
     if (row === null) throw new NotFoundError('app', key);
     this.appVersions.set(key, row.version);
     return row.data;
@@ -127,22 +126,22 @@ export class DeliveryBook {
     const version = this.appVersions.get(key);
     const saved =
       version === undefined
-        ? await this.store().create(TENANT_DEFAULT, APP_KIND, key, record)
-        : await this.store().update(TENANT_DEFAULT, APP_KIND, key, record, version);
+        ? await this.store().create(this.store.tenant, APP_KIND, key, record)
+        : await this.store().update(this.store.tenant, APP_KIND, key, record, version);
     this.appVersions.set(key, saved.version);
     return saved.data;
   }
 
   async deleteApp(namespace: string, name: string): Promise<void> {
     const key = appKey(namespace, name);
-    await this.store().delete(TENANT_DEFAULT, APP_KIND, key);
+    await this.store().delete(this.store.tenant, APP_KIND, key);
     this.appVersions.delete(key);
   }
 
   // ---- deployments
 
   async get(id: string): Promise<Deployment> {
-    const row = await this.store().get<Deployment>(TENANT_DEFAULT, DEPLOYMENT_KIND, id);
+    const row = await this.store().get<Deployment>(this.store.tenant, DEPLOYMENT_KIND, id);
     if (row === null) throw new NotFoundError('deployment', id);
     this.versions.set(id, row.version);
     // Records written by an older server lack the fields added since.
@@ -159,8 +158,8 @@ export class DeliveryBook {
     const version = this.versions.get(d.id);
     const saved =
       version === undefined
-        ? await store.create(TENANT_DEFAULT, DEPLOYMENT_KIND, d.id, d)
-        : await store.update(TENANT_DEFAULT, DEPLOYMENT_KIND, d.id, d, version);
+        ? await store.create(this.store.tenant, DEPLOYMENT_KIND, d.id, d)
+        : await store.update(this.store.tenant, DEPLOYMENT_KIND, d.id, d, version);
     this.versions.set(d.id, saved.version);
     const summary = summariseDeployment(d);
     const known = this.byId.get(d.id);
@@ -168,8 +167,14 @@ export class DeliveryBook {
       const indexVersion = this.versions.get(`index:${d.id}`);
       const row =
         indexVersion === undefined
-          ? await store.create(TENANT_DEFAULT, DEPLOYMENT_INDEX_KIND, d.id, summary)
-          : await store.update(TENANT_DEFAULT, DEPLOYMENT_INDEX_KIND, d.id, summary, indexVersion);
+          ? await store.create(this.store.tenant, DEPLOYMENT_INDEX_KIND, d.id, summary)
+          : await store.update(
+              this.store.tenant,
+              DEPLOYMENT_INDEX_KIND,
+              d.id,
+              summary,
+              indexVersion,
+            );
       this.versions.set(`index:${d.id}`, row.version);
       this.byId.set(d.id, summary);
       if (known === undefined) this.resort();

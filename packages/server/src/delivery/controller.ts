@@ -12,8 +12,9 @@ import {
   type TrafficRouter,
   type WorkloadRuntime,
 } from '@codedance/core';
-import type { EventBus } from '../events/index.js';
-import type { StoreGate } from '../store/index.js';
+import type { EventPublisher } from '../events/index.js';
+import { tenantStore, type StoreGate } from '../store/index.js';
+import { tenantFolder } from '../tenancy/index.js';
 import { applyApp, deleteApp, type AppDeps } from './apps.js';
 import { appKey, DeliveryBook, type AppRecord, type DeploymentFilter } from './book.js';
 import { stateConflict, type ReconcilerDeps } from './deps.js';
@@ -27,10 +28,12 @@ import { liveMetricsView, liveVersions } from './views.js';
 export type { DeployRequest } from './release.js';
 
 export interface DeliveryOptions {
+  /** The tenant whose apps these are; its routers live in their own folder. */
+  tenant: string;
   gate: StoreGate;
   /** Runs the versions: each side is one workload. */
   runtime: WorkloadRuntime;
-  bus: EventBus;
+  bus: EventPublisher;
   logger: Logger;
   /** Routers keep their sockets, tables and logs under `<dataDir>/routers`. */
   dataDir: string;
@@ -82,9 +85,9 @@ export class DeliveryController {
   constructor(private readonly options: DeliveryOptions) {
     this.clock = options.clock;
     this.host = options.host ?? '127.0.0.1';
-    this.book = new DeliveryBook(() => options.gate.store());
+    this.book = new DeliveryBook(tenantStore(() => options.gate.store(), options.tenant));
     const fleet = new RouterFleet(
-      path.join(options.dataDir, 'routers'),
+      path.join(options.dataDir, ...tenantFolder(options.tenant), 'routers'),
       options.logger,
       this.host,
       this.clock,

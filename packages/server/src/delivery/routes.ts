@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
@@ -30,6 +30,7 @@ import {
   errorResponses as errors,
 } from '@codedance/api';
 import { pageRequest, parseYamlBody, statusList } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import { appKey, type DeploymentFilter } from './book.js';
 import type { DeliveryController } from './controller.js';
 import { appView, canaryResource, canaryRow, deploymentView, deploymentsToCsv } from './views.js';
@@ -89,7 +90,7 @@ function executorOf(
  */
 export async function deliveryRoutes(
   app: FastifyInstance,
-  options: { delivery: () => DeliveryController },
+  options: { delivery: (tenant: string) => DeliveryController },
 ): Promise<void> {
   const { delivery } = options;
 
@@ -115,8 +116,11 @@ export async function deliveryRoutes(
         },
       },
       async (request, reply) => {
-        const result = await delivery().apply(request.body);
-        const latest = delivery().book.latest(result.app.spec.namespace, result.app.spec.name);
+        const result = await delivery(tenantOf(request)).apply(request.body);
+        const latest = delivery(tenantOf(request)).book.latest(
+          result.app.spec.namespace,
+          result.app.spec.name,
+        );
         return reply
           .status(result.created ? 201 : 200)
           .send({ created: result.created, app: appView(result.app, latest) });
@@ -140,7 +144,7 @@ export async function deliveryRoutes(
     async (request) => {
       const { limit, cursor, order, ...filters } = request.query;
       const page = pageRequest('apps', { limit, cursor, order }, filters, 'asc');
-      const book = delivery().book;
+      const book = delivery(tenantOf(request)).book;
       const found = await book.appsPage({ ...page, prefix: appPrefix(filters) });
       return {
         apps: found.items.map((r) => appView(r, book.latest(r.spec.namespace, r.spec.name))),
@@ -162,9 +166,12 @@ export async function deliveryRoutes(
     },
     async (request) => {
       const { namespace, name } = request.params;
-      const record = await delivery().app(namespace, name);
-      const router = await delivery().routerHealth(namespace, name);
-      return { ...appView(record, delivery().book.latest(namespace, name)), router };
+      const record = await delivery(tenantOf(request)).app(namespace, name);
+      const router = await delivery(tenantOf(request)).routerHealth(namespace, name);
+      return {
+        ...appView(record, delivery(tenantOf(request)).book.latest(namespace, name)),
+        router,
+      };
     },
   );
 
@@ -179,7 +186,7 @@ export async function deliveryRoutes(
       },
     },
     async (request, reply) => {
-      await delivery().deleteApp(request.params.namespace, request.params.name);
+      await delivery(tenantOf(request)).deleteApp(request.params.namespace, request.params.name);
       return reply.status(204).send(null);
     },
   );
@@ -196,7 +203,7 @@ export async function deliveryRoutes(
     },
     async (request, reply) => {
       const body = request.body;
-      const d = await delivery().deploy({
+      const d = await delivery(tenantOf(request)).deploy({
         app: body.app,
         version: body.version,
         ...(body.namespace === undefined ? {} : { namespace: body.namespace }),
@@ -222,7 +229,7 @@ export async function deliveryRoutes(
       const { limit, cursor, order, ...rest } = request.query;
       const filter = filterOf(rest);
       const page = pageRequest('deployments', { limit, cursor, order }, { ...filter }, 'desc');
-      const found = delivery().page(filter, page);
+      const found = delivery(tenantOf(request)).page(filter, page);
       return { items: found.items, total: found.total, nextCursor: page.seal(found.next) };
     },
   );
@@ -248,8 +255,8 @@ export async function deliveryRoutes(
     },
     (request, reply) => {
       const { format = 'json', ...rest } = request.query;
-      const rows = delivery().book.filter(filterOf(rest));
-      const stamp = new Date(delivery().now()).toISOString().replace(/[:.]/g, '-');
+      const rows = delivery(tenantOf(request)).book.filter(filterOf(rest));
+      const stamp = new Date(delivery(tenantOf(request)).now()).toISOString().replace(/[:.]/g, '-');
       reply.header('content-disposition', `attachment; filename="deployments-${stamp}.${format}"`);
       // A file to read, so indented; a string is sent as it is, past the serializer.
       if (format === 'csv') {
@@ -271,7 +278,7 @@ export async function deliveryRoutes(
         response: { 200: DeploymentSchema, ...errors },
       },
     },
-    async (request) => deploymentView(await delivery().get(request.params.id)),
+    async (request) => deploymentView(await delivery(tenantOf(request)).get(request.params.id)),
   );
 
   api.post(
@@ -287,7 +294,11 @@ export async function deliveryRoutes(
     },
     async (request, reply) => {
       const action: DeploymentAction = request.params.action;
-      const d = await delivery().act(request.params.id, action, executorOf(request.headers, 'api'));
+      const d = await delivery(tenantOf(request)).act(
+        request.params.id,
+        action,
+        executorOf(request.headers, 'api'),
+      );
       return reply.status(action === 'retry' ? 201 : 200).send(deploymentView(d));
     },
   );
@@ -295,10 +306,10 @@ export async function deliveryRoutes(
   // ---- seed 000, paths as written there
 
   const canaries = async (
-    request: { query: CanaryQuery },
+    request: Pick<FastifyRequest, 'principal'> & { query: CanaryQuery },
     reply: FastifyReply,
   ): Promise<CanariesAnswer> => {
-    const book = delivery().book;
+    const book = delivery(tenantOf(request)).book;
     const { namespace: ns, name: app, limit, cursor, order } = request.query;
     if (ns === undefined && app === undefined) {
       // Seed 000 answers a bare array: the page's total and next cursor go in headers.
@@ -317,7 +328,7 @@ export async function deliveryRoutes(
     const latest = book.latest(namespace, name);
     if (record === null || latest === undefined)
       throw new NotFoundError('canary', appKey(namespace, name));
-    return canaryResource(await delivery().get(latest.id), record);
+    return canaryResource(await delivery(tenantOf(request)).get(latest.id), record);
   };
   for (const url of ['/api/canaries', '/api/canaries/']) {
     api.get(
@@ -349,7 +360,7 @@ export async function deliveryRoutes(
       },
       async (request) => {
         const { namespace, name } = seedKey(request.query);
-        return delivery().liveMetrics(namespace, name);
+        return delivery(tenantOf(request)).liveMetrics(namespace, name);
       },
     );
   }

@@ -1,4 +1,10 @@
-export { EventBus, type EventBusOptions, type EventFilter, type EventMessage } from './bus.js';
+export {
+  EventBus,
+  type EventBusOptions,
+  type EventFilter,
+  type EventMessage,
+  type EventPublisher,
+} from './bus.js';
 export { liveRoutes, type LiveRoutesOptions } from './live-routes.js';
 export { MAX_CLIENT_MESSAGE } from './live-socket.js';
 export { MAX_SUBSCRIPTIONS } from './mux-route.js';

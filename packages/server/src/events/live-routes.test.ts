@@ -130,18 +130,22 @@ describe('live routes', () => {
 
   it('streams events filtered by type, replaying from since', async () => {
     const { ws, bus } = await setup();
-    bus.publish('task.status', { id: 'a', status: 'RUNNING', previous: null });
-    bus.publish('service.status', { name: 'web', status: 'UP', previous: null });
+    bus.publish('task.status', { id: 'a', status: 'RUNNING', previous: null }, 'default');
+    bus.publish('service.status', { name: 'web', status: 'UP', previous: null }, 'default');
     const client = await connect(`${ws}/ws/events?types=service.status,service.restart&since=0`);
     await client.waitFor('ready', (m) => m.some((x) => x.type === 'ready'));
-    bus.publish('task.status', { id: 'a', status: 'DONE', previous: 'RUNNING' });
-    bus.publish('service.restart', {
-      name: 'web',
-      instance: 0,
-      reason: 'exit 1',
-      delayMs: 2000,
-      restarts: 1,
-    });
+    bus.publish('task.status', { id: 'a', status: 'DONE', previous: 'RUNNING' }, 'default');
+    bus.publish(
+      'service.restart',
+      {
+        name: 'web',
+        instance: 0,
+        reason: 'exit 1',
+        delayMs: 2000,
+        restarts: 1,
+      },
+      'default',
+    );
     await client.waitFor('the restart', (m) => m.length === 3);
     expect(
       client.messages.map((m) =>

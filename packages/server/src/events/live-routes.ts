@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ValidationError } from '@codedance/core';
-import type { LogHub } from '../logs/index.js';
+import { tenantFilter, tenantMessage, type LogHub } from '../logs/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { EventBus } from './bus.js';
 import {
   LogFilterFields,
@@ -134,6 +135,8 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
     },
     (socket, request) => {
       const batch = request.query.batch ?? false;
+      // A subscriber sees its own tenant's workloads only.
+      const tenant = tenantOf(request);
       serveStream<LogStreamRequest>(socket, {
         initial: { ...logRequest(request.query), batch },
         // A subscription message keeps the connection's choice unless it says otherwise.
@@ -142,7 +145,12 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
           return { ...logRequest(fields), batch: fields.batch ?? batch };
         },
         subscribe: ({ filter, since, batch: batched }, send, onReady) =>
-          hub.subscribe(filter, since, send, { onReady, batch: batched }),
+          hub.subscribe(
+            tenantFilter(tenant, filter),
+            since,
+            (message) => send(tenantMessage(message)),
+            { onReady, batch: batched },
+          ),
         heartbeatSeconds,
         sockets,
         address: request.ip,
@@ -175,6 +183,7 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
       } satisfies FastifySchema,
     },
     (socket, request) => {
+      const tenant = tenantOf(request);
       serveStream<EventRequest>(socket, {
         initial: { types: eventTypes(request.query.types), since: request.query.since ?? null },
         parse: (message) => {
@@ -182,7 +191,7 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRoutesOption
           return { types: types ?? [], since: since ?? null };
         },
         subscribe: ({ types, since }, send, onReady) =>
-          bus.subscribe({ types }, since, send, { onReady }),
+          bus.subscribe({ types, tenant }, since, send, { onReady }),
         heartbeatSeconds,
         sockets,
         address: request.ip,

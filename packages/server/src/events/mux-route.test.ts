@@ -39,8 +39,8 @@ describe('the multiplexed live socket', () => {
     hub.system(job, 'INFO', 'task line');
     hub.system(web, 'INFO', 'too quiet');
     hub.system(web, 'ERROR', 'loud');
-    bus.publish('service.status', { name: 'web', status: 'online', previous: null });
-    bus.publish('task.status', { id: 'job', status: 'RUNNING', previous: 'IDLE' });
+    bus.publish('service.status', { name: 'web', status: 'online', previous: null }, 'default');
+    bus.publish('task.status', { id: 'job', status: 'RUNNING', previous: 'IDLE' }, 'default');
     await client.waitFor('the task event', (m) => m.some((x) => x.type === 'event'));
     await client.waitFor('the loud line', (m) => lines(m).includes('loud'));
 

@@ -4,7 +4,8 @@ import type { WebSocket } from '@fastify/websocket';
 import { Type } from 'typebox';
 import { CodedanceError } from '@codedance/core';
 import { toCodedanceError } from '../http/index.js';
-import type { LogHub } from '../logs/index.js';
+import { tenantFilter, tenantMessage, type LogHub } from '../logs/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { EventBus } from './bus.js';
 import { LogFilterFields, Since, logRequest, messageChecker } from './live-messages.js';
 import {
@@ -74,7 +75,7 @@ type MuxRequest =
       start: (send: (message: unknown) => boolean, onReady: (seq: number) => void) => () => void;
     };
 
-function muxRequest(message: unknown, options: MuxRouteOptions): MuxRequest {
+function muxRequest(message: unknown, tenant: string, options: MuxRouteOptions): MuxRequest {
   const { type, stream } = parseKind(message);
   if (type === 'unsubscribe') return parseUnsubscribe(message);
   if (stream === 'logs') {
@@ -83,7 +84,13 @@ function muxRequest(message: unknown, options: MuxRouteOptions): MuxRequest {
     return {
       type,
       sub,
-      start: (send, onReady) => options.hub.subscribe(filter, since, send, { onReady }),
+      start: (send, onReady) =>
+        options.hub.subscribe(
+          tenantFilter(tenant, filter),
+          since,
+          (message) => send(tenantMessage(message)),
+          { onReady },
+        ),
     };
   }
   if (stream === 'events') {
@@ -92,7 +99,7 @@ function muxRequest(message: unknown, options: MuxRouteOptions): MuxRequest {
       type,
       sub,
       start: (send, onReady) =>
-        options.bus.subscribe({ types: types ?? [] }, since ?? null, send, { onReady }),
+        options.bus.subscribe({ types: types ?? [], tenant }, since ?? null, send, { onReady }),
     };
   }
   throw new CodedanceError('CD_VALIDATION_FAILED', {
@@ -112,7 +119,12 @@ function subOf(message: unknown): string | undefined {
  * subscriptions to the log and event streams over one socket. Every message
  * a subscription delivers carries its `sub`.
  */
-function serveMux(socket: WebSocket, address: string, options: MuxRouteOptions): void {
+function serveMux(
+  socket: WebSocket,
+  address: string,
+  tenant: string,
+  options: MuxRouteOptions,
+): void {
   const { sockets } = options;
   if (!sockets.add(socket, address)) return;
   const send = jsonSender(socket, sockets.limits);
@@ -125,7 +137,7 @@ function serveMux(socket: WebSocket, address: string, options: MuxRouteOptions):
     let request: MuxRequest;
     try {
       message = parseClientMessage(data, isBinary);
-      request = muxRequest(message, options);
+      request = muxRequest(message, tenant, options);
     } catch (error) {
       const sub = subOf(message);
       sendNow({
@@ -187,7 +199,7 @@ export function muxRoute(app: FastifyInstance, options: MuxRouteOptions): void {
       } satisfies FastifySchema,
     },
     (socket, request) => {
-      serveMux(socket, request.ip, options);
+      serveMux(socket, request.ip, tenantOf(request), options);
     },
   );
 }

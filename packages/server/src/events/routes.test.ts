@@ -18,9 +18,9 @@ describe('GET /api/events', () => {
     const empty = await fetch(`${app.url}/api/events`);
     expect(await empty.json()).toEqual({ events: [], lastSeq: 0, total: 0, nextCursor: null });
 
-    bus.publish('task.status', { id: 'a', status: 'RUNNING', previous: 'IDLE' });
-    bus.publish('service.status', { name: 'web', status: 'ONLINE', previous: null });
-    bus.publish('task.status', { id: 'a', status: 'SUCCESS', previous: 'RUNNING' });
+    bus.publish('task.status', { id: 'a', status: 'RUNNING', previous: 'IDLE' }, 'default');
+    bus.publish('service.status', { name: 'web', status: 'ONLINE', previous: null }, 'default');
+    bus.publish('task.status', { id: 'a', status: 'SUCCESS', previous: 'RUNNING' }, 'default');
 
     const all = (await (await fetch(`${app.url}/api/events?limit=2`)).json()) as {
       events: { seq: number; type: string }[];

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorResponse, EventListSchema, PageQuery } from '@codedance/api';
 import { pageRequest } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { EventBus } from './bus.js';
 import { EVENT_NAMES } from './names.js';
 import type { EventName } from './types.js';
@@ -42,6 +43,7 @@ export function eventRoutes(app: FastifyInstance, options: { bus: EventBus }): v
         after: page.after === null ? null : Number(page.after),
         limit: page.limit,
         order: page.order,
+        tenant: tenantOf(request),
         keep: (event) => wanted === null || wanted.has(event.type),
       });
       const nextCursor = page.seal(found.next === null ? null : String(found.next));

@@ -1,3 +1,4 @@
+import { splitScoped } from '../tenancy/index.js';
 import {
   LOG_LEVELS,
   type LogEntry,
@@ -8,6 +9,8 @@ import {
 
 /** What a live subscriber wants: every field narrows; `level` is the minimum. */
 export interface LogFilter {
+  /** Only this tenant's workloads (`id` is then the tenant-scoped id); every tenant's when absent. */
+  tenant?: string;
   kind?: LogSource['kind'];
   id?: string;
   run?: string;
@@ -31,6 +34,7 @@ export function matchesFilter(
   return (
     (filter.kind === undefined || source.kind === filter.kind) &&
     (filter.id === undefined || source.id === filter.id) &&
+    (filter.tenant === undefined || splitScoped(source.id).tenant === filter.tenant) &&
     (filter.run === undefined || source.run === filter.run) &&
     (filter.instance === undefined || source.instance === filter.instance) &&
     (filter.level === undefined || RANK[entry.level] >= RANK[filter.level])

@@ -40,7 +40,12 @@ describe('LogHub', () => {
     });
     expect(logFiles('/logs', web1).stderr).toBe('/logs/services/web/1.err.log');
     expect(() => logFiles('/logs', { kind: 'task', id: '..', run: 'r' })).toThrow(/no "\.\."/);
-    expect(() => logFiles('/logs', { kind: 'task', id: 'a/b', run: 'r' })).toThrow();
+    // A tenant's workloads are named `<tenant>/<name>` and kept in the tenant's folder.
+    expect(logFiles('/logs', { kind: 'task', id: 'a/b', run: 'r' }).stdout).toBe(
+      '/logs/tenants/a/tasks/b/r.out.log',
+    );
+    expect(() => logFiles('/logs', { kind: 'task', id: 'a/b/c', run: 'r' })).toThrow();
+    expect(() => logFiles('/logs', { kind: 'task', id: '../b', run: 'r' })).toThrow();
     expect(() => logFiles('/logs', { kind: 'task', id: 'a', run: '../x' })).toThrow();
     expect(() => logFiles('/logs', { kind: 'service', id: 'a' })).toThrow(/instance/);
   });

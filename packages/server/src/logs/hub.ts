@@ -4,7 +4,8 @@ import { Feed, type SeqMemory, type SubscribeOptions } from '../streams/index.js
 import { classifyLines, type LevelGroup, type LevelPattern } from './classify.js';
 import { matchesFilter, QUERY_LIMITS, queryMatcher, sourceKey, type LogFilter } from './filter.js';
 import { Journal } from './journal.js';
-import { removeRawFiles, workloadDir } from './raw-files.js';
+import { kindDir, removeRawFiles, workloadDir } from './raw-files.js';
+import { splitScoped } from '../tenancy/index.js';
 import { RunRing } from './run-ring.js';
 import { fromRun } from './runs.js';
 import { LogCopy, type CopyTarget } from './copy-file.js';
@@ -46,6 +47,8 @@ export interface StreamCopies {
 
 /** Which sources `clear` removes: all when empty. */
 export interface ClearFilter {
+  /** Only this tenant's workloads (`id` is then tenant-scoped); every tenant's when absent. */
+  tenant?: string;
   kind?: LogSource['kind'];
   id?: string;
 }
@@ -286,16 +289,20 @@ export class LogHub {
    * Files running workloads still write to are emptied, not removed.
    */
   async clear(filter: ClearFilter = {}): Promise<{ removedEntries: number }> {
-    const everything = filter.kind === undefined && filter.id === undefined;
+    const everything =
+      filter.kind === undefined && filter.id === undefined && filter.tenant === undefined;
     const selects = (source: LogSource): boolean =>
       (filter.kind === undefined || source.kind === filter.kind) &&
-      (filter.id === undefined || source.id === filter.id);
+      (filter.id === undefined || source.id === filter.id) &&
+      (filter.tenant === undefined || splitScoped(source.id).tenant === filter.tenant);
     const folders = (
       filter.kind === undefined ? (['task', 'service'] as const) : [filter.kind]
-    ).map((kind) =>
-      filter.id === undefined
-        ? join(this.#dir, kind === 'task' ? 'tasks' : 'services')
-        : workloadDir(this.#dir, kind, filter.id),
+    ).flatMap((kind) =>
+      filter.id !== undefined
+        ? [workloadDir(this.#dir, kind, filter.id)]
+        : filter.tenant !== undefined
+          ? [kindDir(this.#dir, kind, filter.tenant)]
+          : [join(this.#dir, kind === 'task' ? 'tasks' : 'services'), join(this.#dir, 'tenants')],
     );
     // Memory first: entries that arrive during the rewrite are kept in both places.
     this.#ring.removeWhere((run) => selects(run.source));

@@ -9,7 +9,7 @@ export {
 } from './hub.js';
 export type { CopyTarget } from './copy-file.js';
 export { Journal, JOURNAL_FILE, type JournalOptions } from './journal.js';
-export { logFiles, removeRawFiles, workloadDir } from './raw-files.js';
+export { kindDir, logFiles, removeRawFiles, workloadDir } from './raw-files.js';
 export { LineSplitter, TRUNCATED_MARK, type LineBlock } from './line-splitter.js';
 export { OutputFollower, type OutputFollowerOptions } from './output-follower.js';
 export { ensureFifo, pipePath } from './output-pipe.js';
@@ -24,3 +24,4 @@ export {
   type LogSource,
 } from './types.js';
 export { logRoutes } from './routes.js';
+export { tenantEntry, tenantFilter, tenantMessage, tenantSource } from './tenant-view.js';

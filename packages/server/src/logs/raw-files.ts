@@ -1,3 +1,4 @@
+import { splitScoped, tenantFolder } from '../tenancy/index.js';
 import type { Dirent } from 'node:fs';
 import { readdir, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +22,17 @@ function safeName(value: string, field: string): string {
 
 /** The folder that holds every raw file of one workload. */
 export function workloadDir(dir: string, kind: LogSource['kind'], id: string): string {
-  return join(dir, kind === 'task' ? 'tasks' : 'services', safeName(id, 'id'));
+  const { tenant, name } = splitScoped(id);
+  return join(kindDir(dir, kind, tenant), safeName(name, 'id'));
+}
+
+/**
+ * The folder of every task's or every service's raw files in a tenant:
+ * `<dir>/tasks` in the default tenant, `<dir>/tenants/<tenant>/tasks` in another.
+ */
+export function kindDir(dir: string, kind: LogSource['kind'], tenant: string): string {
+  const folder = tenantFolder(tenant).map((part) => safeName(part, 'tenant'));
+  return join(dir, ...folder, kind === 'task' ? 'tasks' : 'services');
 }
 
 /**

@@ -7,7 +7,9 @@ import {
   LogPageSchema,
   LogsQuery,
 } from '@codedance/api';
+import { tenantOf } from '../tenancy/index.js';
 import type { LogHub } from './index.js';
+import { tenantEntry, tenantFilter } from './tenant-view.js';
 
 /** Seed 004's `GET /api/logs` and `POST /api/settings/clear-logs`, over every workload's log. */
 export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }): void {
@@ -32,8 +34,9 @@ export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }):
             ? { kind: 'service' as const, id: q.service }
             : {};
       const limit = q.limit ?? 200;
-      const entries = await options.hub().query({
-        ...source,
+      const tenant = tenantOf(request);
+      const found = await options.hub().query({
+        ...tenantFilter(tenant, source),
         ...(q.run === undefined ? {} : { run: q.run }),
         ...(q.instance === undefined ? {} : { instance: q.instance }),
         ...(q.level === undefined ? {} : { level: q.level }),
@@ -43,6 +46,7 @@ export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }):
         ...(q.before === undefined ? {} : { before: q.before }),
         limit,
       });
+      const entries = found.map(tenantEntry);
       const last = entries[entries.length - 1];
       return {
         entries,
@@ -63,9 +67,12 @@ export function logRoutes(app: FastifyInstance, options: { hub: () => LogHub }):
     },
     async (request) => {
       const { kind, id } = request.body;
-      const result = await options
-        .hub()
-        .clear({ ...(kind === undefined ? {} : { kind }), ...(id === undefined ? {} : { id }) });
+      const result = await options.hub().clear(
+        tenantFilter(tenantOf(request), {
+          ...(kind === undefined ? {} : { kind }),
+          ...(id === undefined ? {} : { id }),
+        }),
+      );
       request.log.info({ kind, id, removed: result.removedEntries }, 'workload logs cleared');
       return result;
     },

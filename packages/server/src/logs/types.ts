@@ -26,6 +26,8 @@ export interface LogRun {
 }
 
 export interface LogQuery {
+  /** Only this tenant's workloads (`id` is then the tenant-scoped id); every tenant's when absent. */
+  tenant?: string;
   kind?: 'task' | 'service';
   id?: string;
   run?: string;

@@ -1,16 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ExportFileSchema, UsageExportQuery, UsageQuery, UsageSchema } from '@codedance/api';
-import { CodedanceError, csvField, type UsageRollup, type UsageWindow } from '@codedance/core';
+import { csvField, type UsageRollup, type UsageWindow } from '@codedance/core';
 import { ErrorResponse } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { UsageMeter } from './usage-meter.js';
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-
-function tenantOf(request: FastifyRequest): string {
-  if (request.principal === null) throw new CodedanceError('CD_UNAUTHENTICATED');
-  return request.principal.tenant;
-}
 
 function rowView(row: UsageRollup) {
   return {

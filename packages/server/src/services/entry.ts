@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { serviceStatus, type ServiceSpec, type ServiceStatus } from '@codedance/core';
-import type { EventBus } from '../events/index.js';
+import type { EventPublisher } from '../events/index.js';
 import type { ServiceInstance } from './instance.js';
 import { roll, type RolloutTarget } from './rollout.js';
 import { instanceView, serviceView, type ServiceView } from './views.js';
@@ -22,7 +22,7 @@ export class ServiceEntry implements RolloutTarget {
     public spec: ServiceSpec,
     public version: number,
     public generation: number,
-    private readonly bus: EventBus,
+    private readonly bus: EventPublisher,
     private readonly logger: Logger,
   ) {}
 

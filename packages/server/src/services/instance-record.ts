@@ -1,5 +1,5 @@
-import { TENANT_DEFAULT, type InstanceState } from '@codedance/core';
-import type { StoreGate } from '../store/index.js';
+import type { InstanceState } from '@codedance/core';
+import type { TenantStore } from '../store/index.js';
 import { SERVICE_INSTANCE_KIND, instanceRecordId, type InstanceData } from './records.js';
 
 /** States in which a rolling restart stops waiting: the instance is ready, or will not be soon. */
@@ -25,7 +25,7 @@ export class InstanceRecord {
   constructor(
     data: InstanceData,
     private version: number,
-    private readonly gate: StoreGate,
+    private readonly store: TenantStore,
     /** Told after the state or the pid changed. */
     private readonly changed: (previous: InstanceState) => void,
   ) {
@@ -69,13 +69,19 @@ export class InstanceRecord {
 
   save(): Promise<void> {
     const write = this.writes.then(async () => {
-      const store = this.gate.store();
+      const store = this.store();
       const id = instanceRecordId(this.data.service, this.data.instance);
       const snapshot = { ...this.data };
       const saved =
         this.version === 0
-          ? await store.create(TENANT_DEFAULT, SERVICE_INSTANCE_KIND, id, snapshot)
-          : await store.update(TENANT_DEFAULT, SERVICE_INSTANCE_KIND, id, snapshot, this.version);
+          ? await store.create(this.store.tenant, SERVICE_INSTANCE_KIND, id, snapshot)
+          : await store.update(
+              this.store.tenant,
+              SERVICE_INSTANCE_KIND,
+              id,
+              snapshot,
+              this.version,
+            );
       this.version = saved.version;
     });
     this.writes = write.catch(() => undefined);
@@ -87,6 +93,6 @@ export class InstanceRecord {
     await this.writes;
     if (this.version === 0) return;
     const id = instanceRecordId(this.data.service, this.data.instance);
-    await this.gate.store().delete(TENANT_DEFAULT, SERVICE_INSTANCE_KIND, id);
+    await this.store().delete(this.store.tenant, SERVICE_INSTANCE_KIND, id);
   }
 }

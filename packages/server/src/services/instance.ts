@@ -9,6 +9,8 @@ import { InstanceRecord } from './instance-record.js';
 import { newInstanceData, type DesiredState, type InstanceData } from './records.js';
 import { resumeStep } from './resume.js';
 import { RunningProcess, instanceProcessSpec } from './running.js';
+import { tenantStore } from '../store/index.js';
+import { scopedName } from '../tenancy/index.js';
 
 /**
  * One instance of a service: its process, readiness, restarts and record.
@@ -34,13 +36,14 @@ export class ServiceInstance {
   ) {
     this.service = record.service;
     this.index = record.instance;
-    this.rec = new InstanceRecord(record, version, ctx.gate, (previous) => {
+    const store = tenantStore(() => ctx.gate.store(), ctx.tenant);
+    this.rec = new InstanceRecord(record, version, store, (previous) => {
       ctx.changed(this, previous);
     });
     this.log = new InstanceLog(
       ctx.hub,
       ctx.logsDir,
-      { kind: 'service', id: this.service, instance: this.index },
+      { kind: 'service', id: scopedName(ctx.tenant, this.service), instance: this.index },
       () => secretValues(ctx.current(this.service)?.spec.env),
       () => ctx.current(this.service)?.spec,
     );

@@ -18,6 +18,7 @@ import {
   type ServiceRelease,
 } from '@codedance/api';
 import { expectedVersion, keyedPage } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
 export type { ServiceRelease };
@@ -44,20 +45,25 @@ export function releaseManagedMessage(
 export function serviceRoutes(
   app: FastifyInstance,
   options: {
-    services: () => ServiceSupervisor;
-    /** The services releases run, by name; none when absent. */
-    releases?: () => Promise<ReadonlyMap<string, ServiceRelease>>;
+    services: (tenant: string) => ServiceSupervisor;
+    /** The services a tenant's releases run, by name; none when absent. */
+    releases?: (tenant: string) => Promise<ReadonlyMap<string, ServiceRelease>>;
   },
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const services = options.services;
   const tags = ['services'];
-  const releases = async (): Promise<ReadonlyMap<string, ServiceRelease>> =>
-    (await options.releases?.()) ?? new Map<string, ServiceRelease>();
+  const releases = async (tenant: string): Promise<ReadonlyMap<string, ServiceRelease>> =>
+    (await options.releases?.(tenant)) ?? new Map<string, ServiceRelease>();
   /** Refuses to stop or delete a service a release runs, saying what to do instead. */
-  const guard = async (name: string, verb: 'stop' | 'delete', force: boolean | undefined) => {
+  const guard = async (
+    tenant: string,
+    name: string,
+    verb: 'stop' | 'delete',
+    force: boolean | undefined,
+  ) => {
     if (force === true) return;
-    const release = (await releases()).get(name);
+    const release = (await releases(tenant)).get(name);
     if (release === undefined) return;
     throw new CodedanceError('CD_RELEASE_MANAGED', {
       message: releaseManagedMessage(name, verb, release),
@@ -76,9 +82,10 @@ export function serviceRoutes(
       },
     },
     async (request) => {
-      const roles = await releases();
+      const tenant = tenantOf(request);
+      const roles = await releases(tenant);
       const page = keyedPage('services', 'services', request.query, (options) =>
-        services().page(options),
+        services(tenant).page(options),
       );
       return {
         ...page,
@@ -99,7 +106,9 @@ export function serviceRoutes(
       },
     },
     async (request, reply) => {
-      const view = await services().create(request.body, { start: request.query.start ?? true });
+      const view = await services(tenantOf(request)).create(request.body, {
+        start: request.query.start ?? true,
+      });
       return reply.status(201).header('etag', `"${view.version}"`).send(view);
     },
   );
@@ -116,8 +125,9 @@ export function serviceRoutes(
       },
     },
     async (request, reply) => {
-      const view = await services().get(request.params.name);
-      const release = (await releases()).get(view.name) ?? null;
+      const tenant = tenantOf(request);
+      const view = await services(tenant).get(request.params.name);
+      const release = (await releases(tenant)).get(view.name) ?? null;
       return reply.header('etag', `"${view.version}"`).send({ ...view, release });
     },
   );
@@ -136,7 +146,7 @@ export function serviceRoutes(
       },
     },
     async (request, reply) => {
-      const view = await services().update(
+      const view = await services(tenantOf(request)).update(
         request.params.name,
         request.body,
         expectedVersion(request.headers['if-match'], 'service'),
@@ -160,8 +170,9 @@ export function serviceRoutes(
       },
     },
     async (request, reply) => {
-      await guard(request.params.name, 'delete', request.query.force);
-      await services().remove(request.params.name);
+      const tenant = tenantOf(request);
+      await guard(tenant, request.params.name, 'delete', request.query.force);
+      await services(tenant).remove(request.params.name);
       return reply.status(204).send(null);
     },
   );
@@ -176,7 +187,7 @@ export function serviceRoutes(
         response: { 200: ServiceSchema, ...errors },
       },
     },
-    async (request) => await services().startService(request.params.name),
+    async (request) => await services(tenantOf(request)).startService(request.params.name),
   );
 
   api.post(
@@ -193,8 +204,9 @@ export function serviceRoutes(
       },
     },
     async (request) => {
-      await guard(request.params.name, 'stop', request.query.force);
-      return await services().stopService(request.params.name);
+      const tenant = tenantOf(request);
+      await guard(tenant, request.params.name, 'stop', request.query.force);
+      return await services(tenant).stopService(request.params.name);
     },
   );
 
@@ -210,7 +222,7 @@ export function serviceRoutes(
       },
     },
     async (request) =>
-      await services().restartService(request.params.name, {
+      await services(tenantOf(request)).restartService(request.params.name, {
         wait: request.query.wait ?? true,
       }),
   );
@@ -226,7 +238,8 @@ export function serviceRoutes(
         response: { 200: ServiceSchema, ...errors },
       },
     },
-    async (request) => await services().scale(request.params.name, request.body.instances),
+    async (request) =>
+      await services(tenantOf(request)).scale(request.params.name, request.body.instances),
   );
 
   api.get(
@@ -243,9 +256,9 @@ export function serviceRoutes(
     async (request) => {
       const { name } = request.params;
       // Refuses an unknown service with 404 rather than an empty list.
-      services().view(name);
+      services(tenantOf(request)).view(name);
       const q = request.query;
-      const entries = await services().logs({
+      const entries = await services(tenantOf(request)).logs({
         kind: 'service',
         id: name,
         limit: q.limit ?? 200,

@@ -2,12 +2,18 @@ import {
   AlreadyExistsError,
   NotFoundError,
   SortedKeys,
-  TENANT_DEFAULT,
   withKeptSecrets,
   type ServiceSpec,
   type ListPageOptions,
 } from '@codedance/core';
-import type { LogEntry, LogQuery, LogSource } from '../logs/index.js';
+import {
+  tenantEntry,
+  tenantFilter,
+  type LogEntry,
+  type LogQuery,
+  type LogSource,
+} from '../logs/index.js';
+import { scopedName } from '../tenancy/index.js';
 import { listAll, type StoredRecord } from '../store/index.js';
 import type { WorkloadContext } from '../workloads/index.js';
 import { sameProcess, validateDefinition, validateReplacement } from './definition.js';
@@ -97,8 +103,12 @@ export class ServiceSupervisor {
     let services: StoredRecord<ServiceData>[];
     let instances: StoredRecord<InstanceData>[];
     try {
-      services = await listAll<ServiceData>(this.store(), TENANT_DEFAULT, SERVICE_KIND);
-      instances = await listAll<InstanceData>(this.store(), TENANT_DEFAULT, SERVICE_INSTANCE_KIND);
+      services = await listAll<ServiceData>(this.store(), this.options.tenant, SERVICE_KIND);
+      instances = await listAll<InstanceData>(
+        this.store(),
+        this.options.tenant,
+        SERVICE_INSTANCE_KIND,
+      );
     } catch (error) {
       // Nothing was touched yet: a later call (once the store is up) starts over.
       this.started = false;
@@ -188,8 +198,9 @@ export class ServiceSupervisor {
   }
 
   /** Log lines of services from the hub's journal, newest first. */
-  logs(query: LogQuery): Promise<LogEntry[]> {
-    return this.options.hub.query(query);
+  async logs(query: LogQuery): Promise<LogEntry[]> {
+    const entries = await this.options.hub.query(tenantFilter(this.options.tenant, query));
+    return entries.map(tenantEntry);
   }
 
   /** Defines a service; starts it when `start` is true and the definition is enabled. */
@@ -197,7 +208,7 @@ export class ServiceSupervisor {
     const spec = validateDefinition(withKeptSecrets(input, 'env', undefined, 'service'));
     if (this.entries.has(spec.name)) throw new AlreadyExistsError('service', spec.name);
     const data: ServiceData = { spec, generation: 1 };
-    const saved = await this.store().create(TENANT_DEFAULT, SERVICE_KIND, spec.name, data);
+    const saved = await this.store().create(this.options.tenant, SERVICE_KIND, spec.name, data);
     const entry = this.newEntry(spec.name, spec, saved.version, 1);
     this.entries.set(spec.name, entry);
     this.names.add(spec.name);
@@ -294,7 +305,7 @@ export class ServiceSupervisor {
       await Promise.all(entry.instances.map((i) => i.stop()));
       await Promise.all(entry.instances.map((i) => i.close()));
       // The definition goes first: instance records without one are cleaned up on the next start.
-      await this.store().delete(TENANT_DEFAULT, SERVICE_KIND, name);
+      await this.store().delete(this.options.tenant, SERVICE_KIND, name);
       this.entries.delete(name);
       this.names.delete(name);
       for (const instance of entry.instances) await instance.deleteRecord();
@@ -370,7 +381,7 @@ export class ServiceSupervisor {
   ): Promise<void> {
     const data: ServiceData = { spec, generation };
     const saved = await this.store().update(
-      TENANT_DEFAULT,
+      this.options.tenant,
       SERVICE_KIND,
       entry.name,
       data,
@@ -439,7 +450,11 @@ export class ServiceSupervisor {
   }
 
   private async tail(name: string): Promise<TailLine[]> {
-    const entries = await this.options.hub.query({ kind: 'service', id: name, limit: TAIL_LINES });
+    const entries = await this.options.hub.query({
+      kind: 'service',
+      id: scopedName(this.options.tenant, name),
+      limit: TAIL_LINES,
+    });
     return entries
       .map((e) => ({
         time: e.time,

@@ -1,5 +1,5 @@
 export { createStore } from './open-store.js';
-export { listAll } from './list-all.js';
+export { listAll, tenantStore, type TenantStore } from './list-all.js';
 export type { Clock, StoreOptions } from './rules.js';
 export { MAX_LEASE_TTL_MS } from './lease-rules.js';
 export {

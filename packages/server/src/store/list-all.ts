@@ -23,3 +23,14 @@ export async function listAll<T>(
   } while (cursor !== undefined);
   return out;
 }
+
+/** The store as one tenant's records are reached: the store (a 503 while it is not open) and the tenant. */
+export interface TenantStore {
+  (): Store;
+  readonly tenant: string;
+}
+
+/** Binds a store accessor to a tenant. */
+export function tenantStore(store: () => Store, tenant: string): TenantStore {
+  return Object.assign(() => store(), { tenant });
+}

@@ -12,7 +12,7 @@ import {
   type runStats,
 } from '@codedance/core';
 import type { Task as TaskView } from '@codedance/api';
-import type { StoredRecord } from '../store/index.js';
+import { tenantStore, type StoredRecord } from '../store/index.js';
 import {
   TaskDefinitions,
   toggled,
@@ -70,7 +70,7 @@ export class TaskController {
 
   constructor(options: TaskControllerOptions) {
     this.#options = options;
-    this.#store = () => options.gate.store();
+    this.#store = tenantStore(() => options.gate.store(), options.tenant);
     this.#definitions = new TaskDefinitions(this.#store);
     this.#history = new RunHistory(this.#store);
     this.#timers = new ScheduleTimers({

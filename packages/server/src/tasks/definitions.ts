@@ -1,4 +1,4 @@
-import { TENANT_DEFAULT, ValidationError, validateTaskSpec, type TaskSpec } from '@codedance/core';
+import { ValidationError, validateTaskSpec, type TaskSpec } from '@codedance/core';
 import { listAll, type StoredRecord } from '../store/index.js';
 import { TASK_KIND, TASK_STATE_KIND, type TaskData } from './records.js';
 import type { StoreAccess } from './task-state.js';
@@ -38,18 +38,18 @@ export class TaskDefinitions {
   constructor(private readonly store: StoreAccess) {}
 
   all(): Promise<StoredRecord<TaskData>[]> {
-    return listAll<TaskData>(this.store(), TENANT_DEFAULT, TASK_KIND);
+    return listAll<TaskData>(this.store(), this.store.tenant, TASK_KIND);
   }
 
   /** Stores a new definition; 409 CD_ALREADY_EXISTS when the id is taken. */
   create(spec: TaskSpec): Promise<StoredRecord<TaskData>> {
-    return this.store().create<TaskData>(TENANT_DEFAULT, TASK_KIND, spec.id, { spec });
+    return this.store().create<TaskData>(this.store.tenant, TASK_KIND, spec.id, { spec });
   }
 
   /** Replaces a definition if it is still at `expectedVersion`; 409 CD_CONFLICT otherwise. */
   replace(spec: TaskSpec, expectedVersion: number): Promise<StoredRecord<TaskData>> {
     return this.store().update<TaskData>(
-      TENANT_DEFAULT,
+      this.store.tenant,
       TASK_KIND,
       spec.id,
       { spec },
@@ -60,7 +60,7 @@ export class TaskDefinitions {
   /** Deletes a definition and its state (its runs are the run history's). */
   async remove(id: string): Promise<void> {
     const store = this.store();
-    await store.delete(TENANT_DEFAULT, TASK_KIND, id);
-    await store.delete(TENANT_DEFAULT, TASK_STATE_KIND, id);
+    await store.delete(this.store.tenant, TASK_KIND, id);
+    await store.delete(this.store.tenant, TASK_STATE_KIND, id);
   }
 }

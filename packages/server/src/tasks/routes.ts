@@ -23,10 +23,14 @@ import {
   type BatchResult,
 } from '@codedance/api';
 import { expectedVersion, keyedPage, pageRequest } from '../http/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { TaskController } from './controller.js';
 
 /** Seed 004's task API, as written there. */
-export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskController }): void {
+export function taskRoutes(
+  app: FastifyInstance,
+  options: { tasks: (tenant: string) => TaskController },
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const tasks = options.tasks;
   const tags = ['tasks'];
@@ -41,7 +45,10 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         response: { 200: TaskListSchema, ...errors },
       },
     },
-    (request) => keyedPage('tasks', 'tasks', request.query, (options) => tasks().page(options)),
+    (request) =>
+      keyedPage('tasks', 'tasks', request.query, (options) =>
+        tasks(tenantOf(request)).page(options),
+      ),
   );
 
   api.post(
@@ -55,7 +62,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request, reply) => {
-      const view = await tasks().create(request.body);
+      const view = await tasks(tenantOf(request)).create(request.body);
       return reply.status(201).header('etag', `"${view.version}"`).send(view);
     },
   );
@@ -71,11 +78,11 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request, reply) => {
-      const view = tasks().view(request.params.id);
-      const stats = await tasks().stats(request.params.id);
+      const view = tasks(tenantOf(request)).view(request.params.id);
+      const stats = await tasks(tenantOf(request)).stats(request.params.id);
       return reply
         .header('etag', `"${view.version}"`)
-        .send({ ...view, upcoming: tasks().preview(request.params.id, 5), stats });
+        .send({ ...view, upcoming: tasks(tenantOf(request)).preview(request.params.id, 5), stats });
     },
   );
 
@@ -91,7 +98,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request, reply) => {
-      const view = await tasks().update(
+      const view = await tasks(tenantOf(request)).update(
         request.params.id,
         request.body,
         expectedVersion(request.headers['if-match'], 'task'),
@@ -111,7 +118,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request, reply) => {
-      await tasks().remove(request.params.id);
+      await tasks(tenantOf(request)).remove(request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -127,7 +134,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
       },
     },
     async (request, reply) =>
-      reply.status(202).send(await tasks().trigger(request.params.id, 'manual')),
+      reply.status(202).send(await tasks(tenantOf(request)).trigger(request.params.id, 'manual')),
   );
   api.post(
     '/api/tasks/:id/stop',
@@ -139,7 +146,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         response: { 200: StopResultSchema, ...errors },
       },
     },
-    (request) => tasks().stop(request.params.id),
+    (request) => tasks(tenantOf(request)).stop(request.params.id),
   );
   api.post(
     '/api/tasks/:id/toggle',
@@ -151,7 +158,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         response: { 200: TaskSchema, ...errors },
       },
     },
-    (request) => tasks().toggle(request.params.id),
+    (request) => tasks(tenantOf(request)).toggle(request.params.id),
   );
   api.post(
     '/api/tasks/:id/restart',
@@ -163,7 +170,8 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         response: { 202: TriggerResultSchema, ...errors },
       },
     },
-    async (request, reply) => reply.status(202).send(await tasks().restart(request.params.id)),
+    async (request, reply) =>
+      reply.status(202).send(await tasks(tenantOf(request)).restart(request.params.id)),
   );
 
   api.get(
@@ -180,7 +188,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     async (request) => {
       const { id } = request.params;
       const page = pageRequest(`runs of task ${id}`, request.query, {}, 'desc');
-      const found = await tasks().runs(id, {
+      const found = await tasks(tenantOf(request)).runs(id, {
         limit: page.limit,
         order: page.order,
         cursor: page.after,
@@ -199,7 +207,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         response: { 200: TaskRunSchema, ...errors },
       },
     },
-    async (request) => tasks().run(request.params.id, request.params.run),
+    async (request) => tasks(tenantOf(request)).run(request.params.id, request.params.run),
   );
 
   api.get(
@@ -215,7 +223,7 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     },
     (request) => ({
       id: request.params.id,
-      next: tasks().preview(request.params.id, request.query.count ?? 10),
+      next: tasks(tenantOf(request)).preview(request.params.id, request.query.count ?? 10),
     }),
   );
 
@@ -240,11 +248,14 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
         for (const id of request.body.ids) {
           try {
             if (action === 'run')
-              results.push({ ok: true as const, ...(await tasks().trigger(id, 'batch')) });
+              results.push({
+                ok: true as const,
+                ...(await tasks(tenantOf(request)).trigger(id, 'batch')),
+              });
             else if (action === 'stop')
-              results.push({ ok: true as const, ...(await tasks().stop(id)) });
+              results.push({ ok: true as const, ...(await tasks(tenantOf(request)).stop(id)) });
             else {
-              await tasks().remove(id);
+              await tasks(tenantOf(request)).remove(id);
               results.push({ ok: true as const, id, deleted: true });
             }
           } catch (error) {

@@ -1,4 +1,4 @@
-import { TENANT_DEFAULT, runStats } from '@codedance/core';
+import { runStats } from '@codedance/core';
 import { listAll, type Page, type StoredRecord } from '../store/index.js';
 import { TASK_RUN_KIND, runRecordId, type RunData } from './records.js';
 import type { StoreAccess } from './task-state.js';
@@ -19,7 +19,7 @@ export class RunHistory {
 
   /** Runs recorded as RUNNING, of every task: a previous server's runs to re-adopt. */
   running(): Promise<StoredRecord<RunData>[]> {
-    return listAll<RunData>(this.store(), TENANT_DEFAULT, TASK_RUN_KIND, { status: 'RUNNING' });
+    return listAll<RunData>(this.store(), this.store.tenant, TASK_RUN_KIND, { status: 'RUNNING' });
   }
 
   /**
@@ -28,7 +28,7 @@ export class RunHistory {
    * as a primary-key range, so neither the page nor its total reads others.
    */
   page(task: string, options: RunPageOptions): Promise<Page<RunData>> {
-    return this.store().list<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, {
+    return this.store().list<RunData>(this.store.tenant, TASK_RUN_KIND, {
       idPrefix: runRecordId(task, ''),
       order: options.order ?? 'desc',
       limit: options.limit,
@@ -40,7 +40,7 @@ export class RunHistory {
   }
 
   get(task: string, run: string): Promise<StoredRecord<RunData> | null> {
-    return this.store().get<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, runRecordId(task, run));
+    return this.store().get<RunData>(this.store.tenant, TASK_RUN_KIND, runRecordId(task, run));
   }
 
   /** Runs, success rate and mean duration over the newest `window` finished runs. */
@@ -58,16 +58,16 @@ export class RunHistory {
   /** Keeps the newest `keep` runs of a task; of the older ones, deletes those that ended. */
   async prune(task: string, keep: number): Promise<void> {
     const store = this.store();
-    const total = await store.count(TENANT_DEFAULT, TASK_RUN_KIND, { task });
+    const total = await store.count(this.store.tenant, TASK_RUN_KIND, { task });
     if (total <= keep) return;
-    const page = await store.list<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, {
+    const page = await store.list<RunData>(this.store.tenant, TASK_RUN_KIND, {
       where: { task },
       order: 'asc',
       limit: Math.min(1000, total - keep),
     });
     for (const record of page.items) {
       if (record.data.status !== 'RUNNING') {
-        await store.delete(TENANT_DEFAULT, TASK_RUN_KIND, record.id);
+        await store.delete(this.store.tenant, TASK_RUN_KIND, record.id);
       }
     }
   }
@@ -76,11 +76,12 @@ export class RunHistory {
   async removeAll(task: string): Promise<void> {
     const store = this.store();
     for (;;) {
-      const page = await store.list(TENANT_DEFAULT, TASK_RUN_KIND, {
+      const page = await store.list(this.store.tenant, TASK_RUN_KIND, {
         where: { task },
         limit: DELETE_PAGE,
       });
-      for (const record of page.items) await store.delete(TENANT_DEFAULT, TASK_RUN_KIND, record.id);
+      for (const record of page.items)
+        await store.delete(this.store.tenant, TASK_RUN_KIND, record.id);
       if (page.items.length < DELETE_PAGE) break;
     }
   }

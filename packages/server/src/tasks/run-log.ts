@@ -12,6 +12,7 @@ export class RunLog {
   constructor(
     private readonly hub: LogHub,
     private readonly files: RunData['logFiles'],
+    /** The task's tenant-scoped name (`scopedName`). */
     task: string,
     run: string,
     /** Values the log must never show: they are masked in every line read from the files. */

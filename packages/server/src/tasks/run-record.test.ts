@@ -1,3 +1,4 @@
+import { tenantStore } from '../store/index.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreUnavailableError, TENANT_DEFAULT } from '@codedance/core';
 import { TASK_RUN_KIND, type RunData } from './records.js';
@@ -42,7 +43,7 @@ describe('RunRecord', () => {
       if (down) throw new StoreUnavailableError('sqlite');
       return store();
     };
-    const record = new RunRecord(runData('job', 'r1'), 0, flaky, logger);
+    const record = new RunRecord(runData('job', 'r1'), 0, tenantStore(flaky, store.tenant), logger);
     let done = false;
     void record.saveFinal().then(() => {
       done = true;
@@ -63,7 +64,7 @@ describe('RunRecord', () => {
     const gone = () => {
       throw new StoreUnavailableError('sqlite');
     };
-    const record = new RunRecord(runData('job', 'r1'), 0, gone, logger);
+    const record = new RunRecord(runData('job', 'r1'), 0, tenantStore(gone, store.tenant), logger);
     let done = false;
     void record.saveFinal().then(() => {
       done = true;

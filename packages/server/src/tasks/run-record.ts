@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { TENANT_DEFAULT } from '@codedance/core';
 import { TASK_RUN_KIND, runRecordId, type RunData } from './records.js';
 import type { StoreAccess } from './task-state.js';
 
@@ -43,8 +42,8 @@ export class RunRecord {
       const snapshot = { ...this.#data };
       const saved =
         this.#version === 0
-          ? await store.create(TENANT_DEFAULT, TASK_RUN_KIND, id, snapshot)
-          : await store.update(TENANT_DEFAULT, TASK_RUN_KIND, id, snapshot, this.#version);
+          ? await store.create(this.store.tenant, TASK_RUN_KIND, id, snapshot)
+          : await store.update(this.store.tenant, TASK_RUN_KIND, id, snapshot, this.#version);
       this.#version = saved.version;
     });
     this.#writes = write.catch(() => undefined);

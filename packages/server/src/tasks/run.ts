@@ -15,6 +15,8 @@ import { newRunId, type RunData } from './records.js';
 import { RunLog } from './run-log.js';
 import type { RunRequest } from './run-queue.js';
 import { RunRecord } from './run-record.js';
+import { tenantStore } from '../store/index.js';
+import { scopedName } from '../tenancy/index.js';
 
 export interface RunContext extends WorkloadContext {
   /** Seconds a run may take when its task sets no timeout. */
@@ -60,8 +62,14 @@ export class TaskRun {
   ) {
     this.id = data.run;
     this.task = data.task;
-    this.record = new RunRecord(data, version, () => ctx.gate.store(), ctx.logger);
-    this.log = new RunLog(ctx.hub, data.logFiles, data.task, data.run, secrets);
+    this.record = new RunRecord(
+      data,
+      version,
+      tenantStore(() => ctx.gate.store(), ctx.tenant),
+      ctx.logger,
+    );
+    const source = scopedName(ctx.tenant, data.task);
+    this.log = new RunLog(ctx.hub, data.logFiles, source, data.run, secrets);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -90,7 +98,7 @@ export class TaskRun {
       peakRssBytes: 0,
       cpuSeconds: 0,
       command: spec.shell ? ['/bin/sh', '-c', [command, ...args].join(' ')] : [command, ...args],
-      logFiles: logFiles(ctx.logsDir, { kind: 'task', id: spec.id, run }),
+      logFiles: logFiles(ctx.logsDir, { kind: 'task', id: scopedName(ctx.tenant, spec.id), run }),
     };
     const taskRun = new TaskRun(ctx, data, 0, () => secretValues(spec.environment));
     await taskRun.record.save();

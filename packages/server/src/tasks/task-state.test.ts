@@ -1,3 +1,4 @@
+import { tenantStore } from '../store/index.js';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError, TENANT_DEFAULT } from '@codedance/core';
 import { TASK_STATE_KIND, type TaskStateData } from './records.js';
@@ -62,7 +63,7 @@ describe('TaskState', () => {
       if (down) throw new StoreUnavailableError('sqlite');
       return store();
     };
-    const state = TaskState.fresh(flaky, task);
+    const state = TaskState.fresh(tenantStore(flaky, store.tenant), task);
     await state.save();
     down = true;
     await expect(state.save({ lastFireAt: '2031-01-01T00:01:00.000Z' })).rejects.toBeInstanceOf(

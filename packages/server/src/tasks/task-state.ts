@@ -1,9 +1,8 @@
-import { TENANT_DEFAULT } from '@codedance/core';
-import type { Store, StoredRecord } from '../store/index.js';
+import type { StoredRecord, TenantStore } from '../store/index.js';
 import { TASK_STATE_KIND, type RunData, type TaskStateData } from './records.js';
 
 /** Where the task feature reaches the store; a 503 while it is not open. */
-export type StoreAccess = () => Store;
+export type StoreAccess = TenantStore;
 
 /** The state of a task that has none stored yet: its schedule starts at its creation. */
 export function initialState(createdAt: string): TaskStateData {
@@ -50,7 +49,7 @@ export class TaskState {
     store: StoreAccess,
     task: Pick<StoredRecord, 'id' | 'createdAt'>,
   ): Promise<TaskState> {
-    const record = await store().get<TaskStateData>(TENANT_DEFAULT, TASK_STATE_KIND, task.id);
+    const record = await store().get<TaskStateData>(store.tenant, TASK_STATE_KIND, task.id);
     return record
       ? new TaskState(task.id, record.data, record.version, store)
       : new TaskState(task.id, initialState(task.createdAt), 0, store);
@@ -72,8 +71,8 @@ export class TaskState {
       const store = this.store();
       const saved =
         this.version === 0
-          ? await store.create(TENANT_DEFAULT, TASK_STATE_KIND, this.id, next)
-          : await store.update(TENANT_DEFAULT, TASK_STATE_KIND, this.id, next, this.version);
+          ? await store.create(this.store.tenant, TASK_STATE_KIND, this.id, next)
+          : await store.update(this.store.tenant, TASK_STATE_KIND, this.id, next, this.version);
       this.#data = next;
       this.version = saved.version;
     });

@@ -27,21 +27,22 @@ import {
   TasksFileSchema,
   errorResponses as errors,
 } from '@codedance/api';
-import type { LogHub } from '../logs/index.js';
+import { tenantEntry, tenantFilter, type LogHub } from '../logs/index.js';
 import type { LogEntry } from '../logs/index.js';
+import { tenantOf } from '../tenancy/index.js';
 import type { TaskController } from '../tasks/index.js';
 import type { JobsWatcher } from './jobs.js';
 import { applyImport, type ImportServices } from './import-apply.js';
 import { systemDateClock } from '../clock.js';
 
 export interface TransferRoutesOptions {
-  tasks: () => TaskController;
+  tasks: (tenant: string) => TaskController;
   hub: () => LogHub;
-  jobs: () => JobsWatcher;
+  jobs: (tenant: string) => JobsWatcher;
   config: () => Config;
   version: string;
   /** Services, when the service feature is present: PM2 apps become services. */
-  services?: () => ImportServices;
+  services?: (tenant: string) => ImportServices;
 }
 
 /** A file answer: JSON as `json` describes it, or the other formats as text. */
@@ -102,7 +103,7 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
     (request, reply) => {
       // An export is a file that travels: secrets leave as their mask.
       const specs = options
-        .tasks()
+        .tasks(tenantOf(request))
         .specs()
         .map((spec) =>
           spec.environment === undefined
@@ -141,12 +142,14 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       const { format = 'json', since, until, ...rest } = request.body;
       const entries = (
         await options.hub().query({
-          ...rest,
+          ...tenantFilter(tenantOf(request), rest),
           ...(since === undefined ? {} : { since: new Date(since) }),
           ...(until === undefined ? {} : { until: new Date(until) }),
           limit: rest.limit ?? 5000,
         })
-      ).reverse();
+      )
+        .reverse()
+        .map(tenantEntry);
       const name = `logs-${stamp()}`;
       if (format === 'csv') {
         return reply
@@ -183,13 +186,13 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         response: { 200: SystemExportSchema, ...errors },
       },
     },
-    (_request, reply) => {
+    (request, reply) => {
       void reply.header('content-disposition', `attachment; filename="codedance-${stamp()}.json"`);
       return {
         exportedAt: systemDateClock().toISOString(),
         version: options.version,
         config: redactConfig(options.config()) as unknown as Record<string, unknown>,
-        tasks: options.tasks().list(),
+        tasks: options.tasks(tenantOf(request)).list(),
       };
     },
   );
@@ -224,7 +227,10 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
       }
       const outcome = await applyImport(
         { tasks, services },
-        { tasks: options.tasks(), services: options.services?.() ?? null },
+        {
+          tasks: options.tasks(tenantOf(request)),
+          services: options.services?.(tenantOf(request)) ?? null,
+        },
         { apply, prune },
       );
       return {
@@ -245,7 +251,7 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         response: { 200: JobsPlanSchema, ...errors },
       },
     },
-    () => options.jobs().plan(),
+    (request) => options.jobs(tenantOf(request)).plan(),
   );
 
   api.post(
@@ -258,6 +264,6 @@ export function transferRoutes(app: FastifyInstance, options: TransferRoutesOpti
         response: { 200: JobsPlanSchema, ...errors },
       },
     },
-    () => options.jobs().apply(),
+    (request) => options.jobs(tenantOf(request)).apply(),
   );
 }

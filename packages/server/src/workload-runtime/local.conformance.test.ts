@@ -13,6 +13,7 @@ describeWorkloadRuntimeConformance('local', async () => {
   const runtime = new LocalRuntime({
     services,
     bus: harness.bus,
+    tenant: 'default',
     clock: () => Date.now(),
     logger: pino({ level: 'silent' }),
   });

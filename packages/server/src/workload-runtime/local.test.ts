@@ -29,6 +29,7 @@ function open(): LocalRuntime {
   runtime = new LocalRuntime({
     services,
     bus: h.bus,
+    tenant: 'default',
     clock: () => Date.now(),
     logger: pino({ level: 'silent' }),
   });

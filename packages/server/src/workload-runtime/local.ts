@@ -31,6 +31,8 @@ export interface LocalRuntimeOptions {
   services: ServiceSupervisor;
   /** Where the supervisor tells of its instances' changes. */
   bus: EventBus;
+  /** The tenant whose services run the workloads: only its events are watched. */
+  tenant: string;
   clock: Clock;
   logger: Logger;
   /** A first port `p` with `p … p + count - 1` free and none of them in `avoid`. */
@@ -61,7 +63,7 @@ export class LocalRuntime implements WorkloadRuntime {
       options.logger.warn({ err: error }, 'a watcher of workloads failed and was dropped');
     });
     this.#unsubscribe = options.bus.subscribe(
-      { types: ['service.instance', 'service.status'] },
+      { types: ['service.instance', 'service.status'], tenant: options.tenant },
       null,
       (message) => {
         const data = message.type === 'event' ? (message.event.data as { name?: unknown }) : {};

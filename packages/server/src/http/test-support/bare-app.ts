@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { TENANT_DEFAULT } from '@codedance/core';
 import { frameworkErrors, installErrorHandling } from '../errors.js';
 import { installJsonBodies, validatorCompiler } from '../validation.js';
 
@@ -21,6 +22,15 @@ export async function startBareApp(
   installJsonBodies(app);
   installErrorHandling(app, errors);
   await register(app);
+  // Routes act in the caller's tenant. Without the server's access rules (guardApp), every
+  // request is the admin of the default tenant, as a server with one tenant sees it.
+  if (!app.hasRequestDecorator('principal')) {
+    app.decorateRequest('principal', null);
+    app.addHook('preHandler', (request, _reply, done) => {
+      request.principal = { kind: 'admin', id: 'admin', tenant: TENANT_DEFAULT, role: 'admin' };
+      done();
+    });
+  }
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');

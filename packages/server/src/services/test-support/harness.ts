@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { TENANT_DEFAULT } from '@codedance/core';
 import { EventBus, type BusEvent } from '../../events/index.js';
 import { LogHub } from '../../logs/index.js';
 import { LocalProcesses, type ProcessSpec, type ProcessRuntime } from '../../runtime/index.js';
@@ -127,7 +128,8 @@ export class Harness {
       gate: this.gate!,
       runtime,
       hub,
-      bus: this.bus,
+      tenant: TENANT_DEFAULT,
+      bus: this.bus.tenant(TENANT_DEFAULT),
       logger: pino({ level: 'silent' }),
       logsDir: this.logsDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import type { TaskSpec } from '@codedance/core';
+import { TENANT_DEFAULT, type TaskSpec } from '@codedance/core';
 import { validateTaskSpec } from '@codedance/core';
-import { createStore, type Store } from '../../store/index.js';
+import { createStore, tenantStore, type Store, type TenantStore } from '../../store/index.js';
 import { tempFolder } from '../../store/test-support/servers.js';
 import type { RunData } from '../records.js';
 
@@ -11,7 +11,8 @@ import type { RunData } from '../records.js';
  * the time from `clock` (the test's, so times in records are known).
  */
 export function useSqliteStore(clock: () => number = Date.now): {
-  store: () => Store;
+  /** The store as the default tenant's records are reached. */
+  store: TenantStore;
   path: () => string;
 } {
   let current: { store: Store; path: string; remove: () => Promise<void> } | null = null;
@@ -32,7 +33,7 @@ export function useSqliteStore(clock: () => number = Date.now): {
     if (!current) throw new Error('no store outside a test');
     return current;
   };
-  return { store: () => made().store, path: () => made().path };
+  return { store: tenantStore(() => made().store, TENANT_DEFAULT), path: () => made().path };
 }
 
 /** A valid task definition, with the defaults filled in as the API would. */
