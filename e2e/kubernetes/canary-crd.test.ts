@@ -108,7 +108,7 @@ describe.skipIf(problem !== null)('the CanaryDeployment CRD on a real API server
     const local = validateCanarySpec(seedExample.spec);
     expect(local.ok).toBe(true);
     expect(created.object?.spec).toEqual(local.ok ? local.value : null);
-    expect(created.object?.spec.traffic).toEqual({ provider: 'replicas', port: 80 });
+    expect(created.object?.spec.traffic).toEqual({ provider: 'router', port: 80 });
     expect(created.object?.spec.analysis).toMatchObject({ interval: '10s', failureLimit: 1 });
   });
 

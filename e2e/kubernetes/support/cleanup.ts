@@ -1,6 +1,6 @@
 // Stopping a run and removing everything it made; finding what killed runs left behind.
 import { rm } from 'node:fs/promises';
-import { listSandboxes, releaseSubnets, removeSandbox } from './network.js';
+import { dropSubnetRoute, listSandboxes, releaseSubnets, removeSandbox } from './network.js';
 import { stopProcess } from './processes.js';
 import { isStale, listRuns, readRun, removeRun, type RunRecord } from './runs.js';
 
@@ -13,6 +13,7 @@ export async function stopRun(run: RunRecord, graceMs: number): Promise<void> {
   for (const sandbox of await listSandboxes()) {
     if (sandbox.runId === run.id) await removeSandbox(sandbox);
   }
+  for (const cidr of run.subnets) await dropSubnetRoute(cidr);
   releaseSubnets(run.id);
   if (run.kind === 'cluster' && run.dir) await rm(run.dir, { recursive: true, force: true });
   removeRun(run.id);

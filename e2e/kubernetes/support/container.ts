@@ -1,5 +1,6 @@
 // One container of a pod, run by the test kubelet as a local process inside the pod's network
 // namespace, restarted by the pod's restart policy, with its readiness probe.
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
@@ -20,6 +21,7 @@ export interface ContainerState {
     exitCode: number;
     signal?: number;
     reason: string;
+    message?: string;
     startedAt: string;
     finishedAt: string;
     containerID: string;
@@ -174,10 +176,12 @@ export class ContainerRunner {
     clearTimeout(this.timer);
     this.ready = false;
     const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
+    const message = this.terminationMessage(exitCode);
     const terminated = {
       exitCode,
       ...(signal ? { signal: constants.signals[signal] } : {}),
       reason: exitCode === 0 ? 'Completed' : 'Error',
+      ...(message === null ? {} : { message }),
       startedAt: this.state.running?.startedAt ?? apiTime(),
       finishedAt: apiTime(),
       containerID: `process://${process_.pid}`,
@@ -204,5 +208,25 @@ export class ContainerRunner {
       this.restartCount += 1;
       this.start();
     });
+  }
+
+  /**
+   * What a kubelet puts in `terminated.message` under `terminationMessagePolicy:
+   * FallbackToLogsOnError` after a failure: the end of the container's output (80 lines, 2 KiB
+   * at most). No termination-message file exists here, so it is the only source.
+   */
+  private terminationMessage(exitCode: number): string | null {
+    if (
+      exitCode === 0 ||
+      this.options.container.terminationMessagePolicy !== 'FallbackToLogsOnError'
+    )
+      return null;
+    try {
+      const text = readFileSync(join(this.options.logDir, `${this.name}.log`), 'utf8');
+      const tail = text.split('\n').slice(-81).join('\n');
+      return tail.slice(-2048);
+    } catch {
+      return null;
+    }
   }
 }

@@ -71,6 +71,9 @@ export async function claimSubnet(run: RunRecord): Promise<Subnet> {
     }
     run.subnets.push(subnet.cidr);
     writeRun(run);
+    // Pods' /32 routes are more specific; an address of the subnet with no pod (one that was
+    // deleted, one never given) is refused here instead of going out by the default route.
+    await ip(['route', 'add', 'unreachable', subnet.cidr]);
     return subnet;
   }
   throw new Error(`no free /24 left in ${POD_RANGE}`);
@@ -175,4 +178,9 @@ export async function listSandboxes(): Promise<
     }
   }
   return [...found.values()];
+}
+
+/** Removes the route that keeps a claimed subnet on this machine (nothing when it is gone). */
+export async function dropSubnetRoute(cidr: string): Promise<void> {
+  await ip(['route', 'del', 'unreachable', cidr]).catch(() => '');
 }

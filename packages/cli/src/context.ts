@@ -13,6 +13,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 10;
 export interface Io extends Streams {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Where answers to questions come from; process.stdin by default. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Options every command accepts (declared once, on the root command). */

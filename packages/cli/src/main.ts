@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerAccess } from './commands/access.js';
 import { registerConfig } from './commands/config.js';
+import { registerController } from './commands/controller.js';
 import { registerDelivery } from './commands/delivery/index.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerKill } from './commands/kill.js';
 import { registerServer } from './commands/server.js';
 import { registerServices } from './commands/services/index.js';
 import { registerStatus } from './commands/status.js';
@@ -99,6 +101,8 @@ export function buildProgram(io: Io, wrap: Wrap): Command {
   registerTasks(program, wrap);
   registerTransfer(program, wrap);
   registerDelivery(program, wrap);
+  registerController(program, wrap);
+  registerKill(program, wrap);
   return program;
 }
 

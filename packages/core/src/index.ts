@@ -1,6 +1,6 @@
 export * from './errors/index.js';
 export * from './config/index.js';
-export { TENANT_DEFAULT } from './tenancy.js';
+export { TENANT_DEFAULT, TENANT_NAME_PATTERN, tenantNameProblem } from './tenancy.js';
 export * from './access/index.js';
 export * from './secrets/index.js';
 export * from './schedule/index.js';
@@ -20,3 +20,4 @@ export * from './delivery/index.js';
 export * from './metrics/index.js';
 export * from './traffic/index.js';
 export * from './runtime/index.js';
+export * from './quota/index.js';

@@ -7,3 +7,6 @@ export * from './crd/index.js';
 export * from './rbac/index.js';
 export * from './traffic/index.js';
 export * from './metrics/index.js';
+export * from './runtime/index.js';
+export * from './router/index.js';
+export * from './controller/index.js';

@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { secretValues } from '@codedance/core';
 import { accessRoutes, installAccess, type Access } from './auth/index.js';
+import { dateClockOf, systemClock, type Clock } from './clock.js';
+import { UsageMeter, installRateLimits, usageRoutes } from './quota/index.js';
+import { AuditTrail, auditRoutes, installAuditTrail } from './audit/index.js';
 import type { ConfigRuntime } from './config/index.js';
 import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
 import { frameworkErrors, installErrorHandling } from './http/index.js';
@@ -14,7 +17,7 @@ import { installRequestMetrics, type ServerMetrics } from './observability/index
 import { serverLogRoutes } from './observability/index.js';
 import { serviceRoutes } from './services/index.js';
 import { settingsRoutes } from './settings/index.js';
-import { statusRoutes } from './status/index.js';
+import { killRoute, statusRoutes } from './status/index.js';
 import type { StoreGate } from './store/index.js';
 import { MAX_CLIENT_MESSAGE, eventRoutes, liveRoutes } from './events/index.js';
 import { systemRoutes, type SystemMonitor } from './system/index.js';
@@ -40,6 +43,10 @@ export interface AppContext {
   access: Access;
   /** The built dashboard; found through the installed `@codedance/web` package when absent. */
   dashboardDir?: string | null;
+  /** The time rate limits count by; the system clock when absent. */
+  clock?: Clock;
+  /** Stops every workload and the server (`POST /api/server/kill`); absent, the route is too. */
+  kill?: () => void;
 }
 
 /** Builds the Fastify application: every route, the OpenAPI document, auth, errors. */
@@ -87,6 +94,23 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     access.sockets.watch(app.websocketServer);
   }
   await installAccess(app, { access, config: () => config.current() });
+  installRateLimits(app, {
+    limits: () => config.current().server.rateLimit,
+    clock: context.clock ?? systemClock,
+  });
+  const trail = new AuditTrail(() => context.gate.store(), context.logger);
+  installAuditTrail(app, trail);
+  const meter = new UsageMeter(
+    () => context.gate.store(),
+    dateClockOf(context.clock ?? systemClock),
+    context.logger,
+  );
+  meter.start();
+  app.addHook('onResponse', (request, _reply, done) => {
+    if (request.principal !== null) meter.count(request.principal.tenant, 'api_calls');
+    done();
+  });
+  app.addHook('onClose', () => meter.stop());
 
   await app.register(swagger, {
     openapi: {
@@ -125,6 +149,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
         { name: 'logs', description: 'Workload logs' },
         { name: 'transfer', description: 'Export and import' },
         { name: 'events', description: 'What workloads did, newest first; live over /ws' },
+        { name: 'audit', description: 'Who changed what, from where, with what result' },
+        { name: 'usage', description: 'What each tenant used, per hour or day' },
       ],
     },
     // @fastify/websocket hides WebSocket routes from the document; they are part of the API.
@@ -154,7 +180,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     );
   });
 
+  auditRoutes(app, { trail });
+  usageRoutes(app, { meter });
   statusRoutes(app, { gate: context.gate, version: context.version, startedAt: context.startedAt });
+  if (context.kill !== undefined) killRoute(app, context.kill);
   settingsRoutes(app, {
     config,
     gate: context.gate,

@@ -27,6 +27,8 @@ export interface Workloads {
   /** Resolves when the controllers have started (after the store first opens); the demo waits on it. */
   ready: () => Promise<void>;
   close: () => Promise<void>;
+  /** Stops every workload (services, task runs, routers) and closes: `codedance kill`. */
+  halt: () => Promise<void>;
 }
 
 /**
@@ -131,6 +133,19 @@ export function createWorkloads(input: {
     jobs: () => whenStarted(jobs),
     delivery: () => whenStarted(delivery),
     ready: () => readyPromise,
+    halt: async () => {
+      gate.off('up', onUp);
+      await starter.close();
+      jobs.stop();
+      // Before the store first opened nothing was started: closing is all there is to do.
+      const started = starter.started;
+      await (started ? delivery.halt() : delivery.close());
+      workloadRuntime.close();
+      await (started ? tasks.halt() : tasks.close());
+      await (started ? services.halt() : services.close());
+      await hub.close();
+      runtime.close();
+    },
     close: async () => {
       gate.off('up', onUp);
       // A start in progress finishes first: what it starts is then closed below.

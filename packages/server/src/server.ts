@@ -54,6 +54,8 @@ export interface RunningServer {
   credentialFile: string | null;
   /** Stops accepting, finishes in-flight requests, closes the store. Safe to call twice. */
   close(reason?: string): Promise<void>;
+  /** Resolves with the reason once the server has stopped, by `close` or `POST /api/server/kill`. */
+  closed: Promise<string>;
 }
 
 /** True for addresses only this machine can reach. */
@@ -170,6 +172,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logFile: () => log.file,
     workloads,
     access,
+    kill: () => {
+      void stop('kill', true);
+    },
   });
 
   try {
@@ -235,8 +240,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           return null;
         });
   const base = linkBase(boot, port);
-
   let closing: Promise<void> | null = null;
+  let closedResolve!: (reason: string) => void;
+  const closed = new Promise<string>((resolve) => {
+    closedResolve = resolve;
+  });
+
   return {
     url,
     dataDir,
@@ -244,35 +253,40 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     get credentialFile() {
       return access.credential.source() === 'file' ? access.credential.file : null;
     },
-    close(reason = 'shutdown') {
-      closing ??= (async () => {
-        logger.info({ reason }, 'codedance stopping');
-        demo.abort();
-        config.unwatch();
-        monitor.stop();
-        if (registered !== null) await forgetServer(registered).catch(() => undefined);
-        await app.close();
-        if (options.demo !== undefined) {
-          // The demo's processes are this server's own: they end with it.
-          await demoRun?.catch(() => undefined);
-          await workloads
-            .ready()
-            .then(() => stopDemo(workloads.delivery(), workloads.services()))
-            .catch((error: unknown) => {
-              logger.error({ err: error }, 'stopping the demo failed');
-            });
-        }
-        // Other workloads keep running: the next server re-adopts them.
-        await workloads.close().catch((error: unknown) => {
-          logger.error({ err: error }, 'closing the workload controllers failed');
-        });
-        await gate.close().catch((error: unknown) => {
-          logger.error({ err: error }, 'closing the store failed');
-        });
-        logger.info('codedance stopped');
-        await log.close();
-      })();
-      return closing;
-    },
+    close: (reason = 'shutdown') => stop(reason, false),
+    closed,
   };
+
+  /** Closes the server; with `halt`, every workload is stopped too instead of left running. */
+  function stop(reason: string, halt: boolean): Promise<void> {
+    closing ??= (async () => {
+      logger.info({ reason }, 'codedance stopping');
+      demo.abort();
+      config.unwatch();
+      monitor.stop();
+      if (registered !== null) await forgetServer(registered).catch(() => undefined);
+      await app.close();
+      if (options.demo !== undefined) {
+        // The demo's processes are this server's own: they end with it.
+        await demoRun?.catch(() => undefined);
+        await workloads
+          .ready()
+          .then(() => stopDemo(workloads.delivery(), workloads.services()))
+          .catch((error: unknown) => {
+            logger.error({ err: error }, 'stopping the demo failed');
+          });
+      }
+      // Unless killed, other workloads keep running: the next server re-adopts them.
+      await (halt ? workloads.halt() : workloads.close()).catch((error: unknown) => {
+        logger.error({ err: error }, 'closing the workload controllers failed');
+      });
+      await gate.close().catch((error: unknown) => {
+        logger.error({ err: error }, 'closing the store failed');
+      });
+      logger.info('codedance stopped');
+      await log.close();
+      closedResolve(reason);
+    })();
+    return closing;
+  }
 }

@@ -129,6 +129,13 @@ async function runServer(ctx: CommandContext, call: Invocation<ServerOptions>): 
       resolve(code);
     };
     for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    // `codedance kill` stops the server through its API: the process ends with it.
+    void running.closed.then((reason) => {
+      if (stopping) return;
+      if (out.json) out.event({ event: 'stopped', reason });
+      else out.error(`stopped (${reason === 'kill' ? 'codedance kill' : reason})`);
+      finish(EXIT_CODES.SUCCESS);
+    });
   });
 }
 

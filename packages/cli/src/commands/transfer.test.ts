@@ -313,6 +313,57 @@ describe('codedance export / import against a running server', () => {
     expect((await cli('--timeout', '120', 'delete', 'all')).code).toBe(0);
   }, 300_000);
 
+  it("writes the ecosystem file's out_file, error_file and log_file, dated and per instance or merged", async () => {
+    const say = (text: string) =>
+      `const i = process.env.NODE_APP_INSTANCE; console.log('${text} out ' + i); console.error('${text} err ' + i); setInterval(() => {}, 1000)`;
+    await writeFile(
+      join(tmp, 'logs.config.js'),
+      `module.exports = { apps: ${JSON.stringify([
+        {
+          name: 'split',
+          script: process.execPath,
+          args: ['-e', say('split')],
+          instances: 2,
+          out_file: 'pm2-logs/split-out.log',
+          error_file: 'pm2-logs/split-err.log',
+          log_date_format: 'YYYY-MM-DD HH:mm:ss Z',
+        },
+        {
+          name: 'merged',
+          script: process.execPath,
+          args: ['-e', say('merged')],
+          instances: 2,
+          log_file: join(tmp, 'pm2-logs', 'merged.log'),
+          merge_logs: true,
+        },
+      ])} };\n`,
+    );
+    const applied = await cli('--json', '--timeout', '120', 'import', 'logs.config.js', '--apply');
+    expect(applied.code, applied.stderr).toBe(0);
+    const answer = JSON.parse(applied.stdout) as ImportAnswer & { warnings: { path: string }[] };
+    expect(answer.warnings.map((w) => w.path)).toEqual([]);
+    const dir = join(tmp, 'pm2-logs');
+    const read = (name: string) => readFile(join(dir, name), 'utf8').catch(() => '');
+    const dated = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d: /;
+    await waitFor(
+      async () =>
+        (await read('split-out-1.log')).includes('split out 1') &&
+        (await read('split-err-0.log')).includes('split err 0') &&
+        (await read('merged.log')).split('\n').length > 4,
+      30_000,
+      'the copies to be written',
+    );
+    const out0 = (await read('split-out-0.log')).trim().split('\n');
+    expect(out0).toHaveLength(1);
+    expect(out0[0]).toMatch(dated);
+    expect(out0[0]).toMatch(/: split out 0$/);
+    expect(await read('split-err-1.log')).toMatch(/: split err 1\n$/);
+    expect(await read('split-out.log')).toBe('');
+    const merged = (await read('merged.log')).trim().split('\n').sort();
+    expect(merged).toEqual(['merged err 0', 'merged err 1', 'merged out 0', 'merged out 1']);
+    expect((await cli('--timeout', '120', 'delete', 'split', 'merged')).code).toBe(0);
+  }, 180_000);
+
   it('import refuses an invalid file with its problems, and an unreadable one as usage', async () => {
     await writeFile(join(tmp, 'invalid.json'), JSON.stringify({ tasks: [{ id: 'x' }] }));
     const invalid = await cli('import', 'invalid.json');

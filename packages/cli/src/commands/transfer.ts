@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { isRecord } from '../client.js';
@@ -105,6 +105,28 @@ export function detectFormat(content: unknown): ImportFormat {
   return isRecord(content) && Array.isArray(content.apps) ? 'pm2' : 'tasks.json';
 }
 
+const LOG_PATH_KEYS = ['out_file', 'error_file', 'log_file'] as const;
+
+/**
+ * PM2 reads a relative `out_file`, `error_file` or `log_file` from the app's `cwd` (itself
+ * relative to the file's folder here), else from where it was started: the file's folder.
+ * The server takes absolute paths only, so they are made absolute here, as PM2 would.
+ */
+export function anchorLogPaths(content: unknown, folder: string): unknown {
+  if (!isRecord(content) || !Array.isArray(content.apps)) return content;
+  const apps = content.apps.map((app: unknown) => {
+    if (!isRecord(app)) return app;
+    const base = typeof app.cwd === 'string' ? resolve(folder, app.cwd) : folder;
+    const anchored: Record<string, unknown> = { ...app };
+    for (const key of LOG_PATH_KEYS) {
+      const value = app[key];
+      if (typeof value === 'string' && value !== '') anchored[key] = resolve(base, value);
+    }
+    return anchored;
+  });
+  return { ...content, apps };
+}
+
 /**
  * Reads an import file: JSON is parsed; a `.js`/`.cjs`/`.mjs` ecosystem
  * file is loaded as the module it is, since PM2 files compute their apps
@@ -128,7 +150,8 @@ export async function readImportFile(
     const { default: exported, ...named } = loaded;
     const content = exported ?? named;
     // JSON keeps what the server can read; functions and the like are dropped here.
-    return { format: 'pm2', content: JSON.parse(JSON.stringify(content)) as unknown };
+    const plain = JSON.parse(JSON.stringify(content)) as unknown;
+    return { format: 'pm2', content: anchorLogPaths(plain, dirname(absolute)) };
   }
   let text: string;
   try {
@@ -142,7 +165,11 @@ export async function readImportFile(
   } catch (error) {
     throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
-  return { format: detectFormat(content), content };
+  const format = detectFormat(content);
+  return {
+    format,
+    content: format === 'pm2' ? anchorLogPaths(content, dirname(absolute)) : content,
+  };
 }
 
 async function runImportJobs(ctx: CommandContext, apply: boolean): Promise<ExitCode> {

@@ -37,3 +37,11 @@ export {
   registryFileNameOf,
   type RegisteredServer,
 } from './registry.js';
+export {
+  PERMISSIONS,
+  PERMISSION_MEANINGS,
+  ROLE_GRANTS,
+  allows,
+  leastRoleFor,
+  type Permission,
+} from './permissions.js';

@@ -2,8 +2,8 @@
 export const PRINCIPAL_KINDS = ['admin', 'session'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
-/** What a principal may do. Only `admin` exists until users and roles do. */
-export const ROLES = ['admin'] as const;
+/** What a principal may do within its tenant, from least to most. */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** An authenticated caller: who, in which tenant, with which role. */
@@ -13,4 +13,6 @@ export interface Principal {
   id: string;
   tenant: string;
   role: Role;
+  /** A platform administrator acts above tenants; the admin credential is one. */
+  platform?: boolean;
 }

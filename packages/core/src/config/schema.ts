@@ -14,6 +14,21 @@ const ByteSize = Type.Union([
 
 const closed = { additionalProperties: false } as const;
 
+/** A token bucket: a steady rate and the burst allowed after a quiet spell. */
+function RateSchema(description: string) {
+  return Type.Object(
+    {
+      perSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description }),
+      burst: Type.Integer({
+        minimum: 1,
+        maximum: 10_000_000,
+        description: 'Calls allowed at once after a quiet spell.',
+      }),
+    },
+    closed,
+  );
+}
+
 /** A year: a default task interval beyond it is a typing slip, not a schedule. */
 const MAX_DEFAULT_INTERVAL_MINUTES = 366 * 24 * 60;
 
@@ -60,6 +75,17 @@ export const ConfigSchema = Type.Object(
           closed,
         ),
         bodyLimit: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024 }),
+        rateLimit: Type.Object(
+          {
+            perCaller: RateSchema(
+              'API calls per second one caller (a session or a token) may make; the admin credential is not limited.',
+            ),
+            perTenant: RateSchema(
+              'API calls per second all callers of one tenant may make together.',
+            ),
+          },
+          closed,
+        ),
       },
       closed,
     ),
@@ -167,6 +193,10 @@ export function defaultConfig(dataDir: string): Config {
       trustProxy: false,
       sessions: { idleMinutes: 12 * 60, maxHours: 7 * 24 },
       bodyLimit: 1024 * 1024,
+      rateLimit: {
+        perCaller: { perSecond: 50, burst: 200 },
+        perTenant: { perSecond: 200, burst: 1000 },
+      },
     },
     store: { url: `sqlite:${joinPath(dataDir, 'codedance.db')}` },
     logging: {

@@ -94,3 +94,4 @@ export {
   waitForPerson,
   type NewDeployment,
 } from './machine.js';
+export { measureWindows } from './measure.js';

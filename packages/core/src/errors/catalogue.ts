@@ -56,6 +56,10 @@ export const ERROR_CATALOGUE = {
     message: 'This traffic provider cannot route traffic that way.',
   },
   CD_RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
+  CD_QUOTA_EXCEEDED: {
+    status: 403,
+    message: 'This would go over a quota of the tenant.',
+  },
   CD_INTERNAL: { status: 500, message: 'Something went wrong inside Codedance.' },
   CD_UNSUPPORTED_PLATFORM: {
     status: 501,

@@ -24,6 +24,12 @@ const SERVICE_KEYS = new Set([
   'exp_backoff_restart_delay',
   'max_restarts',
   'min_uptime',
+  'out_file',
+  'error_file',
+  'log_file',
+  'log_date_format',
+  'merge_logs',
+  'combine_logs',
 ]);
 
 /**
@@ -36,12 +42,6 @@ const UNSUPPORTED_KEYS: Record<string, string> = {
   watch_options: 'file watching is not supported',
   watch_delay: 'file watching is not supported',
   instance_var: 'the instance number is always in NODE_APP_INSTANCE and CODEDANCE_INSTANCE',
-  merge_logs: 'logs are collected by Codedance',
-  combine_logs: 'logs are collected by Codedance',
-  log_date_format: 'logs are collected by Codedance',
-  error_file: 'logs are collected by Codedance',
-  out_file: 'logs are collected by Codedance',
-  log_file: 'logs are collected by Codedance',
   log_type: 'logs are collected by Codedance',
   disable_logs: 'logs are collected by Codedance',
   time: 'logs are collected by Codedance',

@@ -177,6 +177,57 @@ describe('parsePm2Ecosystem', () => {
     expect(result.warnings[5]?.message).toBe('is not a PM2 field Codedance knows; ignored');
   });
 
+  it("maps the log keys onto the service's logs, and refuses a relative path at its key", () => {
+    const result = parsePm2Ecosystem(
+      {
+        apps: [
+          {
+            name: 'api',
+            script: 'app.js',
+            out_file: '/var/log/api-out.log',
+            error_file: '/var/log/api-err.log',
+            log_file: '/var/log/api.log',
+            log_date_format: 'YYYY-MM-DD HH:mm Z',
+            combine_logs: true,
+          },
+          { name: 'quiet', script: 'q.js', out_file: false, merge_logs: false },
+        ],
+      },
+      { cpus },
+    );
+    expect(result.warnings).toEqual([]);
+    expect(result.services[0]?.logs).toEqual({
+      out_file: '/var/log/api-out.log',
+      error_file: '/var/log/api-err.log',
+      combined_file: '/var/log/api.log',
+      date_format: 'YYYY-MM-DD HH:mm Z',
+      merge: true,
+    });
+    expect(result.services[1]?.logs).toEqual({ merge: false });
+    const relative = parsePm2Ecosystem(
+      { apps: [{ name: 'r', script: 'r.js', out_file: 'r.log' }] },
+      { cpus },
+    );
+    expect(relative.problems.map((p) => p.path)).toEqual(['/apps/0/out_file']);
+    const asTask = parsePm2Ecosystem(
+      {
+        apps: [
+          {
+            name: 't',
+            script: 't.js',
+            cron_restart: '0 * * * *',
+            autorestart: false,
+            out_file: '/tmp/t.log',
+          },
+        ],
+      },
+      { cpus },
+    );
+    expect(asTask.warnings.map((w) => `${w.path} ${w.message}`)).toEqual([
+      '/apps/0/out_file does not apply to a scheduled task',
+    ]);
+  });
+
   it('warns that cron_restart on a running service does nothing', () => {
     const { warnings } = parsePm2Ecosystem(
       [{ name: 'a', script: 'a', cron_restart: '0 * * * *' }],

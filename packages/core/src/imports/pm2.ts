@@ -226,6 +226,8 @@ function serviceInput(
   }
   if (Object.keys(backoff).length > 0) input.backoff = backoff;
   if (app.max_restarts !== undefined) input.crashloop = { max_restarts: app.max_restarts };
+  const logs = logSettings(app);
+  if (Object.keys(logs).length > 0) input.logs = logs;
   const delayKey =
     app.exp_backoff_restart_delay === undefined ? 'restart_delay' : 'exp_backoff_restart_delay';
   const origins: Origins = [
@@ -241,8 +243,30 @@ function serviceInput(
     ['/backoff/reset_after_ms', `${path}/min_uptime`, false],
     ['/backoff', `${path}/${delayKey}`, false],
     ['/crashloop', `${path}/max_restarts`, false],
+    ['/logs/out_file', `${path}/out_file`, false],
+    ['/logs/error_file', `${path}/error_file`, false],
+    ['/logs/combined_file', `${path}/log_file`, false],
+    ['/logs/date_format', `${path}/log_date_format`, false],
+    [
+      '/logs/merge',
+      `${path}/${app.merge_logs === undefined ? 'combine_logs' : 'merge_logs'}`,
+      false,
+    ],
   ];
   return { input, origins };
+}
+
+/** PM2's log keys as a service's `logs`; false and null leave a key out, as PM2 reads them. */
+function logSettings(app: Loose): Loose {
+  const logs: Loose = {};
+  const given = (key: string) => app[key] !== undefined && app[key] !== null && app[key] !== false;
+  if (given('out_file')) logs.out_file = app.out_file;
+  if (given('error_file')) logs.error_file = app.error_file;
+  if (given('log_file')) logs.combined_file = app.log_file;
+  if (given('log_date_format')) logs.date_format = app.log_date_format;
+  const merge = app.merge_logs ?? app.combine_logs;
+  if (merge !== undefined && merge !== null) logs.merge = merge;
+  return logs;
 }
 
 /** The validated spec, or its problems pointed back at the app's keys. */

@@ -32,3 +32,4 @@ export {
   type WorkloadRuntime,
 } from './types.js';
 export { observationChanges, readyCount, workloadStatus } from './changes.js';
+export { ChangeStream } from './stream.js';

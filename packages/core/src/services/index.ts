@@ -9,6 +9,8 @@ export {
   type ServiceBackoff,
   type ServiceCrashloop,
   type ServiceDefaultedField,
+  type ServiceLogs,
+  ServiceLogsSchema,
   type ServiceSpec,
   type ServiceSpecInput,
   type StopSignal,
@@ -22,3 +24,4 @@ export {
   type InstanceState,
   type ServiceStatus,
 } from './status.js';
+export { formatLogDate, logCopyFiles } from './log-copies.js';

@@ -91,6 +91,39 @@ export const ReadinessSchema = Type.Union([
   ),
 ]);
 
+const LogPath = Type.String({
+  pattern: '^/[^\\u0000]*$',
+  maxLength: 4096,
+  description: 'An absolute path.',
+});
+
+/**
+ * Extra copies of a service's output, as PM2 keeps them (its `out_file`, `error_file`,
+ * `log_file`, `log_date_format` and `merge_logs`). Codedance's own log is kept as well.
+ */
+export const ServiceLogsSchema = Type.Object(
+  {
+    out_file: Type.Optional({ ...LogPath, description: 'stdout is appended here too.' }),
+    error_file: Type.Optional({ ...LogPath, description: 'stderr is appended here too.' }),
+    combined_file: Type.Optional({ ...LogPath, description: 'stdout and stderr, both.' }),
+    date_format: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'Each copied line starts with the time in this format and ": " (YYYY, MM, DD, HH, mm, ss, SSS, Z; [text] as is).',
+      }),
+    ),
+    merge: Type.Optional(
+      Type.Boolean({
+        description:
+          'Every instance writes the same files; otherwise instance i writes name-i.ext when there are several.',
+      }),
+    ),
+  },
+  closed,
+);
+
 /** A long-running, supervised process and how to keep it running (what PM2 does). */
 export const ServiceSpecSchema = Type.Object(
   {
@@ -118,6 +151,7 @@ export const ServiceSpecSchema = Type.Object(
     ),
     stop_timeout_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, default: 5000 })),
     stop_signal: Type.Optional(Type.Enum([...STOP_SIGNALS], { default: 'SIGTERM' })),
+    logs: Type.Optional(ServiceLogsSchema),
     enabled: Type.Optional(Type.Boolean({ default: true })),
   },
   closed,
@@ -128,6 +162,7 @@ export type ServiceSpecInput = Static<typeof ServiceSpecSchema>;
 export type ServiceBackoff = Required<Static<typeof BackoffSchema>>;
 export type ServiceCrashloop = Required<Static<typeof CrashloopSchema>>;
 export type Readiness = Static<typeof ReadinessSchema>;
+export type ServiceLogs = Static<typeof ServiceLogsSchema>;
 
 /** The fields `validateServiceSpec` fills in when they are absent. */
 export type ServiceDefaultedField =

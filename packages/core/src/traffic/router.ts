@@ -84,6 +84,11 @@ export interface TrafficRouter {
    * control plane that stopped while it deleted their app. Answers how many it took down.
    */
   retain?(keep: readonly AppRef[]): Promise<number>;
+  /**
+   * Stops the entry point's processes but keeps what it serves, so `open` brings it back as it
+   * was (`codedance kill`). Absent where nothing runs on this host.
+   */
+  halt?(app: AppRef): Promise<void>;
 }
 
 /** The weights of a split as a record, for comparing with what a data plane reports. */

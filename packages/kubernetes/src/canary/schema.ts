@@ -24,7 +24,7 @@ export const CANARY_STRATEGIES = ['linear', 'exponential', 'manual', 'blueGreen'
 export type CanaryStrategy = (typeof CANARY_STRATEGIES)[number];
 
 /** Which data plane carries the split between the stable and the canary version. */
-export const TRAFFIC_PROVIDERS = ['replicas', 'gatewayAPI', 'nginx', 'istio'] as const;
+export const TRAFFIC_PROVIDERS = ['router', 'replicas', 'gatewayAPI', 'nginx', 'istio'] as const;
 export type TrafficProvider = (typeof TRAFFIC_PROVIDERS)[number];
 
 /** A step pause that waits until someone promotes the release. */
@@ -290,9 +290,9 @@ const TrafficSchema = Type.Object(
   {
     provider: Type.Optional(
       Type.Enum([...TRAFFIC_PROVIDERS], {
-        default: 'replicas',
+        default: 'router',
         description:
-          "replicas (the canary's share of the pods behind one Service), gatewayAPI (an HTTPRoute), nginx (a canary Ingress) or istio (a VirtualService).",
+          "router (Codedance's own router, run beside the app: exact weights, header and cookie pinning, per-version metrics), replicas (the canary's share of the pods behind one Service), gatewayAPI (an HTTPRoute), nginx (a canary Ingress) or istio (a VirtualService).",
       }),
     ),
     port: Type.Optional(
@@ -411,6 +411,16 @@ export const CanaryDeploymentStatusSchema = Type.Object({
   ),
   startedAt: Type.Optional(Type.String({ format: 'date-time' })),
   finishedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  release: Type.Optional(
+    Type.Object(
+      {},
+      {
+        'x-kubernetes-preserve-unknown-fields': true,
+        description:
+          "The controller's record of the release (steps, analysis, traffic), from which it resumes.",
+      },
+    ),
+  ),
   conditions: Type.Optional(
     Type.Array(ConditionSchema, {
       maxItems: 32,

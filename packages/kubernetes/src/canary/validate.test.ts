@@ -14,7 +14,7 @@ describe('validateCanarySpec', () => {
       errorRate: { threshold: 0.05 },
       latency: { p99: '200ms' },
     });
-    expect(checked.value.traffic).toEqual({ provider: 'replicas', port: 80 });
+    expect(checked.value.traffic).toEqual({ provider: 'router', port: 80 });
     expect(checked.value.autoRollback).toEqual({ enabled: true, onMetricsFail: true });
   });
 

@@ -116,6 +116,22 @@ export class DeliveryController {
     await Promise.all([...this.locks.values()].map((p) => p.catch(() => undefined)));
   }
 
+  /**
+   * Stops the loop and every app's router, keeping their tables (`codedance kill`); the
+   * versions are services, which the supervisor stops. The next server starts them again.
+   */
+  async halt(): Promise<void> {
+    await this.close();
+    for (const record of await this.book.apps()) {
+      await this.traffic.halt?.(entryOf(record)).catch((error: unknown) => {
+        this.options.logger.error(
+          { err: error, app: appKey(record.spec.namespace, record.spec.name) },
+          'stopping the router of an app failed',
+        );
+      });
+    }
+  }
+
   /** Ends everything this controller started: routers and the versions' workloads (tests). */
   async shutdown(): Promise<void> {
     await this.close();

@@ -7,6 +7,7 @@ import { Journal } from './journal.js';
 import { removeRawFiles, workloadDir } from './raw-files.js';
 import { RunRing } from './run-ring.js';
 import { fromRun } from './runs.js';
+import { LogCopy, type CopyTarget } from './copy-file.js';
 import { OutputFollower } from './output-follower.js';
 import { pipePath } from './output-pipe.js';
 import type { LogEntry, LogLevel, LogMessage, LogQuery, LogRun, LogSource } from './types.js';
@@ -33,6 +34,14 @@ export interface AttachOptions {
   patterns?: readonly LevelPattern[];
   /** Values of the workload's secret variables: replaced by a mask wherever a line holds one. */
   secrets?: () => readonly string[];
+  /** Files each stream is copied to as well (a service's `logs`); see `copyTo` to change them. */
+  copies?: StreamCopies;
+}
+
+/** The files a workload's stdout and stderr are copied to. */
+export interface StreamCopies {
+  stdout: readonly CopyTarget[];
+  stderr: readonly CopyTarget[];
 }
 
 /** Which sources `clear` removes: all when empty. */
@@ -45,6 +54,7 @@ interface Attached {
   source: LogSource;
   files: { stdout: string; stderr: string };
   outputs: { stdout: OutputFollower; stderr: OutputFollower };
+  copies: { stdout: LogCopy[]; stderr: LogCopy[] };
 }
 
 /**
@@ -153,6 +163,10 @@ export class LogHub {
           const text =
             options.secrets === undefined ? block.text : maskSecrets(block.text, options.secrets());
           this.#add(own, stream, classifyLines(text, block.count, stream, options.patterns));
+          if (attached.copies[stream].length > 0) {
+            const now = this.#clock();
+            for (const copy of attached.copies[stream]) copy.write(text, now);
+          }
         },
         onError: this.#onError,
         congestion: () => (this.#journalOpen ? this.#journal.congestion() : null),
@@ -161,7 +175,9 @@ export class LogHub {
       source: own,
       files: { ...files },
       outputs: { stdout: follower('stdout'), stderr: follower('stderr') },
+      copies: { stdout: [], stderr: [] },
     };
+    if (options.copies !== undefined) void this.#replaceCopies(attached, options.copies);
     this.#attached.set(key, attached);
     try {
       await Promise.all([attached.outputs.stdout.start(), attached.outputs.stderr.start()]);
@@ -185,6 +201,52 @@ export class LogHub {
       attached.outputs.stderr.stop({ flush: true }),
     ]);
     this.#attached.delete(key);
+    await this.#replaceCopies(attached, { stdout: [], stderr: [] });
+  }
+
+  /** Holds reading a workload's output until `resume` (while the line of its start is written). */
+  hold(source: LogSource): void {
+    const attached = this.#attached.get(sourceKey(source));
+    attached?.outputs.stdout.hold();
+    attached?.outputs.stderr.hold();
+  }
+
+  resume(source: LogSource): void {
+    const attached = this.#attached.get(sourceKey(source));
+    attached?.outputs.stdout.resume();
+    attached?.outputs.stderr.resume();
+  }
+
+  /** Reads at once all a workload's pipes hold: call when it has ended, before saying so. */
+  catchUp(source: LogSource): void {
+    const attached = this.#attached.get(sourceKey(source));
+    attached?.outputs.stdout.catchUp();
+    attached?.outputs.stderr.catchUp();
+  }
+
+  /**
+   * Changes the files an attached workload's output is copied to (its definition changed);
+   * a file in both the old and the new set stays open.
+   */
+  copyTo(source: LogSource, copies: StreamCopies): Promise<void> {
+    const attached = this.#attached.get(sourceKey(source));
+    return attached === undefined ? Promise.resolve() : this.#replaceCopies(attached, copies);
+  }
+
+  #replaceCopies(attached: Attached, copies: StreamCopies): Promise<void> {
+    const ended: Promise<void>[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const wanted = copies[stream];
+      const same = (a: CopyTarget, b: CopyTarget) =>
+        a.file === b.file && a.dateFormat === b.dateFormat;
+      const kept = attached.copies[stream].filter((c) => wanted.some((t) => same(t, c.target)));
+      for (const copy of attached.copies[stream]) if (!kept.includes(copy)) ended.push(copy.end());
+      const added = wanted
+        .filter((t) => !kept.some((c) => same(t, c.target)))
+        .map((t) => new LogCopy(t, this.#onError));
+      attached.copies[stream] = [...kept, ...added];
+    }
+    return Promise.all(ended).then(() => undefined);
   }
 
   /** A line from Codedance about a workload: "started pid 123", "exited with code 1". */
@@ -291,6 +353,9 @@ export class LogHub {
           a.outputs.stdout.stop(),
           a.outputs.stderr.stop(),
         ]),
+      );
+      await Promise.all(
+        [...this.#attached.values()].map((a) => this.#replaceCopies(a, { stdout: [], stderr: [] })),
       );
       this.#entryFeed.close();
       this.#runFeed.close();

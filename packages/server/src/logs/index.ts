@@ -1,6 +1,13 @@
 export { classifyLevel, type LevelPattern } from './classify.js';
 export { matchesFilter, queryMatcher, QUERY_LIMITS, sourceKey, type LogFilter } from './filter.js';
-export { LogHub, type AttachOptions, type ClearFilter, type LogHubOptions } from './hub.js';
+export {
+  LogHub,
+  type AttachOptions,
+  type ClearFilter,
+  type LogHubOptions,
+  type StreamCopies,
+} from './hub.js';
+export type { CopyTarget } from './copy-file.js';
 export { Journal, JOURNAL_FILE, type JournalOptions } from './journal.js';
 export { logFiles, removeRawFiles, workloadDir } from './raw-files.js';
 export { LineSplitter, TRUNCATED_MARK, type LineBlock } from './line-splitter.js';

@@ -60,6 +60,8 @@ export class OutputFollower {
   /** A wait for the raw file or the journal; reading resumes after it. */
   #waiting: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
+  /** Reading is held (a process is being started, its "started" line not yet written). */
+  #held = false;
 
   constructor(options: OutputFollowerOptions) {
     this.#options = options;
@@ -110,7 +112,40 @@ export class OutputFollower {
     }
     this.#raw = raw;
     this.#state = 'running';
-    if (this.#waiting === null) this.#socket?.resume();
+    if (this.#waiting === null && !this.#held) this.#socket?.resume();
+  }
+
+  /**
+   * Holds reading: what the workload writes waits in the pipe until `resume`. Lets the line
+   * saying a process started come before anything the process wrote.
+   */
+  hold(): void {
+    this.#held = true;
+    this.#socket?.pause();
+  }
+
+  resume(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#state === 'running' && this.#waiting === null) this.#socket?.resume();
+  }
+
+  /**
+   * Reads, now and synchronously, everything the pipe holds: call once a process has ended,
+   * before the line saying so, which then comes after all it wrote. A line begun without its
+   * newline stays for the next read.
+   */
+  catchUp(): void {
+    const socket = this.#socket;
+    if (socket === null || this.#state !== 'running') return;
+    socket.off('data', this.#onData);
+    try {
+      const next = (): Buffer | null => socket.read() as Buffer | null;
+      for (let chunk = next(); chunk !== null; chunk = next()) this.#take(chunk);
+      this.#drainPipe();
+    } finally {
+      socket.on('data', this.#onData);
+    }
   }
 
   /** A method so the compiler does not narrow the state across awaits: a stop may come meanwhile. */
@@ -148,7 +183,7 @@ export class OutputFollower {
     const waiting = Promise.all(waits).then(() => {
       if (this.#waiting !== waiting) return;
       this.#waiting = null;
-      if (this.#state === 'running') socket?.resume();
+      if (this.#state === 'running' && !this.#held) socket?.resume();
     });
     this.#waiting = waiting;
   }

@@ -61,6 +61,8 @@ export interface ProcessUsage {
   /** CPU % of the whole tree since the previous sample (100 = one core). */
   cpuPercent: number;
   rssBytes: number;
+  /** The most resident memory the tree's root has had so far (at least `rssBytes`), when known. */
+  peakRssBytes?: number;
   /** CPU seconds used by the tree so far (user + system). */
   cpuSeconds: number;
 }

@@ -2,6 +2,8 @@ import {
   CLOCK_TICKS_PER_SECOND,
   collectTree,
   processCpuPercent,
+  readPeakRssBytes,
+  readProcStat,
   readProcesses,
   readUptimeSeconds,
   round,
@@ -86,9 +88,13 @@ export class UsageBook {
   async read(pid: number): Promise<ProcessUsage | null> {
     const snapshot = await this.#scan();
     const { atSeconds } = snapshot;
-    const tree = collectTree(pid, snapshot.all).flatMap(
-      (member) => snapshot.byPid.get(member) ?? [],
-    );
+    let tree = collectTree(pid, snapshot.all).flatMap((member) => snapshot.byPid.get(member) ?? []);
+    // A process younger than the shared scan is read on its own: a short run is seen at once.
+    if (tree.length === 0) {
+      const own = await readProcStat(pid);
+      if (own !== null) tree = [own];
+    }
+    const peak = readPeakRssBytes(pid).catch(() => null);
     const root = tree[0];
     if (root === undefined || isEnded(root.state)) {
       this.#last.delete(pid);
@@ -110,10 +116,12 @@ export class UsageBook {
         : processCpuPercent(since, { ticks: cpuTicks, atSeconds });
     const next: Sample = { ticks: cpuTicks, atSeconds, startTicks: root.startTicks, cpuPercent };
     this.#last.set(pid, next);
+    const peakRssBytes = Math.max(rssBytes, (await peak) ?? 0);
     return {
       pids,
       cpuPercent,
       rssBytes,
+      peakRssBytes,
       cpuSeconds: round(cpuTicks / CLOCK_TICKS_PER_SECOND, 2),
     };
   }

@@ -1,5 +1,21 @@
-import { maskSecrets } from '@codedance/core';
-import { logFiles, pipePath, type LogHub, type LogLevel, type LogSource } from '../logs/index.js';
+import { logCopyFiles, maskSecrets, type ServiceSpec } from '@codedance/core';
+import {
+  logFiles,
+  pipePath,
+  type LogHub,
+  type LogLevel,
+  type LogSource,
+  type StreamCopies,
+} from '../logs/index.js';
+
+/** Where a service's `logs` say one instance's output is copied. */
+function copiesOf(spec: ServiceSpec | undefined, instance: number): StreamCopies {
+  if (spec === undefined) return { stdout: [], stderr: [] };
+  const files = logCopyFiles(spec.logs, instance, spec.instances);
+  const dateFormat = spec.logs?.date_format;
+  const target = (file: string) => (dateFormat === undefined ? { file } : { file, dateFormat });
+  return { stdout: files.stdout.map(target), stderr: files.stderr.map(target) };
+}
 
 /**
  * The log of one instance: the two named pipes its processes write into
@@ -20,6 +36,8 @@ export class InstanceLog {
     readonly source: LogSource,
     /** The values of the service's secret variables, masked wherever its output shows one. */
     private readonly secrets: () => readonly string[] = () => [],
+    /** The service's current definition: its `logs` say where output is copied. */
+    private readonly spec: () => ServiceSpec | undefined = () => undefined,
   ) {
     this.files = logFiles(logsDir, source);
     this.pipes = { stdout: pipePath(this.files.stdout), stderr: pipePath(this.files.stderr) };
@@ -31,9 +49,28 @@ export class InstanceLog {
 
   /** Starts reading the pipes (making them if needed); call before a process is given them. */
   async attach(): Promise<void> {
-    if (this.attached) return;
-    await this.hub.attach(this.source, this.files, { secrets: this.secrets });
+    const copies = copiesOf(this.spec(), this.source.instance ?? 0);
+    if (this.attached) {
+      // A new process of a changed definition: its copies follow the definition.
+      await this.hub.copyTo(this.source, copies);
+      return;
+    }
+    await this.hub.attach(this.source, this.files, { secrets: this.secrets, copies });
     this.attached = true;
+  }
+
+  /** Holds reading the pipes until `resume`: the line of a start comes before the output. */
+  hold(): void {
+    if (this.attached) this.hub.hold(this.source);
+  }
+
+  resume(): void {
+    if (this.attached) this.hub.resume(this.source);
+  }
+
+  /** Reads all the pipes hold now: a process has ended, and its end is said after its output. */
+  catchUp(): void {
+    if (this.attached) this.hub.catchUp(this.source);
   }
 
   /** For processes that have ended: reads what they left and stops following. */

@@ -42,6 +42,7 @@ export class ServiceInstance {
       ctx.logsDir,
       { kind: 'service', id: this.service, instance: this.index },
       () => secretValues(ctx.current(this.service)?.spec.env),
+      () => ctx.current(this.service)?.spec,
     );
   }
 
@@ -112,6 +113,22 @@ export class ServiceInstance {
   /** Resolves with the state once the instance is ready, or clearly will not be soon. */
   settled(): Promise<InstanceState> {
     return this.closed ? Promise.resolve(this.rec.get().state) : this.rec.settled();
+  }
+
+  /**
+   * Stops the process without changing what is wanted (`codedance kill`): an instance that
+   * should run is left "stopping" without a pid, which the next server starts again.
+   */
+  halt(): Promise<void> {
+    return this.enqueue(async () => {
+      this.clearRestartTimer();
+      if (!this.running) return;
+      await this.rec.setState('stopping');
+      const exit = await this.terminate();
+      this.rec.replace(withExit(this.rec.get(), exit, false));
+      this.note('INFO', `stopped with the server (${describeExit(exit)}); it starts with the next`);
+      await this.rec.save();
+    });
   }
 
   /** Lets go without stopping the process (server shutdown): the next server re-adopts it. */
@@ -265,6 +282,7 @@ export class ServiceInstance {
     if (this.running !== running) return;
     running.release();
     this.running = null;
+    this.log.catchUp();
     await this.afterExit(exit);
   }
 
@@ -335,22 +353,28 @@ export class ServiceInstance {
     });
     const since = this.ctx.hub.lastSeq;
     let handle: ProcessHandle;
+    // What the process writes waits in its pipe until its start is in the log.
+    this.log.hold();
     try {
-      handle = await this.ctx.runtime.spawn(
-        instanceProcessSpec(spec, this.index, this.ctx.env, this.log.pipes),
+      try {
+        handle = await this.ctx.runtime.spawn(
+          instanceProcessSpec(spec, this.index, this.ctx.env, this.log.pipes),
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.note('ERROR', `could not start: ${message}`);
+        await this.rec.setState('errored', { reason: message });
+        return;
+      }
+      this.note(
+        'INFO',
+        `started pid ${handle.pid}: ${spec.shell ? spec.command : [spec.command, ...spec.args].join(' ')}`,
       );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.note('ERROR', `could not start: ${message}`);
-      await this.rec.setState('errored', { reason: message });
-      return;
+    } finally {
+      this.log.resume();
     }
     this.rec.patch({ startTicks: handle.startTicks, startedAt: handle.startedAt.toISOString() });
     await this.rec.setState('starting', { pid: handle.pid });
-    this.note(
-      'INFO',
-      `started pid ${handle.pid}: ${spec.shell ? spec.command : [spec.command, ...spec.args].join(' ')}`,
-    );
     this.watch(handle, false, since);
   }
 
@@ -401,16 +425,18 @@ export class ServiceInstance {
     if (!running) return Promise.reject(new Error('no process to stop'));
     this.running = null;
     const spec = this.ctx.current(this.service)?.spec;
-    return running.terminate(
-      spec?.stop_signal ?? 'SIGTERM',
-      spec?.stop_timeout_ms ?? 5000,
-      (error) => {
+    return running
+      .terminate(spec?.stop_signal ?? 'SIGTERM', spec?.stop_timeout_ms ?? 5000, (error) => {
         this.ctx.logger.error(
           { err: error, service: this.service, instance: this.index, pid: running.handle.pid },
           'stopping an instance failed',
         );
-      },
-    );
+      })
+      .then((exit) => {
+        // Its last words come before the line saying it stopped.
+        this.log.catchUp();
+        return exit;
+      });
   }
 
   private armRestart(delayMs: number): void {

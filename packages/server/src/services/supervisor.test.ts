@@ -156,6 +156,49 @@ describe('ServiceSupervisor with real processes', () => {
     expect(restartEvents('done')).toEqual([]);
   });
 
+  it('logs a start before the output and an end after it, when run and when stopped', async () => {
+    h = new Harness();
+    const supervisor = await h.open();
+    await supervisor.create(
+      {
+        name: 'brief',
+        ...node('console.log("hello"); console.error("bye"); process.exit(3)'),
+        restart: 'never',
+      },
+      { start: true },
+    );
+    await h.until('brief', (v) => v.instances[0]!.lastExit !== null && v.status === 'STOPPED');
+    const said = async (id: string) =>
+      (await h.hub.query({ kind: 'service', id, limit: 100 }))
+        .reverse()
+        .map((e) => (e.stream === 'system' ? e.line.split(' ').slice(0, 2).join(' ') : e.line));
+    // The readiness line ("started (no readiness check)") may come before or after the output.
+    const brief = (await said('brief')).filter((line) => line !== 'started (no');
+    expect(brief[0]).toBe('started pid');
+    expect(brief.slice(1, 3).sort()).toEqual(['bye', 'hello']);
+    expect(brief[3]).toMatch(/^pid \d+$/);
+    expect(brief.slice(4)).toEqual(['not restarting:']);
+
+    await supervisor.create(
+      {
+        name: 'polite',
+        ...node(
+          'process.on("SIGTERM", () => { console.log("going"); process.exit(0) }); console.log("up"); setInterval(() => {}, 1000)',
+        ),
+        readiness: { type: 'log', pattern: '^up$' },
+      },
+      { start: true },
+    );
+    await h.until('polite', (v) => v.status === 'ONLINE');
+    await supervisor.stopService('polite');
+    expect((await said('polite')).filter((line) => line !== 'ready: logged')).toEqual([
+      'started pid',
+      'up',
+      'going',
+      'stopped (exited',
+    ]);
+  });
+
   it('restarts an instance gracefully when it grows above max_memory', async () => {
     h = new Harness();
     const supervisor = await h.open();

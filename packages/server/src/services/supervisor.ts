@@ -276,6 +276,19 @@ export class ServiceSupervisor {
   }
 
   /**
+   * Stops every process and closes, keeping each service's wanted state: what ran starts
+   * again with the next server (`codedance kill`).
+   */
+  async halt(): Promise<void> {
+    this.closed = true;
+    const entries = [...this.entries.values()];
+    for (const entry of entries) entry.halted = true;
+    await Promise.all(entries.map((entry) => entry.rollout ?? Promise.resolve()));
+    await Promise.all(entries.flatMap((entry) => entry.instances.map((i) => i.halt())));
+    await this.close();
+  }
+
+  /**
    * Stops timers, probes and log tails and saves where each tail was; the
    * processes keep running and the next server re-adopts them. Call before
    * the hub and the runtime are closed.

@@ -1,1 +1,2 @@
 export { statusRoutes } from './routes.js';
+export { killRoute } from './kill.js';

@@ -1,35 +1,45 @@
 import { CodedanceError } from '@codedance/core';
+import type { ListKey } from './types.js';
 
-/** A position in a list: the (createdAt, id) of the last item returned. */
+/**
+ * A position in a list: the key of the last item returned. `createdAt` is
+ * null in a list ordered by id alone.
+ */
 export interface CursorPosition {
-  createdAt: string;
+  createdAt: string | null;
   id: string;
 }
 
 /** Encodes a position as an opaque URL-safe token. */
 export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString(
-    'base64url',
-  );
+  const key = position.createdAt === null ? [position.id] : [position.createdAt, position.id];
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-/** Decodes a token from `encodeCursor`; a bad token is a 400, not a crash. */
-export function decodeCursor(token: string): CursorPosition {
+function refused(message = 'cursor is not a value returned by a previous page'): CodedanceError {
+  return new CodedanceError('CD_BAD_REQUEST', { message, details: { field: 'cursor' } });
+}
+
+/**
+ * Decodes a token from `encodeCursor` for a list ordered by `by`; a bad
+ * token, or one from a list of the other order, is a 400, not a crash.
+ */
+export function decodeCursor(token: string, by: ListKey = 'created'): CursorPosition {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'string'
-    ) {
-      return { createdAt: value[0], id: value[1] };
-    }
+    value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the error below
+    throw refused();
   }
-  throw new CodedanceError('CD_BAD_REQUEST', {
-    message: 'cursor is not a value returned by a previous page',
-    details: { field: 'cursor' },
-  });
+  if (!Array.isArray(value) || !value.every((part) => typeof part === 'string')) throw refused();
+  const [first, second]: string[] = value;
+  if (first !== undefined && second !== undefined && value.length === 2 && by === 'created') {
+    return { createdAt: first, id: second };
+  }
+  if (first !== undefined && value.length === 1 && by === 'id')
+    return { createdAt: null, id: first };
+  if (value.length === 1 || value.length === 2) {
+    throw refused(`cursor belongs to a list ordered by ${by === 'id' ? 'creation' : 'id'}`);
+  }
+  throw refused();
 }

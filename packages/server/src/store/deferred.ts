@@ -1,5 +1,6 @@
 import { notOpen } from './rules.js';
 import type {
+  CountOptions,
   Fence,
   Lease,
   LeaseGrant,
@@ -103,8 +104,13 @@ export class DeferredStore implements Store {
     return this.#store().list<T>(tenant, kind, options);
   }
 
-  async count(tenant: string, kind: string, where?: Where): Promise<number> {
-    return this.#store().count(tenant, kind, where);
+  async count(
+    tenant: string,
+    kind: string,
+    where?: Where,
+    options?: CountOptions,
+  ): Promise<number> {
+    return this.#store().count(tenant, kind, where, options);
   }
 
   async info(): Promise<StoreInfo> {

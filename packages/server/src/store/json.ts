@@ -16,6 +16,8 @@ import type { LeaseRow } from './lease-rules.js';
 import {
   assertKey,
   comparePositions,
+  idRange,
+  inIdRange,
   isAfterCursor,
   matchesWhere,
   notOpen,
@@ -28,10 +30,12 @@ import {
   systemClock,
   toPage,
   type Clock,
+  type IdRange,
   type StoreOptions,
   type WhereEntry,
 } from './rules.js';
 import type {
+  CountOptions,
   Fence,
   Leases,
   ListOptions,
@@ -214,19 +218,25 @@ export class JsonStore implements Store {
 
   list<T>(tenant: string, kind: string, options: ListOptions = {}): Promise<Page<T>> {
     return this.#read(() => {
-      const { limit, cursor, where, order } = planList(tenant, kind, options);
+      const { limit, cursor, where, ids, by, order, withTotal } = planList(tenant, kind, options);
       const sign = order === 'asc' ? 1 : -1;
-      const rows = this.#matching<T>(tenant, kind, where)
-        .filter((record) => isAfterCursor(record, cursor, order))
-        .sort((a, b) => sign * comparePositions(a, b))
+      const key = (r: StoredRecord<T>) => ({
+        createdAt: by === 'id' ? null : r.createdAt,
+        id: r.id,
+      });
+      const matching = this.#matching<T>(tenant, kind, where, ids);
+      const rows = matching
+        .filter((record) => isAfterCursor(key(record), cursor, order))
+        .sort((a, b) => sign * comparePositions(key(a), key(b)))
         .slice(0, limit + 1);
-      return toPage(rows, limit);
+      return toPage(rows, limit, by, withTotal ? matching.length : undefined);
     });
   }
 
-  count(tenant: string, kind: string, where?: Where): Promise<number> {
+  count(tenant: string, kind: string, where?: Where, options: CountOptions = {}): Promise<number> {
     return this.#read(() => {
-      return this.#matching(tenant, kind, planCount(tenant, kind, where)).length;
+      const entries = planCount(tenant, kind, where);
+      return this.#matching(tenant, kind, entries, idRange(options.idPrefix)).length;
     });
   }
 
@@ -258,11 +268,16 @@ export class JsonStore implements Store {
     return this.#state().groups.get(groupKey(tenant, kind))?.get(id);
   }
 
-  #matching<T>(tenant: string, kind: string, where: WhereEntry[]): StoredRecord<T>[] {
+  #matching<T>(
+    tenant: string,
+    kind: string,
+    where: WhereEntry[],
+    ids: IdRange | null,
+  ): StoredRecord<T>[] {
     const group = this.#state().groups.get(groupKey(tenant, kind));
     return [...(group?.values() ?? [])]
       .map((e) => toRecord<T>(e))
-      .filter((r) => matchesWhere(r.data, where));
+      .filter((r) => inIdRange(r.id, ids) && matchesWhere(r.data, where));
   }
 
   #read<R>(work: () => R): Promise<R> {

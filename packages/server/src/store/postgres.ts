@@ -6,6 +6,7 @@ import { parsePostgresUrl, toPostgresError } from './postgres-connection.js';
 import { PostgresLeases, fenceSql } from './postgres-leases.js';
 import {
   assertKey,
+  idRange,
   notOpen,
   planCount,
   planCreate,
@@ -17,10 +18,12 @@ import {
   systemClock,
   toPage,
   type Clock,
+  type IdRange,
   type StoreOptions,
   type WhereEntry,
 } from './rules.js';
 import type {
+  CountOptions,
   Fence,
   Leases,
   ListOptions,
@@ -82,6 +85,19 @@ function whereSql(where: WhereEntry[], params: Params): string {
         ` AND coalesce(data -> ${params.add(field)}::text, 'null'::jsonb) = ${params.add(JSON.stringify(value))}::jsonb`,
     )
     .join('');
+}
+
+/** The `where` filters and the id range; the range lets the primary key find the ids. */
+function matchSql(where: WhereEntry[], ids: IdRange | null, params: Params): string {
+  let sql = '';
+  if (ids !== null) {
+    sql += ` AND id >= ${params.add(ids.from)}`;
+    sql +=
+      ids.to === null
+        ? ` AND left(id, ${params.add(ids.length)}) = ${params.add(ids.prefix)}`
+        : ` AND id < ${params.add(ids.to)}`;
+  }
+  return sql + whereSql(where, params);
 }
 
 /** The PostgreSQL backend: one pool, jsonb data, optionally inside its own schema. */
@@ -204,28 +220,51 @@ export class PostgresStore implements Store {
   }
 
   async list<T>(tenant: string, kind: string, options: ListOptions = {}): Promise<Page<T>> {
-    const { limit, cursor, where, order } = planList(tenant, kind, options);
+    const plan = planList(tenant, kind, options);
+    const { limit, cursor, by, order } = plan;
     const desc = order === 'desc';
     const params = new Params();
     let sql = `SELECT ${COLUMNS} FROM records WHERE tenant = ${params.add(tenant)} AND kind = ${params.add(kind)}`;
-    if (cursor) {
+    if (cursor?.createdAt === null) {
+      sql += ` AND id ${desc ? '<' : '>'} ${params.add(cursor.id)}`;
+    } else if (cursor) {
       sql += ` AND (created_at, id) ${desc ? '<' : '>'} (${params.add(cursor.createdAt)}::timestamptz, ${params.add(cursor.id)})`;
     }
-    sql += whereSql(where, params);
+    sql += matchSql(plan.where, plan.ids, params);
     const direction = desc ? 'DESC' : 'ASC';
-    sql += ` ORDER BY created_at ${direction}, id ${direction} LIMIT ${params.add(limit + 1)}`;
-    const { rows } = await this.#query<RecordRow>(sql, params.values);
+    const orderBy = by === 'id' ? `id ${direction}` : `created_at ${direction}, id ${direction}`;
+    sql += ` ORDER BY ${orderBy} LIMIT ${params.add(limit + 1)}`;
+    const [{ rows }, total] = await Promise.all([
+      this.#query<RecordRow>(sql, params.values),
+      plan.withTotal ? this.#count(tenant, kind, plan.where, plan.ids) : undefined,
+    ]);
     return toPage(
       rows.map((row) => toRecord<T>(row)),
       limit,
+      by,
+      total,
     );
   }
 
-  async count(tenant: string, kind: string, where?: Where): Promise<number> {
+  async count(
+    tenant: string,
+    kind: string,
+    where?: Where,
+    options: CountOptions = {},
+  ): Promise<number> {
     const entries = planCount(tenant, kind, where);
+    return await this.#count(tenant, kind, entries, idRange(options.idPrefix));
+  }
+
+  async #count(
+    tenant: string,
+    kind: string,
+    where: WhereEntry[],
+    ids: IdRange | null,
+  ): Promise<number> {
     const params = new Params();
     const sql = `SELECT count(*)::integer AS n FROM records
-      WHERE tenant = ${params.add(tenant)} AND kind = ${params.add(kind)}${whereSql(entries, params)}`;
+      WHERE tenant = ${params.add(tenant)} AND kind = ${params.add(kind)}${matchSql(where, ids, params)}`;
     const { rows } = await this.#query<{ n: number }>(sql, params.values);
     return rows[0]?.n ?? 0;
   }

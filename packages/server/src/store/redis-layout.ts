@@ -16,6 +16,9 @@ import type { StoredRecord } from './types.js';
  *   v (version), c (createdAt), u (updatedAt) and d (data as JSON text);
  * - `<prefix>idx:<tenant>:<kind>`: a sorted set, every score 0, members
  *   `<createdAt>|<id>`, so lexical order is creation order, then id;
+ * - `<prefix>ids:<tenant>:<kind>`: a sorted set, every score 0, members the
+ *   ids, for lists by id and id prefix (added in layout 2: opening a layout
+ *   1 store builds it from the first index);
  * - `<prefix>meta:kinds`: a hash of record counts per kind, over all tenants;
  * - `<prefix>meta:schema`: the layout version;
  * - `<prefix>lease:<name>` and `<prefix>meta:lease-tokens`: leases (see
@@ -28,7 +31,7 @@ import type { StoredRecord } from './types.js';
  */
 
 /** The layout version; bump when it changes. */
-export const REDIS_FORMAT_VERSION = 1;
+export const REDIS_FORMAT_VERSION = 2;
 
 const DEFAULT_PREFIX = 'codedance:';
 
@@ -57,6 +60,16 @@ export class RedisKeys {
   index(tenant: string, kind: string): string {
     return `${this.#prefix}idx:${part(tenant)}:${part(kind)}`;
   }
+  ids(tenant: string, kind: string): string {
+    return `${this.#prefix}ids:${part(tenant)}:${part(kind)}`;
+  }
+  /** A SCAN pattern for every creation index, and the id index beside one. */
+  indexPattern(): string {
+    return `${escapePattern(this.#prefix)}idx:*`;
+  }
+  idsOfIndex(index: string): string {
+    return `${this.#prefix}ids:${index.slice(this.#prefix.length + 'idx:'.length)}`;
+  }
   kinds(): string {
     return `${this.#prefix}meta:kinds`;
   }
@@ -71,8 +84,12 @@ export class RedisKeys {
   }
   /** A SCAN pattern for every key of this store. */
   pattern(): string {
-    return `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    return `${escapePattern(this.#prefix)}*`;
   }
+}
+
+function escapePattern(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 export function indexMember(createdAt: string, id: string): string {
@@ -96,11 +113,12 @@ export function fromHash<T>(
   return { ...key, version: Number(version), createdAt, updatedAt, data: JSON.parse(data) as T };
 }
 
-/** KEYS: record, index, kinds. ARGV: kind, index member, time, data. Returns 1, or 0 when it exists. */
+/** KEYS: record, index, kinds, ids. ARGV: kind, index member, time, data, id. Returns 1, or 0 when it exists. */
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'v', 1, 'c', ARGV[3], 'u', ARGV[3], 'd', ARGV[4])
 redis.call('ZADD', KEYS[2], 0, ARGV[2])
+redis.call('ZADD', KEYS[4], 0, ARGV[5])
 redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
 return 1`;
 
@@ -117,7 +135,7 @@ redis.call('HSET', KEYS[1], 'v', next, 'u', ARGV[2], 'd', ARGV[3])
 return {1, next, redis.call('HGET', KEYS[1], 'c')}`;
 
 /**
- * KEYS: record, index, kinds. ARGV: kind, id, expected version or ''.
+ * KEYS: record, index, kinds, ids. ARGV: kind, id, expected version or ''.
  * Returns {1} when deleted, {0} when absent, {-1, actual version} on a stale version.
  */
 const DELETE = `
@@ -126,6 +144,7 @@ if not fields[1] then return {0} end
 if ARGV[3] ~= '' and tonumber(fields[1]) ~= tonumber(ARGV[3]) then return {-1, tonumber(fields[1])} end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], fields[2] .. '|' .. ARGV[2])
+redis.call('ZREM', KEYS[4], ARGV[2])
 if redis.call('HINCRBY', KEYS[3], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[3], ARGV[1]) end
 return {1}`;
 
@@ -140,16 +159,19 @@ interface RecordCommands {
     record: string,
     index: string,
     kinds: string,
+    ids: string,
     kind: string,
     member: string,
     time: string,
     data: string,
+    id: string,
   ): Promise<0 | 1>;
   cdUpdate(record: string, expected: number, time: string, data: string): Promise<UpdateReply>;
   cdDelete(
     record: string,
     index: string,
     kinds: string,
+    ids: string,
     kind: string,
     id: string,
     expected: string,
@@ -165,11 +187,13 @@ interface FencedCommands {
     record: string,
     index: string,
     kinds: string,
+    ids: string,
     lease: string,
     kind: string,
     member: string,
     time: string,
     data: string,
+    id: string,
     token: number,
   ): Promise<0 | 1>;
   cdUpdateFenced(
@@ -184,6 +208,7 @@ interface FencedCommands {
     record: string,
     index: string,
     kinds: string,
+    ids: string,
     lease: string,
     kind: string,
     id: string,
@@ -194,12 +219,12 @@ interface FencedCommands {
 
 /** Registers the scripts; ioredis sends EVALSHA and falls back to EVAL after a server restart. */
 export function defineScripts(redis: Redis): ScriptedRedis {
-  redis.defineCommand('cdCreate', { numberOfKeys: 3, lua: CREATE });
+  redis.defineCommand('cdCreate', { numberOfKeys: 4, lua: CREATE });
   redis.defineCommand('cdUpdate', { numberOfKeys: 1, lua: UPDATE });
-  redis.defineCommand('cdDelete', { numberOfKeys: 3, lua: DELETE });
-  redis.defineCommand('cdCreateFenced', { numberOfKeys: 4, lua: FENCE_CHECK + CREATE });
+  redis.defineCommand('cdDelete', { numberOfKeys: 4, lua: DELETE });
+  redis.defineCommand('cdCreateFenced', { numberOfKeys: 5, lua: FENCE_CHECK + CREATE });
   redis.defineCommand('cdUpdateFenced', { numberOfKeys: 2, lua: FENCE_CHECK + UPDATE });
-  redis.defineCommand('cdDeleteFenced', { numberOfKeys: 4, lua: FENCE_CHECK + DELETE });
+  redis.defineCommand('cdDeleteFenced', { numberOfKeys: 5, lua: FENCE_CHECK + DELETE });
   redis.defineCommand('cdLeaseAcquire', { numberOfKeys: 2, lua: ACQUIRE });
   redis.defineCommand('cdLeaseRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('cdLeaseRead', { numberOfKeys: 2, lua: READ });

@@ -20,6 +20,8 @@ import { RedisLeases, fenced } from './redis-leases.js';
 import {
   assertKey,
   assertKnownSchema,
+  idRange,
+  inIdRange,
   matchesWhere,
   notOpen,
   planCount,
@@ -32,11 +34,14 @@ import {
   systemClock,
   toPage,
   type Clock,
+  type IdRange,
   type ListPlan,
   type StoreOptions,
+  type WhereEntry,
 } from './rules.js';
 import { checkFence } from './lease-rules.js';
 import type {
+  CountOptions,
   Fence,
   Leases,
   ListOptions,
@@ -89,12 +94,10 @@ export class RedisStore implements Store {
       await redis.connect();
       const schemaKey = this.#keys.schema();
       await redis.set(schemaKey, REDIS_FORMAT_VERSION, 'NX');
-      assertKnownSchema(
-        this.backend,
-        this.location,
-        Number(await redis.get(schemaKey)),
-        REDIS_FORMAT_VERSION,
-      );
+      const found = Number(await redis.get(schemaKey));
+      assertKnownSchema(this.backend, this.location, found, REDIS_FORMAT_VERSION);
+      if (found < 2) await this.#indexIds(redis);
+      if (found < REDIS_FORMAT_VERSION) await redis.set(schemaKey, REDIS_FORMAT_VERSION);
     } catch (error) {
       redis.disconnect();
       throw this.#toError(error, redis);
@@ -137,8 +140,9 @@ export class RedisStore implements Store {
       this.#keys.record(tenant, kind, id),
       this.#keys.index(tenant, kind),
       this.#keys.kinds(),
+      this.#keys.ids(tenant, kind),
     ] as const;
-    const args = [kind, indexMember(createdAt, id), createdAt, text] as const;
+    const args = [kind, indexMember(createdAt, id), createdAt, text, id] as const;
     const created = await this.#write(options?.fence, (redis, fence) =>
       fence
         ? redis.cdCreateFenced(...keys, this.#keys.lease(fence.lease), ...args, fence.token)
@@ -183,6 +187,7 @@ export class RedisStore implements Store {
       this.#keys.record(tenant, kind, id),
       this.#keys.index(tenant, kind),
       this.#keys.kinds(),
+      this.#keys.ids(tenant, kind),
     ] as const;
     const args = [kind, id, expectedVersion === undefined ? '' : String(expectedVersion)] as const;
     const reply = await this.#write(options?.fence, (redis, fence) =>
@@ -196,15 +201,40 @@ export class RedisStore implements Store {
 
   async list<T>(tenant: string, kind: string, options: ListOptions = {}): Promise<Page<T>> {
     const plan = planList(tenant, kind, options);
-    return toPage(await this.#scan<T>(tenant, kind, plan, plan.limit + 1), plan.limit);
+    const [rows, total] = await Promise.all([
+      this.#scan<T>(tenant, kind, plan, plan.limit + 1),
+      plan.withTotal ? this.#count(tenant, kind, plan.where, plan.ids) : undefined,
+    ]);
+    return toPage(rows, plan.limit, plan.by, total);
   }
 
-  async count(tenant: string, kind: string, where?: Where): Promise<number> {
+  async count(
+    tenant: string,
+    kind: string,
+    where?: Where,
+    options: CountOptions = {},
+  ): Promise<number> {
     const entries = planCount(tenant, kind, where);
-    if (entries.length === 0) {
+    return await this.#count(tenant, kind, entries, idRange(options.idPrefix));
+  }
+
+  /** Counts from the indexes alone unless `where` needs each record read. */
+  async #count(
+    tenant: string,
+    kind: string,
+    where: WhereEntry[],
+    ids: IdRange | null,
+  ): Promise<number> {
+    if (where.length === 0 && ids === null) {
       return this.#call((redis) => redis.zcard(this.#keys.index(tenant, kind)));
     }
-    const plan = { order: 'asc', cursor: null, where: entries } as const;
+    if (where.length === 0 && ids?.to != null) {
+      const { from, to } = ids;
+      return this.#call((redis) =>
+        redis.zlexcount(this.#keys.ids(tenant, kind), `[${from}`, `(${to}`),
+      );
+    }
+    const plan = { order: 'asc', by: 'id', cursor: null, where, ids } as const;
     return (await this.#scan(tenant, kind, plan, Infinity)).length;
   }
 
@@ -227,38 +257,72 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Walks the index from just after the cursor in batches, keeping records
-   * that match `where`, until `wanted` are found or the index ends.
+   * Walks an index (by id, or by creation) from just after the cursor in
+   * batches, keeping records that match `where` and the id range, until
+   * `wanted` are found or the index ends.
    */
   async #scan<T>(
     tenant: string,
     kind: string,
-    { order, cursor, where }: Pick<ListPlan, 'order' | 'cursor' | 'where'>,
+    plan: Pick<ListPlan, 'order' | 'by' | 'cursor' | 'where' | 'ids'>,
     wanted: number,
   ): Promise<StoredRecord<T>[]> {
-    const index = this.#keys.index(tenant, kind);
-    const batch = where.length === 0 ? Math.min(wanted, 1000) : 500;
+    const { order, by, cursor, where, ids } = plan;
+    const byId = by === 'id';
+    const index = byId ? this.#keys.ids(tenant, kind) : this.#keys.index(tenant, kind);
+    const filtered = where.length > 0 || (ids !== null && !byId);
+    const batch = filtered ? 500 : Math.min(wanted, 1000);
+    // Bounds in the index's own terms; by id, the prefix is a lex range.
+    const low = byId && ids ? `[${ids.from}` : '-';
+    const high = byId && ids?.to != null ? `(${ids.to}` : '+';
+    const position = cursor
+      ? `(${cursor.createdAt === null ? cursor.id : indexMember(cursor.createdAt, cursor.id)}`
+      : null;
     const found: StoredRecord<T>[] = [];
-    let from = cursor
-      ? `(${indexMember(cursor.createdAt, cursor.id)}`
-      : order === 'asc'
-        ? '-'
-        : '+';
+    let from = position ?? (order === 'asc' ? low : high);
     while (found.length < wanted) {
+      const start = from;
       const members = await this.#call((redis) =>
         order === 'asc'
-          ? redis.zrangebylex(index, from, '+', 'LIMIT', 0, batch)
-          : redis.zrevrangebylex(index, from, '-', 'LIMIT', 0, batch),
+          ? redis.zrangebylex(index, start, high, 'LIMIT', 0, batch)
+          : redis.zrevrangebylex(index, start, low, 'LIMIT', 0, batch),
       );
-      const records = await this.#fetch<T>(tenant, kind, members.map(memberId));
+      const records = await this.#fetch<T>(tenant, kind, byId ? members : members.map(memberId));
       for (const record of records) {
-        if (found.length < wanted && matchesWhere(record.data, where)) found.push(record);
+        if (
+          found.length < wanted &&
+          inIdRange(record.id, ids) &&
+          matchesWhere(record.data, where)
+        ) {
+          found.push(record);
+        }
       }
       const last = members[members.length - 1];
       if (members.length < batch || last === undefined) break;
       from = `(${last}`;
     }
     return found;
+  }
+
+  /** Builds the id index of every kind from its creation index (layout 1 had none). */
+  async #indexIds(redis: Redis): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, indexes] = await redis.scan(
+        cursor,
+        'MATCH',
+        this.#keys.indexPattern(),
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      for (const index of indexes) {
+        const members = await redis.zrange(index, 0, -1);
+        if (members.length === 0) continue;
+        const ids = this.#keys.idsOfIndex(index);
+        await redis.zadd(ids, ...members.flatMap((member) => [0, memberId(member)]));
+      }
+    } while (cursor !== '0');
   }
 
   /** Reads records by id in one round trip; ids deleted meanwhile are left out. */

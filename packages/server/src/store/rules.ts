@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
 import {
   DEFAULT_LIST_LIMIT,
   MAX_LIST_LIMIT,
+  type ListKey,
   type ListOptions,
   type Page,
   type StoreBackend,
@@ -162,15 +163,24 @@ function codePointRank(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
-/** Orders positions by (createdAt, id), ascending. */
+/** Orders positions by (createdAt, id), ascending; by id alone where a createdAt is null. */
 export function comparePositions(a: CursorPosition, b: CursorPosition): number {
-  return compareText(a.createdAt, b.createdAt) || compareText(a.id, b.id);
+  const time =
+    a.createdAt === null || b.createdAt === null ? 0 : compareText(a.createdAt, b.createdAt);
+  return time || compareText(a.id, b.id);
 }
 
 /** Decodes a list cursor and checks its time, so a backend never sees a malformed one. */
-export function parseCursor(token: string | undefined): CursorPosition | null {
+export function parseCursor(
+  token: string | undefined,
+  by: ListKey = 'created',
+): CursorPosition | null {
   if (token === undefined) return null;
-  const position = decodeCursor(token);
+  const position = decodeCursor(token, by);
+  if (position.createdAt === null) {
+    assertName('cursor', position.id);
+    return position;
+  }
   if (!ISO_TIME.test(position.createdAt) || Number.isNaN(Date.parse(position.createdAt))) {
     throw badRequest('cursor is not a value returned by a previous page', { field: 'cursor' });
   }
@@ -189,16 +199,59 @@ export function isAfterCursor(
 }
 
 /**
+ * The ids starting with a prefix as a half-open range [from, to): `to` is
+ * the prefix with its last code point raised by one, or null when no
+ * string bounds it (the prefix ends in U+10FFFF), where a backend checks
+ * the prefix itself.
+ */
+export interface IdRange {
+  prefix: string;
+  /** The prefix's length in code points, as SQL's substr counts. */
+  length: number;
+  from: string;
+  to: string | null;
+}
+
+export function idRange(prefix: string | undefined): IdRange | null {
+  if (prefix === undefined || prefix === '') return null;
+  assertName('idPrefix', prefix);
+  const points = Array.from(prefix, (c) => c.codePointAt(0) ?? 0);
+  const length = points.length;
+  for (let last = points.pop(); last !== undefined; last = points.pop()) {
+    if (last < 0x10ffff) {
+      // Skip the surrogate block: it is not a code point a stored id can hold.
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return { prefix, length, from: prefix, to: String.fromCodePoint(...points, next) };
+    }
+  }
+  return { prefix, length, from: prefix, to: null };
+}
+
+/** True when `id` lies in the range (or there is none). */
+export function inIdRange(id: string, range: IdRange | null): boolean {
+  return range === null || id.startsWith(range.prefix);
+}
+
+/**
  * Builds a page from up to `limit + 1` rows in listing order: the extra row
  * only tells that another page exists, so the last page has no cursor.
  */
-export function toPage<T>(rows: StoredRecord<T>[], limit: number): Page<T> {
-  if (rows.length <= limit) return { items: rows, nextCursor: null };
+export function toPage<T>(
+  rows: StoredRecord<T>[],
+  limit: number,
+  by: ListKey = 'created',
+  total?: number,
+): Page<T> {
+  const counted = total === undefined ? {} : { total };
+  if (rows.length <= limit) return { items: rows, nextCursor: null, ...counted };
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor: last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    nextCursor: last
+      ? encodeCursor({ createdAt: by === 'id' ? null : last.createdAt, id: last.id })
+      : null,
+    ...counted,
   };
 }
 
@@ -264,7 +317,10 @@ export interface ListPlan {
   limit: number;
   cursor: CursorPosition | null;
   where: WhereEntry[];
+  ids: IdRange | null;
+  by: ListKey;
   order: 'asc' | 'desc';
+  withTotal: boolean;
 }
 
 /** Checks the scope and filters of a count. */
@@ -273,13 +329,27 @@ export function planCount(tenant: string, kind: string, where: Where | undefined
   return whereEntries(where);
 }
 
+function oneOf<T extends string>(value: unknown, allowed: readonly [T, ...T[]], field: string): T {
+  if (value === undefined) return allowed[0];
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    throw badRequest(`${field} must be one of ${allowed.join(', ')}.`, { field });
+  }
+  return value as T;
+}
+
 /** Checks a list request before any backend sees it. */
 export function planList(tenant: string, kind: string, options: ListOptions): ListPlan {
+  // Checked again at run time: a caller's options may come from a request.
+  const by = oneOf<ListKey>(options.by, ['created', 'id'], 'by');
+  const order = oneOf(options.order, ['asc', 'desc'], 'order');
   return {
     where: planCount(tenant, kind, options.where),
+    ids: idRange(options.idPrefix),
     limit: clampLimit(options.limit),
-    cursor: parseCursor(options.cursor),
-    order: options.order ?? 'asc',
+    cursor: parseCursor(options.cursor, by),
+    by,
+    order,
+    withTotal: options.withTotal === true,
   };
 }
 

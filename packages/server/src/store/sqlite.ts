@@ -6,6 +6,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, pendingMigrations } from './mi
 import { SqliteLeases, assertSqliteFence } from './sqlite-leases.js';
 import {
   assertKey,
+  idRange,
   notOpen,
   planCount,
   planCreate,
@@ -15,10 +16,12 @@ import {
   systemClock,
   toPage,
   type Clock,
+  type IdRange,
   type StoreOptions,
   type WhereEntry,
 } from './rules.js';
 import type {
+  CountOptions,
   Fence,
   Leases,
   ListOptions,
@@ -88,6 +91,38 @@ function whereSql(where: WhereEntry[]): { sql: string; params: (string | number)
     }
   }
   return { sql: clauses.map((c) => ` AND ${c}`).join(''), params };
+}
+
+/** The `where` filters and the id range, as SQL after `tenant = ? AND kind = ?`. */
+function matchSql(
+  where: WhereEntry[],
+  ids: IdRange | null,
+): { sql: string; params: (string | number)[] } {
+  const filter = whereSql(where);
+  if (ids === null) return filter;
+  // The range lets the primary key find the ids; substr covers a prefix with no upper bound.
+  const range =
+    ids.to === null
+      ? {
+          sql: ' AND id >= ? AND substr(id, 1, ?) = ?',
+          params: [ids.from, ids.length, ids.prefix],
+        }
+      : { sql: ' AND id >= ? AND id < ?', params: [ids.from, ids.to] };
+  return { sql: range.sql + filter.sql, params: [...range.params, ...filter.params] };
+}
+
+function countRows(
+  db: Database.Database,
+  tenant: string,
+  kind: string,
+  filter: { sql: string; params: (string | number)[] },
+): number {
+  const row = db
+    .prepare<unknown[], { n: number }>(
+      `SELECT count(*) AS n FROM records WHERE tenant = ? AND kind = ?${filter.sql}`,
+    )
+    .get(tenant, kind, ...filter.params);
+  return row?.n ?? 0;
 }
 
 function fileSize(path: string): number {
@@ -222,39 +257,40 @@ export class SqliteStore implements Store {
 
   list<T>(tenant: string, kind: string, options: ListOptions = {}): Promise<Page<T>> {
     return this.#run((db) => {
-      const { limit, cursor, where, order } = planList(tenant, kind, options);
-      const filter = whereSql(where);
+      const plan = planList(tenant, kind, options);
+      const { limit, cursor, by, order } = plan;
+      const filter = matchSql(plan.where, plan.ids);
       const desc = order === 'desc';
-      const after = cursor ? ` AND (created_at, id) ${desc ? '<' : '>'} (?, ?)` : '';
       const direction = desc ? 'DESC' : 'ASC';
+      const after = cursor
+        ? cursor.createdAt === null
+          ? { sql: ` AND id ${desc ? '<' : '>'} ?`, params: [cursor.id] }
+          : {
+              sql: ` AND (created_at, id) ${desc ? '<' : '>'} (?, ?)`,
+              params: [cursor.createdAt, cursor.id],
+            }
+        : { sql: '', params: [] };
+      const orderBy = by === 'id' ? `id ${direction}` : `created_at ${direction}, id ${direction}`;
       const rows = db
         .prepare<unknown[], RecordRow>(
-          `SELECT ${COLUMNS} FROM records WHERE tenant = ? AND kind = ?${after}${filter.sql}
-           ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
+          `SELECT ${COLUMNS} FROM records WHERE tenant = ? AND kind = ?${after.sql}${filter.sql}
+           ORDER BY ${orderBy} LIMIT ?`,
         )
-        .all(
-          tenant,
-          kind,
-          ...(cursor ? [cursor.createdAt, cursor.id] : []),
-          ...filter.params,
-          limit + 1,
-        );
+        .all(tenant, kind, ...after.params, ...filter.params, limit + 1);
+      const total = plan.withTotal ? countRows(db, tenant, kind, filter) : undefined;
       return toPage(
         rows.map((row) => toRecord<T>(row)),
         limit,
+        by,
+        total,
       );
     });
   }
 
-  count(tenant: string, kind: string, where?: Where): Promise<number> {
+  count(tenant: string, kind: string, where?: Where, options: CountOptions = {}): Promise<number> {
     return this.#run((db) => {
-      const filter = whereSql(planCount(tenant, kind, where));
-      const row = db
-        .prepare<unknown[], { n: number }>(
-          `SELECT count(*) AS n FROM records WHERE tenant = ? AND kind = ?${filter.sql}`,
-        )
-        .get(tenant, kind, ...filter.params);
-      return row?.n ?? 0;
+      const entries = planCount(tenant, kind, where);
+      return countRows(db, tenant, kind, matchSql(entries, idRange(options.idPrefix)));
     });
   }
 

@@ -27,20 +27,36 @@ export interface StoredRecord<T = unknown> {
  */
 export type Where = Readonly<Record<string, string | number | boolean | null>>;
 
+/** What a list is ordered by: creation time then id (`created`), or id alone (`id`). */
+export type ListKey = 'created' | 'id';
+
 export interface ListOptions {
   /** Default 100, at most 1000. */
   limit?: number;
-  /** The `nextCursor` of the previous page. Opaque. */
+  /** The `nextCursor` of the previous page of the same order. Opaque. */
   cursor?: string;
   where?: Where;
-  /** Order by creation time, then id. Default `asc`. */
+  /** Only records whose id starts with this (compared by code point, case-sensitive). */
+  idPrefix?: string;
+  /** Default `created`. A cursor is refused by a list of the other key. */
+  by?: ListKey;
+  /** Default `asc`. */
   order?: 'asc' | 'desc';
+  /** Also count every match of `where` and `idPrefix`, whatever the cursor, into `total`. */
+  withTotal?: boolean;
 }
 
 export interface Page<T> {
   items: StoredRecord<T>[];
   /** Null on the last page. */
   nextCursor: string | null;
+  /** Every match, not only this page's: set when `withTotal` asked for it. */
+  total?: number;
+}
+
+/** Filters of a count, as a list takes them. */
+export interface CountOptions {
+  idPrefix?: string;
 }
 
 export interface StoreInfo {
@@ -172,7 +188,7 @@ export interface Store {
     options?: WriteOptions,
   ): Promise<boolean>;
   list<T>(tenant: string, kind: string, options?: ListOptions): Promise<Page<T>>;
-  count(tenant: string, kind: string, where?: Where): Promise<number>;
+  count(tenant: string, kind: string, where?: Where, options?: CountOptions): Promise<number>;
   info(): Promise<StoreInfo>;
 }
 

@@ -11,6 +11,7 @@ export {
   readProcesses,
   forEachProcStat,
   readProcessTree,
+  readPeakRssBytes,
   readProcStat,
   readUptimeSeconds,
   sumUsage,

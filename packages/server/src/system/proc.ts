@@ -112,6 +112,16 @@ export async function readProcStat(pid: number): Promise<ProcStat | null> {
   return text === null ? null : parseStatLine(text);
 }
 
+/**
+ * The most resident memory one process has had (VmHWM of /proc/<pid>/status), in bytes: a
+ * sample taken late still sees an early peak. Null when it has exited or the kernel omits it.
+ */
+export async function readPeakRssBytes(pid: number): Promise<number | null> {
+  const text = await readIfAlive(`/proc/${pid}/status`);
+  const kb = text === null ? undefined : /^VmHWM:\s+(\d+) kB$/m.exec(text)?.[1];
+  return kb === undefined ? null : Number(kb) * 1024;
+}
+
 /** A command line can be megabytes long; the head is all anyone displays. */
 const CMDLINE_READ_BYTES = 4096;
 /** A stat line is a few hundred bytes; this is room for the longest. */

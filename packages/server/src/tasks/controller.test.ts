@@ -123,6 +123,33 @@ describe('TaskController', () => {
     });
   });
 
+  it('logs a short run in the order things happened, and measures its memory', async () => {
+    const tasks = controller();
+    await tasks.start();
+    // Written at once and just before exiting: the two places the log used to reorder.
+    const script =
+      'console.log("first"); console.error("oops"); const keep = Buffer.alloc(40e6, 1); setTimeout(() => console.log("last " + keep.length), 150)';
+    await tasks.create({ id: 'quick', script_path: node, args: ['-e', script] });
+    for (let i = 0; i < 5; i++) {
+      const run = (await tasks.trigger('quick', 'manual')).run ?? '';
+      const [data] = (await finished(tasks, 'quick', i + 1)).filter((r) => r.run === run);
+      const lines = (await hub.query({ kind: 'task', id: 'quick', run })).reverse();
+      const order = lines.map((e) => (e.stream === 'system' ? e.stream : e.line));
+      expect(order[0]).toBe('system');
+      expect(order.at(-1)).toBe('system');
+      expect(lines[0]?.line).toMatch(/^started pid \d+/);
+      expect(order.slice(1, -1).sort()).toEqual(['first', 'last 40000000', 'oops']);
+      expect(order.indexOf('first')).toBeLessThan(order.indexOf('last 40000000'));
+      // 40 MB filled for the last 150 ms of a run of a few hundred: sampled while it lived.
+      expect(data?.peakRssBytes).toBeGreaterThan(40e6);
+    }
+    // A run over within milliseconds still has the memory node itself took.
+    await tasks.create({ id: 'instant', script_path: node, args: ['-e', '0'] });
+    await tasks.trigger('instant', 'manual');
+    const [instant] = await finished(tasks, 'instant');
+    expect(instant?.peakRssBytes).toBeGreaterThan(5e6);
+  });
+
   it('shows a run as ended only once every line it wrote has been read', async () => {
     const tasks = controller();
     await tasks.start();

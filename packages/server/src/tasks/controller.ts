@@ -264,6 +264,13 @@ export class TaskController {
     return this.#history.stats(id, window);
   }
 
+  /** Stops timers and every running run, then closes (`codedance kill`). */
+  async halt(): Promise<void> {
+    this.#timers.close();
+    await Promise.all([...this.#entries.keys()].map((id) => this.#queue.stop(id)));
+    await this.close();
+  }
+
   /** Stops timers and lets running processes go on; the next server re-adopts them. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -30,6 +30,20 @@ export class RunLog {
     this.hub.system(this.source, level, line);
   }
 
+  /** Holds reading the pipes until `resume`: "started pid" comes before what the run wrote. */
+  hold(): void {
+    this.hub.hold(this.source);
+  }
+
+  resume(): void {
+    this.hub.resume(this.source);
+  }
+
+  /** Reads all the pipes hold now: the run has ended, and its summary comes after its output. */
+  catchUp(): void {
+    this.hub.catchUp(this.source);
+  }
+
   /** Reads what is left in the pipes and stops reading them. */
   stop(): Promise<void> {
     return this.hub.detach(this.source);

@@ -26,6 +26,8 @@ export interface RunContext extends WorkloadContext {
 
 /** How often a run's memory and CPU are sampled; every 20th sample is persisted. */
 const SAMPLE_MS = 250;
+/** Extra samples after the start, in milliseconds: most short runs are over before 250 ms. */
+const EARLY_SAMPLES_MS = [5, 20, 60, 120] as const;
 const SAMPLES_PER_SAVE = 20;
 
 /**
@@ -43,6 +45,7 @@ export class TaskRun {
   private handle: ProcessHandle | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private sampleTimer: NodeJS.Timeout | null = null;
+  private earlyTimers: NodeJS.Timeout[] = [];
   private stoppedByUser = false;
   private samples = 0;
   private timedOut = false;
@@ -133,6 +136,8 @@ export class TaskRun {
     try {
       // The pipes are made and read before the process is given them.
       await this.log.follow();
+      // What the run writes waits in its pipe until "started pid" is in the log.
+      this.log.hold();
       const handle = await ctx.runtime.spawn({
         command,
         args,
@@ -149,8 +154,6 @@ export class TaskRun {
         stdoutFile: pipePath(data.logFiles.stdout),
         stderrFile: pipePath(data.logFiles.stderr),
       });
-      this.record.patch({ pid: handle.pid, startTicks: handle.startTicks });
-      await this.record.save();
       this.log.note(
         'INFO',
         maskSecrets(
@@ -158,8 +161,15 @@ export class TaskRun {
           secretValues(spec.environment),
         ),
       );
+      this.log.resume();
+      this.record.patch({ pid: handle.pid, startTicks: handle.startTicks });
+      // Sampled at once, before the save: a run of a few milliseconds still has its memory measured.
+      this.handle = handle;
+      void this.sample();
+      await this.record.save();
       this.watch(handle, spec.timeout ?? ctx.defaultTimeout());
     } catch (error) {
+      this.log.resume();
       const message = error instanceof Error ? error.message : String(error);
       // end() writes the run's summary ("could not start: …") as its last log line.
       await this.end(null, message);
@@ -176,7 +186,15 @@ export class TaskRun {
         Math.max(0, timeoutSeconds * 1000 - ranMs),
       );
     }
-    // Sampled often enough to see short runs; persisted far less often (see sample()).
+    // Sampled at once and early (a short run is over within milliseconds), then often enough
+    // to see brief peaks; persisted far less often (see sample()). /proc's high-water mark
+    // keeps a peak that came between two samples.
+    void this.sample();
+    for (const ms of EARLY_SAMPLES_MS) {
+      const timer = setTimeout(() => void this.sample(), ms);
+      timer.unref();
+      this.earlyTimers.push(timer);
+    }
     this.sampleTimer = setInterval(() => void this.sample(), SAMPLE_MS);
     this.sampleTimer.unref();
     void handle.exited.then((exit) => this.end(exit));
@@ -195,7 +213,7 @@ export class TaskRun {
     if (!usage) return;
     const data = this.record.get();
     this.record.patch({
-      peakRssBytes: Math.max(data.peakRssBytes, usage.rssBytes),
+      peakRssBytes: Math.max(data.peakRssBytes, usage.peakRssBytes ?? usage.rssBytes),
       cpuSeconds: Math.max(data.cpuSeconds, Math.round(usage.cpuSeconds * 100) / 100),
     });
     // Every few seconds the usage is saved, so a server killed outright loses little of it.
@@ -218,6 +236,8 @@ export class TaskRun {
   private clearTimers(): void {
     if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
     if (this.sampleTimer) clearInterval(this.sampleTimer);
+    for (const timer of this.earlyTimers) clearTimeout(timer);
+    this.earlyTimers = [];
     this.timeoutTimer = null;
     this.sampleTimer = null;
   }
@@ -225,6 +245,8 @@ export class TaskRun {
   private async end(exit: ExitInfo | null, spawnError?: string): Promise<void> {
     this.clearTimers();
     if (this.handle) await this.sample();
+    // Everything the run wrote comes before its summary.
+    this.log.catchUp();
     const endedAt = exit?.at ?? new Date(this.ctx.clock());
     const outcome = classifyRun({
       ...(spawnError === undefined ? {} : { spawnError }),

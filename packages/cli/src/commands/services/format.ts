@@ -16,6 +16,41 @@ function percent(value: number | null): string {
   return value === null ? '-' : `${value.toFixed(1)}%`;
 }
 
+/** One service as `codedance ls --json` prints it: what the table shows, as numbers. */
+export interface StatusRow {
+  name: string;
+  status: string;
+  /** The first running process; null when none runs. */
+  pid: number | null;
+  pids: number[];
+  /** Seconds since the newest running process started; null when none runs. */
+  uptime: number | null;
+  restarts: number;
+  /** Percent of one core; null until sampled or when none runs. */
+  cpu: number | null;
+  /** Resident memory in bytes; null until sampled or when none runs. */
+  memory: number | null;
+  /** Instances wanted. */
+  instances: number;
+  ready: number;
+}
+
+export function statusRow(s: Service): StatusRow {
+  const running = s.instances.filter((i) => i.pid !== null);
+  return {
+    name: s.name,
+    status: s.status,
+    pid: running[0]?.pid ?? null,
+    pids: running.map((i) => i.pid).filter((pid): pid is number => pid !== null),
+    uptime: running.length === 0 ? null : Math.min(...running.map((i) => i.uptimeSeconds)),
+    restarts: s.restarts,
+    cpu: running.length === 0 ? null : s.cpuPercent,
+    memory: running.length === 0 ? null : s.rssBytes,
+    instances: s.desired,
+    ready: s.ready,
+  };
+}
+
 /** The `codedance ls` table. */
 export function formatServiceTable(out: Output, services: readonly Service[]): string[] {
   const rows = services.map((s) => {

@@ -42,7 +42,7 @@ interface Listed {
 }
 
 async function list(): Promise<Listed[]> {
-  const { stdout } = await cli('ls', '--json');
+  const { stdout } = await cli('ls', '--json', '--definitions');
   const services = JSON.parse(stdout) as Listed[];
   for (const s of services) for (const i of s.instances) if (i.pid !== null) pids.add(i.pid);
   return services;
@@ -110,6 +110,21 @@ describe('codedance start / ls / logs / restart / stop / delete', () => {
     expect(header).toMatch(/^NAME +STATUS +READY +RESTARTS +CPU +MEMORY +UPTIME +PIDS$/);
     expect(row).toMatch(/^web +ONLINE +2\/2 +0 +\S+ +\S+ .+ \d+,\d+$/);
     expect((await list()).map((s) => s.status)).toEqual(['ONLINE']);
+    const rows = JSON.parse((await cli('ls', '--json')).stdout) as Record<string, unknown>[];
+    expect(rows).toEqual([
+      {
+        name: 'web',
+        status: 'ONLINE',
+        pid: expect.any(Number),
+        pids: [expect.any(Number), expect.any(Number)],
+        uptime: expect.any(Number),
+        restarts: 0,
+        cpu: expect.any(Number),
+        memory: expect.any(Number),
+        instances: 2,
+        ready: 2,
+      },
+    ]);
   });
 
   it('prints the last lines, and follows new ones until Ctrl-C', async () => {

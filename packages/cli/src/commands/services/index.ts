@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext, GlobalOptions, Invocation, Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { numberIn } from '../option-values.js';
-import { formatServiceTable } from './format.js';
+import { formatServiceTable, statusRow } from './format.js';
 import { registerLogs } from './logs.js';
 import { actOnServices, serviceNames, type ServiceAction } from './many.js';
 import { registerStart } from './start.js';
@@ -65,9 +65,15 @@ async function runScale(ctx: CommandContext, call: Invocation<object>): Promise<
   );
 }
 
-async function runList(ctx: CommandContext): Promise<ExitCode> {
+async function runList(
+  ctx: CommandContext,
+  call: Invocation<{ definitions?: boolean }>,
+): Promise<ExitCode> {
   const answer = await ctx.client().services.list();
-  if (ctx.out.json) ctx.out.data(answer.services);
+  if (ctx.out.json)
+    ctx.out.data(
+      call.options.definitions === true ? answer.services : answer.services.map(statusRow),
+    );
   else if (answer.services.length === 0) ctx.out.line(NO_SERVICES);
   else ctx.out.lines(formatServiceTable(ctx.out, answer.services));
   return EXIT_CODES.SUCCESS;
@@ -115,6 +121,19 @@ Examples:
     .command('ls')
     .alias('list')
     .description('List services: status, ready instances, restarts, CPU, memory, uptime, pids')
+    .option('--definitions', 'with --json: each service in full (definition, every instance)')
+    .addHelpText(
+      'after',
+      `
+With --json, one object per service: name, status, pid (the first running one), pids,
+uptime (seconds, of the newest process), restarts, cpu (%), memory (bytes), instances
+(wanted) and ready. --definitions prints the whole answer of the API instead.
+
+Examples:
+  $ codedance ls
+  $ codedance ls --json | jq '.[] | select(.status != "ONLINE") | .name'
+  $ codedance ls --json --definitions`,
+    )
     .action(wrap(runList));
   registerLogs(program, wrap, globals);
 }

@@ -148,6 +148,16 @@ export class RouterFleet {
     return this.serial(key, () => this.stopNow(key));
   }
 
+  /** Stops the router of `key` but keeps its table, which its next start serves again. */
+  halt(key: string): Promise<void> {
+    return this.serial(key, async () => {
+      const client =
+        this.handles.get(key)?.client ?? new RouterClient({ path: this.files(key).socket });
+      this.handles.delete(key);
+      await this.stopGroup(client);
+    });
+  }
+
   private async stopNow(key: string): Promise<void> {
     const files = this.files(key);
     const client = this.handles.get(key)?.client ?? new RouterClient({ path: files.socket });

@@ -63,6 +63,10 @@ export class BuiltinTrafficRouter implements TrafficRouter {
     return this.fleet.stop(routerKey(app));
   }
 
+  halt(app: AppRef): Promise<void> {
+    return this.fleet.halt(routerKey(app));
+  }
+
   /** The router's health as it answers now (pid, uptime, table revision). */
   async status(app: AppRef): Promise<Readonly<Record<string, unknown>> | null> {
     const router = this.fleet.get(routerKey(app));

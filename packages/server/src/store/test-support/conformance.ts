@@ -3,6 +3,7 @@ import { CodedanceError } from '@codedance/core';
 import { createStore } from '../open-store.js';
 import type { Clock } from '../rules.js';
 import type { Store } from '../types.js';
+import { describeKeysetPaging } from './conformance-keyset.js';
 import { describeLeases } from './conformance-leases.js';
 import { describeListing } from './conformance-listing.js';
 import { describeWrites } from './conformance-writes.js';
@@ -76,6 +77,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
 
     describeWrites(harness);
     describeListing(harness);
+    describeKeysetPaging(harness);
     describeLifecycle(harness);
     describeLeases(harness);
   });

@@ -32,6 +32,8 @@ export interface RuntimeUnderTest {
 export interface ConformanceOptions {
   /** How long one wait for the runtime may last; 20 s by default. */
   waitMs?: number;
+  /** How long making the runtime may take (a cluster starts slowly); 60 s by default. */
+  setupMs?: number;
 }
 
 /** What each group of tests reaches: the runtime, its environments, and the helpers. */

@@ -26,13 +26,13 @@ export function describeWorkloadRuntimeConformance(
     beforeAll(async () => {
       sut = await factory();
       suite.open(sut);
-    });
+    }, options.setupMs ?? 60_000);
     afterEach(async () => {
       await suite.end();
     });
     afterAll(async () => {
       await sut?.cleanup();
-    });
+    }, options.setupMs ?? 60_000);
 
     describe('lifecycle', () => {
       lifecycleTests(suite);

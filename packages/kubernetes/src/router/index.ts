@@ -1,0 +1,1 @@
+export { ROUTER_LABEL, RouterPlane, routerName, type RouterPlaneOptions } from './router-plane.js';

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ErrorResponse, KillAnswerSchema as KillAnswer, KillBody } from '@codedance/api';
+
+/**
+ * `POST /api/server/kill`: stops every workload and then the server, as `pm2 kill` does
+ * (`codedance kill`). The answer comes first; the work starts once it is sent.
+ */
+export function killRoute(app: FastifyInstance, kill: () => void): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/api/server/kill',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Stop every workload and the server',
+        description:
+          'Stops every service instance, task run and app router, then the server itself. Definitions and what each ' +
+          'service is meant to do are kept: the next server starts again what was running. Answers 202 at once; ' +
+          'the server stops answering when it is done.',
+        body: KillBody,
+        response: { 202: KillAnswer, '4xx': ErrorResponse },
+      },
+    },
+    async (_request, reply) => {
+      reply.raw.once('finish', kill);
+      void reply.code(202);
+      return { stopping: true as const, pid: process.pid };
+    },
+  );
+}
