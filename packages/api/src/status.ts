@@ -38,3 +38,18 @@ export const StatusSchema = Type.Object({
   counts: Nullable(Type.Record(Type.String(), Type.Integer())),
 });
 export type ServerStatus = Static<typeof StatusSchema>;
+
+/** `POST /api/server/kill` */
+export const KillBody = Type.Object(
+  {
+    confirm: Type.Literal(true, {
+      description: 'Must be true: a stray request never stops everything.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const KillAnswerSchema = Type.Object({
+  stopping: Type.Literal(true),
+  pid: Type.Integer({ description: 'The server process, which exits once everything is stopped.' }),
+});
+export type KillAnswer = Static<typeof KillAnswerSchema>;

@@ -21,6 +21,7 @@ import type {
   ImportAnswer,
   ImportBody,
   JobsPlan,
+  KillAnswer,
   LiveMetrics,
   LogPage,
   LogsQuery,
@@ -272,6 +273,8 @@ export function createClient(options: ClientOptions) {
     },
 
     exportSystem: (o?: RequestOptions) => post<SystemExport>('/api/export/system', {}, o),
+    /** Stops every workload, then the server; answers at once (202), before the work is done. */
+    killServer: (o?: RequestOptions) => post<KillAnswer>('/api/server/kill', { confirm: true }, o),
   };
 }
 

@@ -65,9 +65,7 @@ async function runKill(ctx: CommandContext, call: Invocation<KillOptions>): Prom
       return EXIT_CODES.SUCCESS;
     }
   }
-  const answer = await ctx
-    .client()
-    .request<{ pid: number }>('POST', '/api/server/kill', { body: { confirm: true } });
+  const answer = await ctx.client().killServer();
   const stopped = await untilStopped(ctx, 120_000);
   if (out.json)
     out.data({ killed: stopped, pid: answer.pid, services: services.length, processes });

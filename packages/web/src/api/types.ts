@@ -6,10 +6,27 @@
  * core's code reaches the browser.
  */
 
+export type {
+  BusEvent,
+  CanarySummary,
+  ConfigAnswer,
+  ConfigReport,
+  ConfigUpdate,
+  DeploymentPage,
+  LogEntry,
+  LogSource,
+  MetricSample,
+  MonitoringMetrics,
+  ProcessItem,
+  ProcessList,
+  StorageInfo,
+  TaskRun,
+  TriggerResult,
+} from '@codedance/api';
+
 import type {
   CanaryPhase,
   DeploymentStatus,
-  DeploymentSummary,
   DeploymentType,
   EnvMap,
   Readiness,
@@ -21,29 +38,6 @@ import type {
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface LogSource {
-  kind: 'task' | 'service';
-  id: string;
-  run?: string;
-  instance?: number;
-}
-
-export interface LogEntry {
-  seq: number;
-  time: string;
-  source: LogSource;
-  stream: 'stdout' | 'stderr' | 'system';
-  level: LogLevel;
-  line: string;
-}
-
-export interface BusEvent {
-  seq: number;
-  time: string;
-  type: string;
-  data: Record<string, unknown>;
-}
 
 // Tasks (seed 004)
 
@@ -104,32 +98,6 @@ export interface TaskDetail extends Task {
     successRate: number | null;
     meanDurationMs: number | null;
   };
-}
-
-export interface TaskRun {
-  task: string;
-  run: string;
-  trigger: string;
-  attempt: number;
-  status: 'RUNNING' | 'SUCCESS' | 'FAILED' | 'EXCEPTION';
-  reason: string | null;
-  summary: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  exitCode: number | null;
-  signal: string | null;
-  pid: number | null;
-  peakRssBytes: number;
-  cpuSeconds: number;
-  command: string[];
-}
-
-export interface TriggerResult {
-  id: string;
-  outcome: 'started' | 'queued' | 'skipped';
-  run?: string;
-  reason?: string;
 }
 
 export interface BatchResult {
@@ -211,25 +179,6 @@ export interface Service {
 
 // System
 
-export interface MetricSample {
-  timestamp: string;
-  cpuPercent: number;
-  memoryPercent: number;
-  memoryUsedBytes: number;
-  memoryTotalBytes: number;
-  diskPercent: number;
-  diskUsedBytes: number;
-  diskTotalBytes: number;
-  loadAverage1: number;
-}
-
-export interface MonitoringMetrics {
-  enabled: boolean;
-  intervalSeconds: number;
-  current: MetricSample;
-  history: MetricSample[];
-}
-
 export interface SystemInfo {
   hostname: string;
   platform: string;
@@ -241,23 +190,6 @@ export interface SystemInfo {
   memory: { totalBytes: number; availableBytes: number; usedBytes: number; usedPercent: number };
   disk: { path: string; totalBytes: number; availableBytes: number; usedPercent: number };
   process: { pid: number; rssBytes: number; heapUsedBytes: number; uptimeSeconds: number };
-}
-
-export interface ProcessItem {
-  pid: number;
-  ppid: number;
-  name: string;
-  command: string;
-  state: string;
-  cpuPercent: number;
-  rssBytes: number;
-  startedAt: string;
-}
-
-export interface ProcessList {
-  total: number;
-  sampledAt: string;
-  items: ProcessItem[];
 }
 
 export interface Health {
@@ -278,41 +210,6 @@ export interface ServerStatus {
 }
 
 // Settings
-
-export interface ConfigAnswer {
-  config: Record<string, unknown>;
-  sources: Record<string, string>;
-  file: string;
-  pendingRestart: string[];
-}
-
-export interface ConfigReport {
-  valid: boolean;
-  problems: { path: string; message: string }[];
-  live: string[];
-  restart: string[];
-  overridden: string[];
-}
-
-export interface ConfigUpdate {
-  config: Record<string, unknown>;
-  applied: string[];
-  restartRequired: string[];
-  overriddenByEnv: string[];
-}
-
-export interface StorageInfo {
-  backend: string;
-  location: string;
-  schemaVersion: number;
-  latestSchemaVersion: number;
-  sizeBytes: number | null;
-  kinds: Record<string, number>;
-  dataDir: string;
-  configFile: string;
-  logFile: string;
-  logDirBytes: number;
-}
 
 // Deployments (docs/delivery.md): `GET /api/deployments/{id}` and the actions answer core's
 // record as the store holds it, and the list's rows are core's summaries.
@@ -354,22 +251,6 @@ export const CANARY_PHASES = [
   'Succeeded',
   'Failed',
 ] as const satisfies readonly CanaryPhase[];
-
-export interface DeploymentPage {
-  items: DeploymentSummary[];
-  total: number;
-  nextCursor: string | null;
-}
-
-export interface CanarySummary {
-  name: string;
-  namespace: string;
-  phase: CanaryPhase;
-  currentStep: number;
-  currentWeight: number;
-  strategy: string;
-  createdAt: string;
-}
 
 export interface LiveMetricValues {
   successRate: number | null;
