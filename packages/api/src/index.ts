@@ -38,3 +38,4 @@ export type {
   TaskSpecInput,
   TaskStatus,
 } from '@codedance/core';
+export * from './tenancy.js';
