@@ -16,7 +16,7 @@
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -141,9 +141,9 @@ async function seedStore(url) {
 }
 
 function startServer(dataDir, storeUrl) {
-  const env = { ...process.env, NO_COLOR: '1', CODEDANCE_STORE: storeUrl };
-  for (const key of Object.keys(env))
-    if (key.startsWith('CODEDANCE_') && key !== 'CODEDANCE_STORE') delete env[key];
+  // Only the store comes from the environment: no other CODEDANCE_ setting of the caller's.
+  const inherited = Object.entries(process.env).filter(([key]) => !key.startsWith('CODEDANCE_'));
+  const env = { ...Object.fromEntries(inherited), NO_COLOR: '1', CODEDANCE_STORE: storeUrl };
   const child = spawn(
     process.execPath,
     [join(ROOT, 'packages/cli/bin/codedance.js'), 'server', '--port', '0', '--data', dataDir],
@@ -307,7 +307,9 @@ async function bench(backend) {
     }
     rmSync(dataDir, { recursive: true, force: true });
     if (backend === 'postgres') {
-      const client = new pg.Client({ host: '127.0.0.1', port: 5432, database: 'test' });
+      // pg falls back to $USER, which may be unset; the store does the same.
+      const user = process.env.PGUSER ?? userInfo().username;
+      const client = new pg.Client({ host: '127.0.0.1', port: 5432, database: 'test', user });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();

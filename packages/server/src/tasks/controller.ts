@@ -39,6 +39,8 @@ interface Entry {
   spec: TaskSpec;
   version: number;
   state: TaskState;
+  /** The next fire time, kept until it passes or the schedule changes: a cron walk per view is dear. */
+  next?: { spec: TaskSpec; anchor: string; at: Date | undefined };
 }
 
 /** A task as the API shows it: the contract's shape. */
@@ -147,9 +149,7 @@ export class TaskController {
   view(id: string): TaskView {
     const entry = this.#entry(id);
     const state = entry.state.get();
-    const next = entry.spec.enabled
-      ? upcomingFires(entry.spec, state.anchor, this.#options.clock(), 1)[0]
-      : undefined;
+    const next = entry.spec.enabled ? this.#nextFire(entry, state.anchor) : undefined;
     return {
       ...entry.spec,
       // What answers show: never a secret's value.
@@ -364,6 +364,22 @@ export class TaskController {
     await this.#history.prune(id, this.#options.runHistory()).catch((error: unknown) => {
       this.#logger.warn({ err: error, task: id }, 'pruning old runs failed');
     });
+  }
+
+  #nextFire(entry: Entry, anchor: string): Date | undefined {
+    const now = this.#options.clock();
+    const kept = entry.next;
+    if (
+      kept?.spec === entry.spec &&
+      kept.anchor === anchor &&
+      kept.at !== undefined &&
+      kept.at.getTime() > now
+    ) {
+      return kept.at;
+    }
+    const at = upcomingFires(entry.spec, anchor, now, 1)[0];
+    entry.next = { spec: entry.spec, anchor, at };
+    return at;
   }
 
   /** A task's status, with `extra` runs counted beyond those running now. */
