@@ -1,10 +1,11 @@
 // The traffic router and metrics source conformance suites, unchanged, on the built-in router
 // as a cluster's data plane (RouterPlane): router pods run by the test kubelet, told their
-// table over their control API, real requests through them to the app's pods.
+// table over their control API, real requests through them to the app's pods. The traffic
+// suite runs on the Gateway API provider too (HTTPRoutes stored by the API server).
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { ROUTER_BIN } from '@codedance/router';
-import { RouterPlane } from '@codedance/kubernetes';
+import { GatewayApiTrafficRouter, RouterPlane } from '@codedance/kubernetes';
 import { describeMetricsSourceConformance } from '../../packages/core/src/metrics/test-support/conformance.js';
 import { describeTrafficRouterConformance } from '../../packages/core/src/traffic/test-support/conformance.js';
 import { waitFor } from '../support/wait.js';
@@ -19,6 +20,9 @@ const problem = environmentProblem();
 if (problem) console.warn(`Cluster data plane conformance skipped: ${problem}`);
 
 const app = fileURLToPath(new URL('./fixtures/versioned-app.mjs', import.meta.url));
+const httpRouteCrd = fileURLToPath(
+  new URL('./fixtures/crds/gateway-api-httproute.yaml', import.meta.url),
+);
 const NAMESPACE = 'plane';
 
 interface Shared {
@@ -45,6 +49,21 @@ function open(): Promise<Shared> {
       },
     });
     await cluster.createNamespace(NAMESPACE);
+    await cluster.kubectl(['apply', '-f', httpRouteCrd]);
+    const extensions = cluster.kubeconfig.makeApiClient(ApiextensionsV1Api);
+    await waitFor(
+      async () =>
+        (
+          (
+            await extensions.readCustomResourceDefinition({
+              name: 'httproutes.gateway.networking.k8s.io',
+            })
+          ).status?.conditions ?? []
+        ).some((c) => c.type === 'Established' && c.status === 'True'),
+      30_000,
+      'the HTTPRoute CRD',
+      100,
+    );
     const apps = cluster.kubeconfig.makeApiClient(AppsV1Api);
     const labels = { app: 'backend' };
     await apps.createNamespacedDeployment({
@@ -112,6 +131,27 @@ if (problem === null) {
         router: s.plane,
         app: () => Promise.resolve({ environment: NAMESPACE, app: `web${(apps += 1)}` }),
         target: () => ({ kind: 'endpoints', endpoints: [{ host: s.backend, port: 8080 }] }),
+        headerRouting: true,
+        cleanup: close,
+      };
+    },
+    { setupMs: 180_000 },
+  );
+
+  describeTrafficRouterConformance(
+    'Gateway API',
+    async () => {
+      const s = await open();
+      return {
+        router: new GatewayApiTrafficRouter(s.cluster.kubeconfig, {
+          parentRefs: [{ name: 'public', namespace: 'gateways' }],
+        }),
+        app: () => Promise.resolve({ environment: NAMESPACE, app: `route${(apps += 1)}` }),
+        target: (entry, version) => ({
+          kind: 'service',
+          name: `${entry.app}-${version}`,
+          port: 80,
+        }),
         headerRouting: true,
         cleanup: close,
       };
