@@ -20,6 +20,7 @@ import {
 } from '@codedance/core';
 import { Nullable, Open } from './common.js';
 import { Described } from './typed.js';
+import { PageAnswer, PageQuery, PrefixFilter, StatusFilter } from './paging.js';
 
 /** Ids this server gives look like `dep-20261202-3f9a0c1e`; anything id-shaped is looked up (404 when unknown). */
 const DEPLOYMENT_ID = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
@@ -40,31 +41,18 @@ export const DeploymentActionParams = Type.Object(
   { additionalProperties: false },
 );
 
-const STATUS_CHOICE = DEPLOYMENT_STATUSES.join('|');
 /** The filters the deployment list and its export share. */
 export const DeploymentFilters = {
   environment: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  status: Type.Optional(
-    Type.String({
-      pattern: `^(${STATUS_CHOICE})(,(${STATUS_CHOICE}))*$`,
-      description: 'One status, or several separated by commas (FAILED,ROLLED_BACK).',
-    }),
-  ),
+  status: StatusFilter(DEPLOYMENT_STATUSES),
   app: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   q: Type.Optional(Type.String({ maxLength: 200 })),
 };
 
-/** `GET /api/deployments` */
-export const DeploymentsQuery = Type.Object(
-  {
-    ...DeploymentFilters,
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  },
-  { additionalProperties: false },
-);
+/** `GET /api/deployments`: newest first unless order=asc. */
+export const DeploymentsQuery = PageQuery(DeploymentFilters);
 export type DeploymentsQuery = Static<typeof DeploymentsQuery>;
 
 /** `GET /api/deployments/export` */
@@ -76,15 +64,28 @@ export const DeploymentsExportQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const SeedKey = {
+  namespace: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+};
+
 /** Seed 000's `?namespace=&name=` */
-export const SeedQuery = Type.Object(
-  {
-    namespace: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  },
-  { additionalProperties: false },
-);
+export const SeedQuery = Type.Object(SeedKey, { additionalProperties: false });
 export type SeedQuery = Static<typeof SeedQuery>;
+
+/**
+ * `GET /api/canaries`: seed 000's query, and paging for the list it answers without one
+ * (a bare array; the page's total and next cursor are the X-Total-Count and X-Next-Cursor headers).
+ */
+export const CanaryQuery = PageQuery(SeedKey);
+export type CanaryQuery = Static<typeof CanaryQuery>;
+
+/** `GET /api/apps`: by namespace and name; `prefix` is of the name within `namespace` when given, else of `namespace.name`. */
+export const AppListQuery = PageQuery({
+  namespace: Type.Optional(Type.String({ pattern: NAMESPACE_PATTERN })),
+  prefix: PrefixFilter,
+});
+export type AppListQuery = Static<typeof AppListQuery>;
 
 /** `POST /api/deployments` */
 export const DeployBody = Type.Object(
@@ -308,11 +309,7 @@ export const DeploymentSummarySchema = Described<DeploymentRow>()(
 export type DeploymentSummary = Static<typeof DeploymentSummarySchema>;
 
 /** `GET /api/deployments` */
-export const DeploymentPageSchema = Type.Object({
-  items: Type.Array(DeploymentSummarySchema),
-  total: Type.Integer(),
-  nextCursor: Nullable(Type.String()),
-});
+export const DeploymentPageSchema = PageAnswer('items', DeploymentSummarySchema);
 export type DeploymentPage = Static<typeof DeploymentPageSchema>;
 
 /** `GET /api/deployments/export?format=json` (a file) */
@@ -322,6 +319,11 @@ export const DeploymentExportSchema = Type.Object({
 });
 
 const ServingSide = Type.Object({ ...SideProperties, run: RunSpecSchema });
+
+/** An App manifest as applied: what a person wrote, with the run every version starts from. */
+export type AppManifest = Record<string, unknown> & {
+  spec: Record<string, unknown> & { run: Static<typeof RunSpecSchema> };
+};
 
 /** An app: its manifest, the versions that serve it and its last release. */
 export const AppSchema = Type.Object({
@@ -341,7 +343,7 @@ export const AppSchema = Type.Object({
   ),
   lastDeployment: Nullable(DeploymentSummarySchema),
   appliedAt: Time,
-  manifest: Open(
+  manifest: Open<AppManifest>(
     'AppManifest',
     'The App manifest as applied (apiVersion deploy.codedance.io/v1alpha1), as a person wrote it.',
   ),
@@ -361,7 +363,7 @@ export const AppDetailSchema = Type.Object({
 export type AppDetail = Static<typeof AppDetailSchema>;
 
 /** `GET /api/apps` */
-export const AppListSchema = Type.Object({ apps: Type.Array(AppSchema), total: Type.Integer() });
+export const AppListSchema = PageAnswer('apps', AppSchema);
 export type AppList = Static<typeof AppListSchema>;
 
 /** `POST /api/apply` */
@@ -442,7 +444,6 @@ export const CanariesAnswerSchema = Type.Union([
   CanaryResourceSchema,
 ]);
 
-
 /** Seed 000's `GET /api/metrics`: the focus version's values on top, every version's below. */
 export const LiveMetricsSchema = Type.Object({
   timestamp: Type.Integer({ description: 'Seconds since the epoch.' }),
@@ -462,3 +463,5 @@ export const LiveMetricsSchema = Type.Object({
 });
 export type LiveMetrics = Static<typeof LiveMetricsSchema>;
 export type LiveMetricValues = LiveMetrics['versions'][string];
+export type CanariesAnswer = Static<typeof CanariesAnswerSchema>;
+export type DeploymentExport = Static<typeof DeploymentExportSchema>;

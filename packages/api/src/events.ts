@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Open } from './common.js';
+import { PageAnswer } from './paging.js';
 
 /** One workload event, as `/api/events` lists it and `/ws/events` sends it. */
 export const EventSchema = Type.Object({
@@ -10,9 +11,9 @@ export const EventSchema = Type.Object({
 });
 export type BusEvent = Static<typeof EventSchema>;
 
-/** `GET /api/events` */
+/** `GET /api/events`: newest first unless order=asc, and the newest seq. */
 export const EventListSchema = Type.Object({
-  events: Type.Array(EventSchema),
+  ...PageAnswer('events', EventSchema).properties,
   lastSeq: Type.Integer(),
 });
 export type EventList = Static<typeof EventListSchema>;

@@ -3,6 +3,7 @@
  * server validates and serializes with, and as the TypeScript types clients read answers as.
  */
 export * from './common.js';
+export * from './paging.js';
 export * from './errors.js';
 export * from './status.js';
 export * from './auth.js';
@@ -27,6 +28,7 @@ export type {
   EnvMap,
   MetricPoint,
   Readiness,
+  RunSpec,
   RestartPolicy,
   ServiceSpec,
   ServiceSpecInput,
@@ -37,3 +39,4 @@ export type {
   TaskSpecInput,
   TaskStatus,
 } from '@codedance/core';
+export * from './tenancy.js';

@@ -8,6 +8,7 @@ import {
 import { LogLevelSchema, Nullable, ServiceNameSchema } from './common.js';
 import { LogEntrySchema } from './logs.js';
 import { Described } from './typed.js';
+import { KeyedListQuery, PageAnswer } from './paging.js';
 
 export const ServiceNameParams = Type.Object(
   { name: ServiceNameSchema },
@@ -149,11 +150,10 @@ export const ServiceSchema = Type.Object({
 });
 export type Service = Static<typeof ServiceSchema>;
 
-/** `GET /api/services` */
-export const ServiceListSchema = Type.Object({
-  services: Type.Array(ServiceSchema),
-  total: Type.Integer(),
-});
+/** `GET /api/services`: by name, filtered by status, name prefix and text. */
+export const ServiceListQuery = KeyedListQuery(SERVICE_STATUSES);
+export type ServiceListQuery = Static<typeof ServiceListQuery>;
+export const ServiceListSchema = PageAnswer('services', ServiceSchema);
 export type ServiceList = Static<typeof ServiceListSchema>;
 
 /** `GET /api/services/{name}/logs`: newest first. */

@@ -3,6 +3,7 @@ import { TASK_STATUSES, TaskSpecSchema, type TaskSpec } from '@codedance/core';
 import { ErrorResponse } from './errors.js';
 import { IsoTime, Nullable, TaskIdSchema, RunIdSchema } from './common.js';
 import { Described } from './typed.js';
+import { KeyedListQuery, PageAnswer, PageQuery } from './paging.js';
 
 export const TaskIdParams = Type.Object({ id: TaskIdSchema }, { additionalProperties: false });
 export const RunParams = Type.Object(
@@ -73,8 +74,10 @@ export const TaskDetailSchema = Described<TaskDetail>()(
   }),
 );
 
-/** `GET /api/tasks` */
-export const TaskListSchema = Type.Object({ tasks: Type.Array(TaskSchema), total: Type.Integer() });
+/** `GET /api/tasks`: by id, filtered by status, id prefix and text. */
+export const TaskListQuery = KeyedListQuery(TASK_STATUSES);
+export type TaskListQuery = Static<typeof TaskListQuery>;
+export const TaskListSchema = PageAnswer('tasks', TaskSchema);
 export type TaskList = Static<typeof TaskListSchema>;
 
 /** One run of a task, from start to end. */
@@ -98,19 +101,10 @@ export const TaskRunSchema = Type.Object({
 });
 export type TaskRun = Static<typeof TaskRunSchema>;
 
-/** `GET /api/tasks/{id}/runs` */
-export const RunsQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
-  },
-  { additionalProperties: false },
-);
+/** `GET /api/tasks/{id}/runs`: newest first unless order=asc. */
+export const RunsQuery = PageQuery({});
 export type RunsQuery = Static<typeof RunsQuery>;
-export const RunPageSchema = Type.Object({
-  items: Type.Array(TaskRunSchema),
-  nextCursor: Nullable(Type.String()),
-});
+export const RunPageSchema = PageAnswer('items', TaskRunSchema);
 export type RunPage = Static<typeof RunPageSchema>;
 
 /** What asking a task to run did. */

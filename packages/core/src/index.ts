@@ -20,4 +20,5 @@ export * from './delivery/index.js';
 export * from './metrics/index.js';
 export * from './traffic/index.js';
 export * from './runtime/index.js';
+export * from './paging/index.js';
 export * from './quota/index.js';

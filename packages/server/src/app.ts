@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { secretValues } from '@codedance/core';
 import { accessRoutes, installAccess, type Access } from './auth/index.js';
-import { systemClock, type Clock } from './clock.js';
-import { installRateLimits } from './quota/index.js';
+import { dateClockOf, systemClock, type Clock } from './clock.js';
+import { UsageMeter, installRateLimits, usageRoutes } from './quota/index.js';
 import { AuditTrail, auditRoutes, installAuditTrail } from './audit/index.js';
 import type { ConfigRuntime } from './config/index.js';
 import { dashboardDir, dashboardNotFound, dashboardRoutes } from './dashboard/index.js';
@@ -101,6 +101,17 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
   const trail = new AuditTrail(() => context.gate.store(), context.logger);
   installAuditTrail(app, trail);
+  const meter = new UsageMeter(
+    () => context.gate.store(),
+    dateClockOf(context.clock ?? systemClock),
+    context.logger,
+  );
+  meter.start();
+  app.addHook('onResponse', (request, _reply, done) => {
+    if (request.principal !== null) meter.count(request.principal.tenant, 'api_calls');
+    done();
+  });
+  app.addHook('onClose', () => meter.stop());
 
   await app.register(swagger, {
     openapi: {
@@ -140,6 +151,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
         { name: 'transfer', description: 'Export and import' },
         { name: 'events', description: 'What workloads did, newest first; live over /ws' },
         { name: 'audit', description: 'Who changed what, from where, with what result' },
+        { name: 'usage', description: 'What each tenant used, per hour or day' },
       ],
     },
     // @fastify/websocket hides WebSocket routes from the document; they are part of the API.
@@ -170,6 +182,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
 
   auditRoutes(app, { trail });
+  usageRoutes(app, { meter });
   statusRoutes(app, { gate: context.gate, version: context.version, startedAt: context.startedAt });
   if (context.kill !== undefined) killRoute(app, context.kill);
   settingsRoutes(app, {

@@ -95,10 +95,7 @@ export function createWorkloads(input: {
       await services.start();
       await delivery.start();
       jobs.start();
-      logger.info(
-        { tasks: tasks.list().length, services: services.list().length },
-        'workloads started',
-      );
+      logger.info({ tasks: tasks.size, services: services.size }, 'workloads started');
     },
     (error) => {
       logger.error(

@@ -8,6 +8,8 @@ export interface UsageEvent {
   resource: string;
   amount: number;
   at: number;
+  /** How many uses the event stands for, when it sums several already; 1 when absent. */
+  uses?: number;
 }
 
 /** The total of one resource for one tenant over one window. */
@@ -41,7 +43,7 @@ export function rollUp(events: Iterable<UsageEvent>, window: UsageWindow): Usage
     const row = rows.get(key);
     if (row) {
       row.amount += event.amount;
-      row.events += 1;
+      row.events += event.uses ?? 1;
     } else {
       rows.set(key, {
         tenant: event.tenant,
@@ -49,7 +51,7 @@ export function rollUp(events: Iterable<UsageEvent>, window: UsageWindow): Usage
         window,
         start,
         amount: event.amount,
-        events: 1,
+        events: event.uses ?? 1,
       });
     }
   }

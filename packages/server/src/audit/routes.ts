@@ -1,49 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CodedanceError, PRINCIPAL_KINDS, ROLES } from '@codedance/core';
+import {
+  AuditExportQuery,
+  AuditListQuery,
+  AuditPageSchema,
+  ExportFileSchema,
+} from '@codedance/api';
+import { CodedanceError } from '@codedance/core';
 import { ErrorResponse } from '../http/index.js';
-import { AUDIT_RESULTS, auditToCsv, auditView, type AuditTrail, type AuditView } from './trail.js';
+import { auditToCsv, auditView, type AuditTrail, type AuditView } from './trail.js';
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-
-const AuditEntrySchema = Type.Object({
-  id: Type.String(),
-  at: Type.String({ format: 'date-time' }),
-  actorKind: Type.Enum([...PRINCIPAL_KINDS]),
-  actorId: Type.String(),
-  role: Type.Enum([...ROLES]),
-  action: Type.String({ description: 'Method and route pattern, e.g. POST /api/tasks/:id/run.' }),
-  method: Type.String(),
-  path: Type.String(),
-  summary: Type.Union([Type.String(), Type.Null()]),
-  address: Type.String(),
-  status: Type.Integer(),
-  result: Type.Enum([...AUDIT_RESULTS]),
-});
-
-const Filters = {
-  actor: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 256, description: 'Only this actor id.' }),
-  ),
-  method: Type.Optional(Type.Enum(['POST', 'PUT', 'PATCH', 'DELETE'])),
-  result: Type.Optional(Type.Enum([...AUDIT_RESULTS])),
-  order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')])),
-};
-
-const ListQuery = Type.Object(
-  {
-    ...Filters,
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-  },
-  { additionalProperties: false },
-);
-
-const ExportQuery = Type.Object(
-  { ...Filters, format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
-  { additionalProperties: false },
-);
 
 /** The most entries one export holds; page through `GET /api/audit` for more. */
 export const MAX_AUDIT_EXPORT = 100_000;
@@ -53,7 +21,7 @@ function tenantOf(request: FastifyRequest): string {
   return request.principal.tenant;
 }
 
-function whereOf(query: Static<typeof ExportQuery>) {
+function whereOf(query: Static<typeof AuditExportQuery>) {
   return { actorId: query.actor, method: query.method, result: query.result };
 }
 
@@ -69,12 +37,9 @@ export function auditRoutes(app: FastifyInstance, options: { trail: AuditTrail }
       schema: {
         tags,
         summary: 'Who changed what, newest first',
-        querystring: ListQuery,
+        querystring: AuditListQuery,
         response: {
-          200: Type.Object({
-            entries: Type.Array(AuditEntrySchema),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
+          200: AuditPageSchema,
           ...errors,
         },
       },
@@ -97,10 +62,10 @@ export function auditRoutes(app: FastifyInstance, options: { trail: AuditTrail }
       schema: {
         tags,
         summary: 'The audit trail as a CSV or JSON file, with the same filters as the list',
-        querystring: ExportQuery,
+        querystring: AuditExportQuery,
         produces: ['application/json', 'text/csv'],
         response: {
-          200: Type.String({ description: 'The file: a JSON list of entries, or CSV.' }),
+          200: ExportFileSchema,
           ...errors,
         },
       },

@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { csvField, type Principal } from '@codedance/core';
+import type { AuditResult } from '@codedance/api';
 import type { Logger } from 'pino';
 import type { Page, Store } from '../store/index.js';
 
 /** The store kind of an audit entry. Entries are created, never updated or deleted. */
 export const AUDIT_KIND = 'audit';
-
-/** What a change did, as far as the audit trail can tell. */
-export const AUDIT_RESULTS = ['ok', 'refused', 'failed'] as const;
-export type AuditResult = (typeof AUDIT_RESULTS)[number];
 
 /** One change someone made or tried to make. */
 export interface AuditEntry {

@@ -54,17 +54,36 @@ describe('DeliveryBook over 10,000 releases', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('pages newest first with a cursor, and counts every match', () => {
-    const first = book.page({}, 50, undefined);
+  const newest = (limit: number, after: string | null = null) =>
+    ({ limit, order: 'desc', after }) as const;
+
+  it('pages newest first by keyset, and counts every match', () => {
+    const first = book.page({}, newest(50));
     expect(first.total).toBe(10_000);
     expect(first.items[0]?.version).toBe('v0');
     expect(first.items[49]?.version).toBe('v49');
-    const second = book.page({}, 50, first.nextCursor ?? undefined);
+    const second = book.page({}, newest(50, first.next));
     expect(second.items[0]?.version).toBe('v50');
-    const last = book.page({}, 50, '9990');
-    expect(last.items).toHaveLength(10);
-    expect(last.nextCursor).toBeNull();
-    expect(() => book.page({}, 50, 'x')).toThrow(/cursor/);
+    let after = second.next;
+    let seen = 100;
+    while (after !== null) {
+      const page = book.page({}, newest(500, after));
+      seen += page.items.length;
+      after = page.next;
+    }
+    expect(seen).toBe(10_000);
+    expect(() => book.page({}, newest(50, 'x'))).toThrow(/cursor/);
+  });
+
+  it('pages oldest first too, each release once, and from a release deleted meanwhile', () => {
+    const oldest = book.page({ app: 'shop' }, { limit: 3, order: 'asc', after: null });
+    expect(oldest.items.map((s) => s.version)).toEqual(['v9998', 'v9996', 'v9994']);
+    const next = book.page({ app: 'shop' }, { limit: 2, order: 'asc', after: oldest.next });
+    expect(next.items.map((s) => s.version)).toEqual(['v9992', 'v9990']);
+    // A position between two releases (as a deleted one leaves) resumes at the next.
+    const between = JSON.stringify([new Date(T0 - 9_997 * 60_000 + 1).toISOString(), 'x']);
+    const resumed = book.page({}, newest(2, between));
+    expect(resumed.items.map((s) => s.version)).toEqual(['v9997', 'v9998']);
   });
 
   it('filters by environment, status, app, time range and text together', () => {
@@ -76,8 +95,7 @@ describe('DeliveryBook over 10,000 releases', () => {
         from: new Date(T0 - 7 * DAY).toISOString(),
         q: 'ERROR RATE',
       },
-      500,
-      undefined,
+      newest(500),
     );
     // i ≡ 1 (mod 4), odd, ≡ 0 (mod 3): i ≡ 9 (mod 12); all within the last 7 days (10,000 minutes).
     expect(result.total).toBe(Math.ceil((10_000 - 9) / 12));
@@ -107,7 +125,7 @@ describe('DeliveryBook over 10,000 releases', () => {
       canary: { phase: 'Progressing', currentStep: 0, currentWeight: 0, desiredWeight: 0 },
     } as unknown as Deployment;
     await book.save(d);
-    expect(book.page({}, 1, undefined).items[0]).toEqual(summariseDeployment(d));
+    expect(book.page({}, newest(1)).items[0]).toEqual(summariseDeployment(d));
     expect(book.active().map((s) => s.id)).toEqual([d.id]);
     await book.save({ ...d, status: 'COMPLETED', endTime: new Date(T0 + 120_000).toISOString() });
     expect(book.active()).toEqual([]);

@@ -43,6 +43,8 @@ export class DeliveryBook {
   private readonly appVersions = new Map<string, number>();
   private summaries: DeploymentSummary[] = [];
   private readonly byId = new Map<string, DeploymentSummary>();
+  /** The newest deployment of each app, by `environment.app`. */
+  private latestByApp = new Map<string, DeploymentSummary>();
 
   constructor(private readonly store: () => Store) {}
 
@@ -61,11 +63,12 @@ export class DeliveryBook {
   }
 
   private resort(): void {
-    this.summaries = [...this.byId.values()].sort((a, b) =>
-      a.startTime === b.startTime
-        ? b.id.localeCompare(a.id)
-        : b.startTime.localeCompare(a.startTime),
-    );
+    this.summaries = [...this.byId.values()].sort((a, b) => compareKeys(keyOf(b), keyOf(a)));
+    this.latestByApp = new Map();
+    for (const s of this.summaries) {
+      const key = appKey(s.environment, s.app);
+      if (!this.latestByApp.has(key)) this.latestByApp.set(key, s);
+    }
   }
 
   // ---- apps
@@ -74,6 +77,32 @@ export class DeliveryBook {
     const rows = await listAll<AppRecord>(this.store(), TENANT_DEFAULT, APP_KIND);
     for (const row of rows) this.appVersions.set(row.id, row.version);
     return rows.map((r) => r.data);
+  }
+
+  /**
+   * One page of apps by key (`namespace.name`), read from the store by
+   * keyset; `after` is the store's cursor of the previous page.
+   */
+  async appsPage(options: {
+    limit: number;
+    order: 'asc' | 'desc';
+    after: string | null;
+    prefix?: string | undefined;
+  }): Promise<{ items: AppRecord[]; total: number; next: string | null }> {
+    const page = await this.store().list<AppRecord>(TENANT_DEFAULT, APP_KIND, {
+      by: 'id',
+      order: options.order,
+      limit: options.limit,
+      withTotal: true,
+      ...(options.prefix === undefined ? {} : { idPrefix: options.prefix }),
+      ...(options.after === null ? {} : { cursor: options.after }),
+    });
+    for (const row of page.items) this.appVersions.set(row.id, row.version);
+    return {
+      items: page.items.map((r) => r.data),
+      total: page.total ?? page.items.length,
+      next: page.nextCursor,
+    };
   }
 
   async app(namespace: string, name: string): Promise<AppRecord> {
@@ -144,7 +173,11 @@ export class DeliveryBook {
       this.versions.set(`index:${d.id}`, row.version);
       this.byId.set(d.id, summary);
       if (known === undefined) this.resort();
-      else this.summaries = this.summaries.map((s) => (s.id === d.id ? summary : s));
+      else {
+        this.summaries = this.summaries.map((s) => (s.id === d.id ? summary : s));
+        const key = appKey(summary.environment, summary.app);
+        if (this.latestByApp.get(key)?.id === d.id) this.latestByApp.set(key, summary);
+      }
     }
     return saved.data;
   }
@@ -155,39 +188,46 @@ export class DeliveryBook {
 
   /** Summaries matching `filter`, newest first. */
   filter(filter: DeploymentFilter): DeploymentSummary[] {
-    const q = filter.q?.trim().toLowerCase();
-    return this.summaries.filter(
-      (s) =>
-        (filter.environment === undefined || s.environment === filter.environment) &&
-        (filter.status === undefined || filter.status.includes(s.status)) &&
-        (filter.app === undefined || s.app === filter.app) &&
-        (filter.from === undefined || s.startTime >= filter.from) &&
-        (filter.to === undefined || s.startTime < filter.to) &&
-        (q === undefined ||
-          q === '' ||
-          [s.id, s.app, s.version, s.executor, s.environment, s.reason ?? '']
-            .join('\u0000')
-            .toLowerCase()
-            .includes(q)),
-    );
+    const matches = matcher(filter);
+    return this.summaries.filter(matches);
   }
 
-  /** One page of `filter`'s matches; the cursor is the offset of the next page. */
+  /**
+   * One page of `filter`'s matches, newest first (or oldest first), by
+   * keyset: the page starts just after `after`, the (start time, id) of the
+   * previous page's last item, found by binary search; `total` counts every
+   * match without copying them.
+   */
   page(
     filter: DeploymentFilter,
-    limit: number,
-    cursor: string | undefined,
-  ): { items: DeploymentSummary[]; total: number; nextCursor: string | null } {
-    const offset = cursor === undefined ? 0 : Number(cursor);
-    if (!Number.isInteger(offset) || offset < 0) {
-      throw new CodedanceError('CD_BAD_REQUEST', {
-        message: 'cursor is not one this server gave.',
-      });
+    options: { limit: number; order: 'asc' | 'desc'; after: string | null },
+  ): { items: DeploymentSummary[]; total: number; next: string | null } {
+    const matches = matcher(filter);
+    const all = this.summaries;
+    const after = options.after === null ? null : parseKey(options.after);
+    const step = options.order === 'desc' ? 1 : -1;
+    let i = options.order === 'desc' ? 0 : all.length - 1;
+    if (after !== null) {
+      // The array is newest first: the first entry older than `after`, or the last newer one.
+      const older = firstIndex(all, (s) => compareKeys(keyOf(s), after) < 0);
+      const olderOrSame = firstIndex(all, (s) => compareKeys(keyOf(s), after) <= 0);
+      i = options.order === 'desc' ? older : olderOrSame - 1;
     }
-    const all = this.filter(filter);
-    const items = all.slice(offset, offset + limit);
-    const next = offset + items.length;
-    return { items, total: all.length, nextCursor: next < all.length ? String(next) : null };
+    const items: DeploymentSummary[] = [];
+    let more = false;
+    for (; i >= 0 && i < all.length; i += step) {
+      const summary = all[i];
+      if (summary === undefined || !matches(summary)) continue;
+      if (items.length === options.limit) {
+        more = true;
+        break;
+      }
+      items.push(summary);
+    }
+    let total = 0;
+    for (const summary of all) if (matches(summary)) total++;
+    const last = items.at(-1);
+    return { items, total, next: more && last ? JSON.stringify(keyOf(last)) : null };
   }
 
   /** Deployments that have not ended, oldest first. */
@@ -199,8 +239,69 @@ export class DeliveryBook {
 
   /** The newest deployment of an app, if any. */
   latest(namespace: string, app: string): DeploymentSummary | undefined {
-    return this.summaries.find((s) => s.environment === namespace && s.app === app);
+    return this.latestByApp.get(appKey(namespace, app));
   }
+}
+
+/** What deployments are ordered by: start time, then id. */
+type SummaryKey = [startTime: string, id: string];
+
+function keyOf(s: DeploymentSummary): SummaryKey {
+  return [s.startTime, s.id];
+}
+
+function compareKeys(a: SummaryKey, b: SummaryKey): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+}
+
+function parseKey(text: string): SummaryKey {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = null;
+  }
+  if (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    typeof value[0] === 'string' &&
+    typeof value[1] === 'string'
+  ) {
+    return [value[0], value[1]];
+  }
+  throw new CodedanceError('CD_BAD_REQUEST', {
+    message: 'cursor is not one this server gave.',
+    details: { field: 'cursor' },
+  });
+}
+
+/** The first index where `test` holds, in an array where it holds from some index on. */
+function firstIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
+  let a = 0;
+  let b = items.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (test(items[mid] as T)) b = mid;
+    else a = mid + 1;
+  }
+  return a;
+}
+
+function matcher(filter: DeploymentFilter): (s: DeploymentSummary) => boolean {
+  const q = filter.q?.trim().toLowerCase();
+  return (s) =>
+    (filter.environment === undefined || s.environment === filter.environment) &&
+    (filter.status === undefined || filter.status.includes(s.status)) &&
+    (filter.app === undefined || s.app === filter.app) &&
+    (filter.from === undefined || s.startTime >= filter.from) &&
+    (filter.to === undefined || s.startTime < filter.to) &&
+    (q === undefined ||
+      q === '' ||
+      [s.id, s.app, s.version, s.executor, s.environment, s.reason ?? '']
+        .join('\u0000')
+        .toLowerCase()
+        .includes(q));
 }
 
 function sameSummary(a: DeploymentSummary, b: DeploymentSummary): boolean {

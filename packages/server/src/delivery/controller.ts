@@ -447,8 +447,11 @@ export class DeliveryController {
     return this.book.get(id);
   }
 
-  page(filter: DeploymentFilter, limit: number, cursor?: string) {
-    return this.book.page(filter, limit, cursor);
+  page(
+    filter: DeploymentFilter,
+    options: { limit: number; order: 'asc' | 'desc'; after: string | null },
+  ) {
+    return this.book.page(filter, options);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
@@ -9,10 +9,13 @@ import {
 } from '@codedance/core';
 import {
   AppDetailSchema,
+  AppListQuery,
   AppListSchema,
   AppParams,
   ApplyAnswerSchema,
   CanariesAnswerSchema,
+  type CanariesAnswer,
+  CanaryQuery,
   DeployBody,
   DeploymentActionParams as ActionParams,
   DeploymentExportSchema,
@@ -22,10 +25,11 @@ import {
   DeploymentsExportQuery,
   DeploymentsQuery,
   LiveMetricsSchema,
+  MAX_PAGE_LIMIT,
   SeedQuery,
   errorResponses as errors,
 } from '@codedance/api';
-import { parseYamlBody } from '../http/index.js';
+import { pageRequest, parseYamlBody, statusList } from '../http/index.js';
 import { appKey, type DeploymentFilter } from './book.js';
 import type { DeliveryController } from './controller.js';
 import { appView, canaryResource, canaryRow, deploymentView, deploymentsToCsv } from './views.js';
@@ -39,13 +43,17 @@ function filterOf(query: Record<string, string | undefined>): DeploymentFilter {
     const value = query[key];
     if (value !== undefined) filter[key] = value;
   }
-  if (query.status !== undefined) {
-    // The schema let through only known statuses.
-    filter.status = [...new Set(query.status.split(','))] as DeploymentStatus[];
-  }
+  const status = statusList<DeploymentStatus>(query.status);
+  if (status !== undefined) filter.status = status;
   if (query.from !== undefined) filter.from = new Date(query.from).toISOString();
   if (query.to !== undefined) filter.to = new Date(query.to).toISOString();
   return filter;
+}
+
+/** Apps are keyed `namespace.name`: a namespace and a name prefix are one key prefix. */
+function appPrefix(filters: { namespace?: string; prefix?: string }): string | undefined {
+  if (filters.namespace === undefined) return filters.prefix;
+  return `${filters.namespace}.${filters.prefix ?? ''}`;
 }
 
 function seedKey(query: { namespace?: string; name?: string }): {
@@ -124,16 +132,21 @@ export async function deliveryRoutes(
     {
       schema: {
         tags,
-        summary: 'Every app with its versions and last release',
+        summary: 'Apps by namespace and name with their versions and last release, paged',
+        querystring: AppListQuery,
         response: { 200: AppListSchema, ...errors },
       },
     },
-    async () => {
+    async (request) => {
+      const { limit, cursor, order, ...filters } = request.query;
+      const page = pageRequest('apps', { limit, cursor, order }, filters, 'asc');
       const book = delivery().book;
-      const apps = (await delivery().apps()).map((r) =>
-        appView(r, book.latest(r.spec.namespace, r.spec.name)),
-      );
-      return { apps, total: apps.length };
+      const found = await book.appsPage({ ...page, prefix: appPrefix(filters) });
+      return {
+        apps: found.items.map((r) => appView(r, book.latest(r.spec.namespace, r.spec.name))),
+        total: found.total,
+        nextCursor: page.seal(found.next),
+      };
     },
   );
 
@@ -206,8 +219,11 @@ export async function deliveryRoutes(
       },
     },
     (request) => {
-      const { limit, cursor, ...rest } = request.query;
-      return delivery().page(filterOf(rest), limit ?? 50, cursor);
+      const { limit, cursor, order, ...rest } = request.query;
+      const filter = filterOf(rest);
+      const page = pageRequest('deployments', { limit, cursor, order }, { ...filter }, 'desc');
+      const found = delivery().page(filter, page);
+      return { items: found.items, total: found.total, nextCursor: page.seal(found.next) };
     },
   );
 
@@ -278,19 +294,28 @@ export async function deliveryRoutes(
 
   // ---- seed 000, paths as written there
 
-  const canaries = async (request: { query: { namespace?: string; name?: string } }) => {
+  const canaries = async (
+    request: { query: CanaryQuery },
+    reply: FastifyReply,
+  ): Promise<CanariesAnswer> => {
     const book = delivery().book;
-    const records = await delivery().apps();
-    if (request.query.namespace === undefined && request.query.name === undefined) {
-      return records.flatMap((r) => {
+    const { namespace: ns, name: app, limit, cursor, order } = request.query;
+    if (ns === undefined && app === undefined) {
+      // Seed 000 answers a bare array: the page's total and next cursor go in headers.
+      const page = pageRequest('canaries', { limit, cursor, order }, {}, 'asc');
+      const found = await book.appsPage({ ...page, limit: limit ?? MAX_PAGE_LIMIT });
+      const nextCursor = page.seal(found.next);
+      void reply.header('x-total-count', String(found.total));
+      if (nextCursor !== null) void reply.header('x-next-cursor', nextCursor);
+      return found.items.flatMap((r) => {
         const latest = book.latest(r.spec.namespace, r.spec.name);
         return latest === undefined ? [] : [canaryRow(latest, r)];
       });
     }
     const { namespace, name } = seedKey(request.query);
-    const record = records.find((r) => r.spec.namespace === namespace && r.spec.name === name);
+    const record = await book.findApp(namespace, name);
     const latest = book.latest(namespace, name);
-    if (record === undefined || latest === undefined)
+    if (record === null || latest === undefined)
       throw new NotFoundError('canary', appKey(namespace, name));
     return canaryResource(await delivery().get(latest.id), record);
   };
@@ -302,7 +327,7 @@ export async function deliveryRoutes(
           tags,
           summary:
             "Without a query: every app's latest release (seed 000). With namespace and name: that release as a CanaryDeployment",
-          querystring: SeedQuery,
+          querystring: CanaryQuery,
           response: { 200: CanariesAnswerSchema, ...errors },
         },
       },

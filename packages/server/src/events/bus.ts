@@ -87,6 +87,11 @@ export class EventBus {
     return out;
   }
 
+  /** A page of the events kept in memory, by keyset on seq (see `SeqRing.page`). */
+  page(options: Parameters<SeqRing<BusEvent>['page']>[0]) {
+    return this.#ring.page(options);
+  }
+
   /** Ends every subscription (and its timers). */
   close(): void {
     this.#feed.close();

@@ -16,7 +16,7 @@ describe('GET /api/events', () => {
       eventRoutes(instance, { bus });
     });
     const empty = await fetch(`${app.url}/api/events`);
-    expect(await empty.json()).toEqual({ events: [], lastSeq: 0 });
+    expect(await empty.json()).toEqual({ events: [], lastSeq: 0, total: 0, nextCursor: null });
 
     bus.publish('task.status', { id: 'a', status: 'RUNNING', previous: 'IDLE' });
     bus.publish('service.status', { name: 'web', status: 'ONLINE', previous: null });

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorResponse, EventListSchema } from '@codedance/api';
+import { ErrorResponse, EventListSchema, PageQuery } from '@codedance/api';
+import { pageRequest } from '../http/index.js';
 import type { EventBus } from './bus.js';
 import { EVENT_NAMES } from './names.js';
 import type { EventName } from './types.js';
@@ -17,18 +18,14 @@ export function eventRoutes(app: FastifyInstance, options: { bus: EventBus }): v
     {
       schema: {
         tags: ['events'],
-        summary: 'The newest workload events, newest first',
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
-            types: Type.Optional(
-              Type.Array(Type.Enum(EVENT_NAMES), {
-                description: 'Only these event names (repeat the parameter); all when absent.',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        summary: 'The workload events kept in memory, newest first, filtered and paged',
+        querystring: PageQuery({
+          types: Type.Optional(
+            Type.Array(Type.Enum(EVENT_NAMES), {
+              description: 'Only these event names (repeat the parameter); all when absent.',
+            }),
+          ),
+        }),
         response: {
           200: EventListSchema,
           '4xx': ErrorResponse,
@@ -36,16 +33,19 @@ export function eventRoutes(app: FastifyInstance, options: { bus: EventBus }): v
       },
     },
     (request) => {
-      const limit = request.query.limit ?? 50;
-      const types = request.query.types;
+      const { limit, cursor, order, types } = request.query;
       const wanted = types === undefined || types.length === 0 ? null : new Set<EventName>(types);
+      const filters = { types: wanted === null ? undefined : [...wanted].sort() };
+      const page = pageRequest('events', { limit, cursor, order }, filters, 'desc');
       const lastSeq = options.bus.lastSeq;
-      // The ring is small (a few thousand events): filtering the newest in memory is cheap.
-      const events = options.bus
-        .recent(wanted === null ? limit : Number.MAX_SAFE_INTEGER)
-        .filter((event) => wanted === null || wanted.has(event.type))
-        .slice(0, limit);
-      return { events, lastSeq };
+      const found = options.bus.page({
+        after: page.after === null ? null : Number(page.after),
+        limit: page.limit,
+        order: page.order,
+        keep: (event) => wanted === null || wanted.has(event.type),
+      });
+      const nextCursor = page.seal(found.next === null ? null : String(found.next));
+      return { events: found.items, lastSeq, total: found.total, nextCursor };
     },
   );
 }

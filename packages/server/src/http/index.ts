@@ -12,3 +12,4 @@ export {
 } from '@codedance/api';
 export { installJsonBodies, validatorCompiler } from './validation.js';
 export { parseYamlBody } from './yaml-body.js';
+export { keyedPage, pageRequest, statusList, type PageRequest } from './paging.js';

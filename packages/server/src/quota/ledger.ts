@@ -1,7 +1,5 @@
 import {
-  AlreadyExistsError,
   CodedanceError,
-  ConflictError,
   judgeQuota,
   windowStart,
   type CapacityLimit,
@@ -9,7 +7,7 @@ import {
   type QuotaVerdict,
 } from '@codedance/core';
 import type { DateClock } from '../clock.js';
-import type { Store } from '../store/index.js';
+import { compareAndSet, type Store } from '../store/index.js';
 
 /** The store kind of a quota counter: one record per tenant, resource and window. */
 export const COUNTER_KIND = 'quota-counter';
@@ -20,9 +18,6 @@ interface Counter {
   window?: string;
   value: number;
 }
-
-/** How many times a reservation re-reads after losing a race before it gives up with a 409. */
-const MAX_ATTEMPTS = 50;
 
 type CountedLimit = CapacityLimit | ConsumptionLimit;
 
@@ -43,58 +38,42 @@ export class QuotaLedger {
    * `CD_QUOTA_EXCEEDED`, whose details name the limit, the usage and what would still fit; a soft
    * one is taken and answered with `warning: true`.
    */
-  async reserve(tenant: string, limit: CountedLimit, amount: number): Promise<QuotaVerdict> {
-    const id = this.#counterId(limit);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.store.get<Counter>(tenant, COUNTER_KIND, id);
-      const used = current?.data.value ?? 0;
-      const verdict = judgeQuota(limit, used, amount);
-      if (!verdict.allowed) throw exceeded(tenant, limit, verdict);
-      if (amount === 0) return verdict;
-      const data: Counter = { ...this.#counterBase(limit), value: used + amount };
-      try {
-        if (current) await this.store.update(tenant, COUNTER_KIND, id, data, current.version);
-        else await this.store.create(tenant, COUNTER_KIND, id, data);
-        return verdict;
-      } catch (error) {
-        if (!(error instanceof ConflictError || error instanceof AlreadyExistsError)) throw error;
-      }
-    }
-    throw new CodedanceError('CD_CONFLICT', {
-      message: 'The quota counter is changing too fast to take from; retry.',
-      details: { tenant, resource: limit.resource },
-    });
+  reserve(tenant: string, limit: CountedLimit, amount: number): Promise<QuotaVerdict> {
+    const base = this.#counterBase(limit);
+    return compareAndSet<Counter, QuotaVerdict>(
+      this.store,
+      { tenant, kind: COUNTER_KIND, id: counterId(base) },
+      (current) => {
+        const used = current?.data.value ?? 0;
+        const verdict = judgeQuota(limit, used, amount);
+        if (!verdict.allowed) throw exceeded(tenant, limit, verdict);
+        if (amount === 0) return { result: verdict };
+        return { write: { ...base, value: used + amount }, result: verdict };
+      },
+    );
   }
 
   /** Gives capacity back (a service deleted, a model removed); never below zero. */
-  async release(tenant: string, limit: CapacityLimit, amount: number): Promise<number> {
-    const id = this.#counterId(limit);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.store.get<Counter>(tenant, COUNTER_KIND, id);
-      if (!current) return 0;
-      const value = Math.max(0, current.data.value - amount);
-      try {
-        await this.store.update(
-          tenant,
-          COUNTER_KIND,
-          id,
-          { ...current.data, value },
-          current.version,
-        );
-        return value;
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
-    throw new CodedanceError('CD_CONFLICT', {
-      message: 'The quota counter is changing too fast to give back to; retry.',
-      details: { tenant, resource: limit.resource },
-    });
+  release(tenant: string, limit: CapacityLimit, amount: number): Promise<number> {
+    const base = this.#counterBase(limit);
+    return compareAndSet<Counter, number>(
+      this.store,
+      { tenant, kind: COUNTER_KIND, id: counterId(base) },
+      (current) => {
+        if (!current) return { result: 0 };
+        const value = Math.max(0, current.data.value - amount);
+        return { write: { ...current.data, value }, result: value };
+      },
+    );
   }
 
   /** What a limit's counter stands at now (in the current window, for consumption). */
   async used(tenant: string, limit: CountedLimit): Promise<number> {
-    const record = await this.store.get<Counter>(tenant, COUNTER_KIND, this.#counterId(limit));
+    const record = await this.store.get<Counter>(
+      tenant,
+      COUNTER_KIND,
+      counterId(this.#counterBase(limit)),
+    );
     return record?.data.value ?? 0;
   }
 
@@ -103,11 +82,10 @@ export class QuotaLedger {
     const start = windowStart(this.clock().getTime(), limit.per);
     return { resource: limit.resource, window: new Date(start).toISOString() };
   }
+}
 
-  #counterId(limit: CountedLimit): string {
-    const base = this.#counterBase(limit);
-    return base.window === undefined ? base.resource : `${base.resource}@${base.window}`;
-  }
+function counterId(base: Omit<Counter, 'value'>): string {
+  return base.window === undefined ? base.resource : `${base.resource}@${base.window}`;
 }
 
 function exceeded(tenant: string, limit: CountedLimit, verdict: QuotaVerdict): CodedanceError {

@@ -134,6 +134,10 @@ describe('the service API', () => {
     const stopped = await call('POST', '/api/services/svc/stop');
     expect(stopped.body).toMatchObject({ status: 'STOPPED' });
     expect((await call('DELETE', '/api/services/svc')).status).toBe(204);
-    expect((await call('GET', '/api/services')).body).toEqual({ services: [], total: 0 });
+    expect((await call('GET', '/api/services')).body).toEqual({
+      services: [],
+      total: 0,
+      nextCursor: null,
+    });
   });
 });

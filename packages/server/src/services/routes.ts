@@ -7,6 +7,7 @@ import {
   ForceQuery,
   ScaleBody,
   ServiceBody,
+  ServiceListQuery,
   ServiceListSchema,
   ServiceLogsQuery,
   ServiceLogsSchema,
@@ -16,7 +17,7 @@ import {
   errorResponses as errors,
   type ServiceRelease,
 } from '@codedance/api';
-import { expectedVersion } from '../http/index.js';
+import { expectedVersion, keyedPage } from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
 export type { ServiceRelease };
@@ -69,19 +70,19 @@ export function serviceRoutes(
     {
       schema: {
         tags,
-        summary: 'Every service with its status and instances',
-        response: {
-          200: ServiceListSchema,
-          ...errors,
-        },
+        summary: 'Services by name with their status and instances, filtered and paged',
+        querystring: ServiceListQuery,
+        response: { 200: ServiceListSchema, ...errors },
       },
     },
-    async () => {
-      const list = services().list();
+    async (request) => {
       const roles = await releases();
+      const page = keyedPage('services', 'services', request.query, (options) =>
+        services().page(options),
+      );
       return {
-        services: list.map((view) => ({ ...view, release: roles.get(view.name) ?? null })),
-        total: list.length,
+        ...page,
+        services: page.services.map((view) => ({ ...view, release: roles.get(view.name) ?? null })),
       };
     },
   );

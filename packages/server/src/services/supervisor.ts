@@ -1,9 +1,11 @@
 import {
   AlreadyExistsError,
   NotFoundError,
+  SortedKeys,
   TENANT_DEFAULT,
   withKeptSecrets,
   type ServiceSpec,
+  type ListPageOptions,
 } from '@codedance/core';
 import type { LogEntry, LogQuery, LogSource } from '../logs/index.js';
 import { listAll, type StoredRecord } from '../store/index.js';
@@ -46,6 +48,8 @@ const TAIL_LINES = 20;
  */
 export class ServiceSupervisor {
   private readonly entries = new Map<string, ServiceEntry>();
+  /** The names in order, so a page of services is found without sorting them all. */
+  private readonly names = new SortedKeys();
   private readonly ctx: InstanceContext;
   private started = false;
   private closed = false;
@@ -102,6 +106,7 @@ export class ServiceSupervisor {
     }
     for (const { id, version, data } of services) {
       this.entries.set(id, this.newEntry(id, data.spec, version, data.generation));
+      this.names.add(id);
     }
     const leftovers: ServiceInstance[] = [];
     for (const record of instances) {
@@ -144,7 +149,27 @@ export class ServiceSupervisor {
 
   /** Every service, by name. */
   list(): ServiceView[] {
-    return [...this.entries.keys()].sort().map((name) => this.view(name));
+    return this.names.all().map((name) => this.view(name));
+  }
+
+  /** How many services there are. */
+  get size(): number {
+    return this.names.size;
+  }
+
+  /**
+   * One page of services by name: a keyset over the sorted names, with views
+   * built for the page's services only, and the exact count of every match.
+   */
+  page(options: ListPageOptions): { items: ServiceView[]; total: number; next: string | null } {
+    const page = this.names.pageMatching(
+      options,
+      (name) => this.entries.get(name)?.status ?? null,
+      (name) => [name, this.entries.get(name)?.spec.command ?? ''],
+    );
+    const now = this.ctx.clock();
+    const items = page.keys.map((name) => this.entry(name).view(now));
+    return { items, total: page.total, next: page.next };
   }
 
   /** One service; with its log tail when it is crash-looping or errored. */
@@ -175,6 +200,7 @@ export class ServiceSupervisor {
     const saved = await this.store().create(TENANT_DEFAULT, SERVICE_KIND, spec.name, data);
     const entry = this.newEntry(spec.name, spec, saved.version, 1);
     this.entries.set(spec.name, entry);
+    this.names.add(spec.name);
     const run = options.start && spec.enabled;
     await this.locked(entry, async () => {
       for (let i = 0; i < spec.instances; i++)
@@ -270,6 +296,7 @@ export class ServiceSupervisor {
       // The definition goes first: instance records without one are cleaned up on the next start.
       await this.store().delete(TENANT_DEFAULT, SERVICE_KIND, name);
       this.entries.delete(name);
+      this.names.delete(name);
       for (const instance of entry.instances) await instance.deleteRecord();
     });
     this.options.bus.publish('service.status', { name, status: 'DELETED', previous });

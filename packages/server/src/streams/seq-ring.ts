@@ -68,6 +68,53 @@ export class SeqRing<T extends { readonly seq: number }> {
     return items;
   }
 
+  /**
+   * A page by keyset on seq: the items just after the seq `after` in
+   * `order` (newest first for `desc`) that `keep` keeps, at most `limit`;
+   * `total` counts every kept item in the ring, `next` is the seq of the
+   * page's last item when more follow.
+   */
+  page(options: {
+    after: number | null;
+    limit: number;
+    order: 'asc' | 'desc';
+    keep: (item: T) => boolean;
+  }): { items: T[]; total: number; next: number | null } {
+    const { after, limit, order, keep } = options;
+    const step = order === 'asc' ? 1 : -1;
+    let i = order === 'asc' ? 0 : this.#length - 1;
+    if (after !== null) {
+      // The first index whose seq is past `after` (asc), or just below it (desc).
+      const past = this.#firstIndex((seq) => seq > after);
+      i = order === 'asc' ? past : this.#firstIndex((seq) => seq >= after) - 1;
+    }
+    const items: T[] = [];
+    let next: number | null = null;
+    for (; i >= 0 && i < this.#length; i += step) {
+      const item = this.at(i) as T;
+      if (!keep(item)) continue;
+      if (items.length === limit) {
+        next = items[items.length - 1]?.seq ?? null;
+        break;
+      }
+      items.push(item);
+    }
+    let total = 0;
+    for (let j = 0; j < this.#length; j++) if (keep(this.at(j) as T)) total++;
+    return { items, total, next };
+  }
+
+  #firstIndex(test: (seq: number) => boolean): number {
+    let low = 0;
+    let high = this.#length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (test(this.at(mid)?.seq ?? Infinity)) high = mid;
+      else low = mid + 1;
+    }
+    return low;
+  }
+
   /** Newest first. */
   *newestFirst(): Generator<T> {
     for (let i = this.#length - 1; i >= 0; i--) yield this.at(i) as T;

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import {
   NotFoundError,
+  SortedKeys,
   maskEnv,
   secretValues,
   taskStatus,
   withKeptSecrets,
+  type ListPageOptions,
   type TaskSpec,
   type TaskStatus,
   type runStats,
@@ -18,7 +20,7 @@ import {
   validateReplacement,
 } from './definitions.js';
 import type { RunData } from './records.js';
-import { RunHistory } from './run-history.js';
+import { RunHistory, type RunPageOptions } from './run-history.js';
 import { RunQueue, type QueuedRun, type RunRequest, type TriggerResult } from './run-queue.js';
 import { TaskRun, type RunContext } from './run.js';
 import {
@@ -56,6 +58,8 @@ export interface TaskControllerOptions extends RunContext {
 export class TaskController {
   readonly #options: TaskControllerOptions;
   readonly #entries = new Map<string, Entry>();
+  /** The ids in order, so a page of tasks is found without sorting them all. */
+  readonly #ids = new SortedKeys();
   readonly #definitions: TaskDefinitions;
   readonly #history: RunHistory;
   readonly #timers: ScheduleTimers;
@@ -162,12 +166,33 @@ export class TaskController {
   }
 
   list(): TaskView[] {
-    return [...this.#entries.keys()].sort().map((id) => this.view(id));
+    return this.#ids.all().map((id) => this.view(id));
+  }
+
+  /** How many tasks there are. */
+  get size(): number {
+    return this.#ids.size;
+  }
+
+  /**
+   * One page of tasks by id: a keyset over the sorted ids, with views built
+   * for the page's tasks only, and the exact count of every match.
+   */
+  page(options: ListPageOptions): { items: TaskView[]; total: number; next: string | null } {
+    const page = this.#ids.pageMatching(
+      options,
+      (id) => {
+        const entry = this.#entries.get(id);
+        return entry === undefined ? null : this.#status(id, entry);
+      },
+      (id) => [id, this.#entries.get(id)?.spec.script_path ?? ''],
+    );
+    return { items: page.keys.map((id) => this.view(id)), total: page.total, next: page.next };
   }
 
   /** The definitions alone, as they would be exported. */
   specs(): TaskSpec[] {
-    return [...this.#entries.keys()].sort().map((id) => this.#entry(id).spec);
+    return this.#ids.all().map((id) => this.#entry(id).spec);
   }
 
   /** The next `count` fire times of a task. */
@@ -231,6 +256,7 @@ export class TaskController {
     await this.stop(id);
     this.#timers.disarm(id);
     this.#entries.delete(id);
+    this.#ids.delete(id);
     this.#queue.forget(id);
     await this.#definitions.remove(id);
     await this.#history.removeAll(id);
@@ -242,11 +268,13 @@ export class TaskController {
   }
 
   /** Finished and running runs of a task, newest first. */
-  async runs(id: string, options: { limit: number; cursor?: string }) {
+  /** A page of a task's runs, newest first by default, with the exact count of its runs. */
+  async runs(id: string, options: RunPageOptions) {
     this.#entry(id);
-    const page = await this.#history.page(id, options);
+    const page = await this.#history.page(id, { ...options, withTotal: true });
     return {
       items: page.items.map((record) => this.#live(id, record)),
+      total: page.total ?? page.items.length,
       nextCursor: page.nextCursor,
     };
   }
@@ -287,6 +315,7 @@ export class TaskController {
   #add(record: StoredRecord<{ spec: TaskSpec }>, state: TaskState): Entry {
     const entry: Entry = { spec: record.data.spec, version: record.version, state };
     this.#entries.set(record.id, entry);
+    this.#ids.add(record.id);
     this.#queue.add(record.id);
     return entry;
   }

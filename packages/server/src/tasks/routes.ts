@@ -14,6 +14,7 @@ import {
   TaskDetailSchema,
   TaskIdParams as IdParams,
   TaskIdsBody as Ids,
+  TaskListQuery,
   TaskListSchema,
   TaskRunSchema,
   TaskSchema,
@@ -21,7 +22,7 @@ import {
   errorResponses as errors,
   type BatchResult,
 } from '@codedance/api';
-import { expectedVersion } from '../http/index.js';
+import { expectedVersion, keyedPage, pageRequest } from '../http/index.js';
 import type { TaskController } from './controller.js';
 
 /** Seed 004's task API, as written there. */
@@ -35,14 +36,12 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     {
       schema: {
         tags,
-        summary: 'Every task with its status, next and last run',
+        summary: 'Tasks by id with their status, next and last run, filtered and paged',
+        querystring: TaskListQuery,
         response: { 200: TaskListSchema, ...errors },
       },
     },
-    () => {
-      const list = tasks().list();
-      return { tasks: list, total: list.length };
-    },
+    (request) => keyedPage('tasks', 'tasks', request.query, (options) => tasks().page(options)),
   );
 
   api.post(
@@ -172,18 +171,21 @@ export function taskRoutes(app: FastifyInstance, options: { tasks: () => TaskCon
     {
       schema: {
         tags,
-        summary: 'Run history, newest first',
+        summary: 'Run history, newest first (order=asc for oldest first), paged',
         params: IdParams,
         querystring: RunsQuery,
         response: { 200: RunPageSchema, ...errors },
       },
     },
     async (request) => {
-      const page = await tasks().runs(request.params.id, {
-        limit: request.query.limit ?? 50,
-        ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }),
+      const { id } = request.params;
+      const page = pageRequest(`runs of task ${id}`, request.query, {}, 'desc');
+      const found = await tasks().runs(id, {
+        limit: page.limit,
+        order: page.order,
+        cursor: page.after,
       });
-      return { items: page.items, nextCursor: page.nextCursor };
+      return { items: found.items, total: found.total, nextCursor: page.seal(found.nextCursor) };
     },
   );
 

@@ -3,6 +3,13 @@ import { listAll, type Page, type StoredRecord } from '../store/index.js';
 import { TASK_RUN_KIND, runRecordId, type RunData } from './records.js';
 import type { StoreAccess } from './task-state.js';
 
+export interface RunPageOptions {
+  limit: number;
+  cursor?: string | null | undefined;
+  order?: 'asc' | 'desc' | undefined;
+  withTotal?: boolean;
+}
+
 /** Deletions are read in pages this large. */
 const DELETE_PAGE = 500;
 
@@ -15,13 +22,20 @@ export class RunHistory {
     return listAll<RunData>(this.store(), TENANT_DEFAULT, TASK_RUN_KIND, { status: 'RUNNING' });
   }
 
-  /** A task's runs, newest first. */
-  page(task: string, options: { limit: number; cursor?: string }): Promise<Page<RunData>> {
+  /**
+   * A task's runs, newest first unless `order` says `asc`. The id prefix
+   * `<task>/` is exactly this task's records (a task id holds no `/`), read
+   * as a primary-key range, so neither the page nor its total reads others.
+   */
+  page(task: string, options: RunPageOptions): Promise<Page<RunData>> {
     return this.store().list<RunData>(TENANT_DEFAULT, TASK_RUN_KIND, {
-      where: { task },
-      order: 'desc',
+      idPrefix: runRecordId(task, ''),
+      order: options.order ?? 'desc',
       limit: options.limit,
-      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+      withTotal: options.withTotal === true,
+      ...(options.cursor === undefined || options.cursor === null
+        ? {}
+        : { cursor: options.cursor }),
     });
   }
 

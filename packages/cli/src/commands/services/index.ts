@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import type { CommandContext, GlobalOptions, Invocation, Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { numberIn } from '../option-values.js';
-import { servicePath, type ServiceAnswer } from './answers.js';
 import { formatServiceTable, statusRow } from './format.js';
 import { registerLogs } from './logs.js';
 import { actOnServices, serviceNames, type ServiceAction } from './many.js';
 import { registerStart } from './start.js';
 import { NO_SERVICES, readinessWait, report, restartService, settle } from './wait.js';
+import { allPages } from '../../pages.js';
+import type { Service } from '@codedance/api';
 
 /**
  * Runs `one` for a single named service (its full answer is printed), or
@@ -44,7 +45,11 @@ async function runStop(
 ): Promise<ExitCode> {
   const [name = ''] = call.args;
   const forced = call.options.force === true ? '?force=true' : '';
-  const view = await ctx.client().post<ServiceAnswer>(servicePath(name, `/stop${forced}`), {});
+  const view = await ctx
+    .client()
+    .request<Service>('POST', `/api/services/${encodeURIComponent(name)}/stop${forced}`, {
+      body: {},
+    });
   return report(ctx, view, 'STOPPED');
 }
 
@@ -61,7 +66,12 @@ async function runDelete(
   call: Invocation<{ force?: boolean }>,
 ): Promise<ExitCode> {
   const [name = ''] = call.args;
-  await ctx.client().delete(servicePath(name, call.options.force === true ? '?force=true' : ''));
+  await ctx
+    .client()
+    .request(
+      'DELETE',
+      `/api/services/${encodeURIComponent(name)}${call.options.force === true ? '?force=true' : ''}`,
+    );
   if (ctx.out.json) ctx.out.data({ name, deleted: true });
   else ctx.out.line(`${ctx.out.mark('pass')} deleted ${name}`);
   return EXIT_CODES.SUCCESS;
@@ -70,7 +80,7 @@ async function runDelete(
 async function runScale(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
   const [name = '', count = ''] = call.args;
   const instances = numberIn(1, 64)(count);
-  let view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/scale'), { instances });
+  let view = await ctx.client().services.scale(name, instances);
   view = await settle(ctx, name, readinessWait(view));
   return report(
     ctx,
@@ -83,13 +93,11 @@ async function runList(
   ctx: CommandContext,
   call: Invocation<{ definitions?: boolean }>,
 ): Promise<ExitCode> {
-  const answer = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
+  const services = await allPages<Service>(ctx.client(), '/api/services', 'services');
   if (ctx.out.json)
-    ctx.out.data(
-      call.options.definitions === true ? answer.services : answer.services.map(statusRow),
-    );
-  else if (answer.services.length === 0) ctx.out.line(NO_SERVICES);
-  else ctx.out.lines(formatServiceTable(ctx.out, answer.services));
+    ctx.out.data(call.options.definitions === true ? services : services.map(statusRow));
+  else if (services.length === 0) ctx.out.line(NO_SERVICES);
+  else ctx.out.lines(formatServiceTable(ctx.out, services));
   return EXIT_CODES.SUCCESS;
 }
 

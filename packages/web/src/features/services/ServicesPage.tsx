@@ -10,7 +10,20 @@ import { bytes, duration, percent } from '../../ui/format';
 import type { Service } from '../../api/types';
 import { Empty, QueryView } from '../../ui/states';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { useServices } from './queries';
+import { ListFilterBar } from '../../paging/ListFilterBar';
+import { Pager } from '../../paging/Pager';
+import { usePagedList } from '../../paging/usePagedList';
+import { useService, useServices } from './queries';
+
+/** The statuses a service can be listed by. */
+const SERVICE_STATUSES = [
+  'STARTING',
+  'ONLINE',
+  'STOPPING',
+  'STOPPED',
+  'CRASHLOOP',
+  'ERRORED',
+] as const;
 import { ServiceDetail } from './ServiceDetail';
 import { ServiceForm } from './ServiceForm';
 
@@ -39,7 +52,9 @@ export function ServicesPage() {
   const { t } = useI18n();
   const params = useParams<{ name?: string }>();
   const [, navigate] = useLocation();
-  const query = useServices();
+  const list = usePagedList();
+  const query = useServices(list.query());
+  const single = useService(params.name);
   const [creating, setCreating] = useState(false);
   const newButton = (size: 'sm' | 'md') => (
     <Button
@@ -71,9 +86,10 @@ export function ServicesPage() {
           }}
         />
       )}
+      <ListFilterBar list={list} statuses={SERVICE_STATUSES} />
       <QueryView
         query={query}
-        isEmpty={(data) => data.services.length === 0}
+        isEmpty={(data) => data.services.length === 0 && list.page === 1}
         empty={
           <Empty title={t('services.empty')} action={newButton('sm')}>
             {t('services.emptyHint')} <code className="font-mono">codedance services start …</code>
@@ -81,7 +97,7 @@ export function ServicesPage() {
         }
       >
         {(data) => {
-          const selected = data.services.find((s) => s.name === params.name) ?? null;
+          const selected = data.services.find((s) => s.name === params.name) ?? single.data ?? null;
           return (
             <div className="space-y-4">
               <Card bodyClassName="p-0">
@@ -149,6 +165,9 @@ export function ServicesPage() {
                     </tbody>
                   </table>
                 </ScrollArea>
+                <div className="px-4 pb-3">
+                  <Pager list={list} info={data} />
+                </div>
               </Card>
               {params.name !== undefined &&
                 (selected ? (
@@ -159,7 +178,7 @@ export function ServicesPage() {
                       navigate('/services');
                     }}
                   />
-                ) : (
+                ) : single.isPending ? null : (
                   <Empty title={t('services.notFound', { name: params.name })} />
                 ))}
             </div>

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tansta
 import { api, withQuery } from '../../api/client';
 import type { Service, ServiceDefinition } from '../../api/types';
 
-type ServiceList = { services: Service[]; total: number };
+type ServiceList = { services: Service[]; total: number; nextCursor: string | null };
 
 const LIST_KEY = ['services'] as const;
 const path = (name: string) => `/api/services/${encodeURIComponent(name)}`;
@@ -12,25 +12,35 @@ const path = (name: string) => `/api/services/${encodeURIComponent(name)}`;
  * so the list is fetched every 10 s while it is shown, and every 2 s while
  * a rolling restart moves through the instances.
  */
-export function useServices() {
+export function useServices(query: Record<string, string | null> = {}) {
   return useQuery({
-    queryKey: LIST_KEY,
-    queryFn: ({ signal }) => api<ServiceList>('/api/services', { signal }),
-    refetchInterval: (query) =>
-      query.state.data?.services.some((s) => s.rolling) === true ? 2_000 : 10_000,
+    queryKey: [...LIST_KEY, query],
+    queryFn: ({ signal }) => api<ServiceList>(withQuery('/api/services', query), { signal }),
+    refetchInterval: (current) =>
+      current.state.data?.services.some((s) => s.rolling) === true ? 2_000 : 10_000,
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** One service, for a service that is not on the page of the list shown. */
+export function useService(name: string | undefined) {
+  return useQuery({
+    queryKey: ['service', name ?? ''],
+    queryFn: ({ signal }) => api<Service>(path(name ?? ''), { signal }),
+    enabled: name !== undefined,
   });
 }
 
 /** Puts what the server answered into the list at once, then asks for the list again. */
 function settle(client: QueryClient, name: string, view: Service | null): void {
-  client.setQueryData<ServiceList>(LIST_KEY, (list) => {
+  // Every page held: the service is replaced where it is shown, or taken out; a new one
+  // appears on its page when the lists are asked again just below.
+  client.setQueriesData<ServiceList>({ queryKey: LIST_KEY }, (list) => {
     if (list === undefined) return list;
-    const others = list.services.filter((s) => s.name !== name);
-    const services =
-      view === null
-        ? others
-        : [...others, view].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { services, total: services.length };
+    const services = list.services.flatMap((s) =>
+      s.name !== name ? [s] : view === null ? [] : [view],
+    );
+    return { ...list, services, total: list.total - (list.services.length - services.length) };
   });
   void client.invalidateQueries({ queryKey: LIST_KEY });
 }

@@ -11,7 +11,13 @@ import { Icon } from '../../ui/Icon';
 import { ScrollArea } from '../../ui/ScrollArea';
 import { Empty, ErrorMessage, QueryView } from '../../ui/states';
 import { StatusBadge } from '../../ui/StatusBadge';
+import { ListFilterBar } from '../../paging/ListFilterBar';
+import { Pager } from '../../paging/Pager';
+import { usePagedList } from '../../paging/usePagedList';
 import { useBatchAction, useTasks, type BatchAction } from './queries';
+
+/** The statuses a task can be listed by (seed 004's). */
+const TASK_STATUSES = ['IDLE', 'RUNNING', 'SUCCESS', 'FAILED', 'EXCEPTION', 'DISABLED'] as const;
 import { TaskForm } from './TaskForm';
 import { TaskRowActions } from './TaskRowActions';
 
@@ -91,8 +97,9 @@ function BatchBar({ selected, onDone }: { selected: string[]; onDone: () => void
 
 /** `/tasks`: seed 004's task list with status, schedule, next and last run, and batch actions. */
 export function TasksPage() {
-  const { t } = useI18n();
-  const query = useTasks();
+  const { t, dateTime } = useI18n();
+  const list = usePagedList();
+  const query = useTasks(list.query());
   const [editing, setEditing] = useState<Task | 'new' | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const ids = useMemo(() => query.data?.tasks.map((task) => task.id) ?? [], [query.data]);
@@ -122,9 +129,10 @@ export function TasksPage() {
           </Button>
         }
       />
+      <ListFilterBar list={list} statuses={TASK_STATUSES} />
       <QueryView
         query={query}
-        isEmpty={(data) => data.tasks.length === 0}
+        isEmpty={(data) => data.tasks.length === 0 && list.page === 1}
         empty={
           <Empty
             title={t('tasks.empty')}
@@ -302,6 +310,7 @@ export function TasksPage() {
                 </tbody>
               </table>
             </ScrollArea>
+            <Pager list={list} info={data} />
           </Card>
         )}
       </QueryView>

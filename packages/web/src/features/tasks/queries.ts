@@ -9,11 +9,19 @@ import type {
   TriggerResult,
 } from '../../api/types';
 
-/** Task status is pushed (task.* events); the list is never polled. */
-export function useTasks() {
+/**
+ * One page of tasks, filtered and paged by the server (`query`: status, q,
+ * cursor). Task status is pushed (task.* events); the list is never polled.
+ */
+export function useTasks(query: Record<string, string | null> = {}) {
   return useQuery({
-    queryKey: ['tasks'],
-    queryFn: ({ signal }) => api<{ tasks: Task[]; total: number }>('/api/tasks', { signal }),
+    queryKey: ['tasks', query],
+    queryFn: ({ signal }) =>
+      api<{ tasks: Task[]; total: number; nextCursor: string | null }>(
+        withQuery('/api/tasks', query),
+        { signal },
+      ),
+    placeholderData: (previous) => previous,
   });
 }
 
