@@ -175,6 +175,17 @@ export interface Service {
   rssBytes: number | null;
   instances: ServiceInstance[];
   logTail?: { time: string; instance: number | null; stream: string; line: string }[];
+  /** Set when a release runs this service as a version of an app. */
+  release?: ServiceRelease | null;
+}
+
+/** The part a service plays for a release: its app's live, new or warm previous version. */
+export interface ServiceRelease {
+  namespace: string;
+  app: string;
+  version: string;
+  role: 'stable' | 'canary' | 'previous';
+  deployment: string | null;
 }
 
 // System

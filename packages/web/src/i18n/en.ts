@@ -334,6 +334,16 @@ export const en = {
     'All {count} instances stop gracefully, then are killed if they do not exit.',
   'services.confirmBody.restart':
     'The {count} instances restart one at a time, each ready before the next.',
+  'services.release.role.stable': 'live release',
+  'services.release.role.canary': 'new release',
+  'services.release.role.previous': 'kept warm',
+  'services.release.title': 'A release of app {app} runs this version',
+  'services.release.warning.stable':
+    'This is the live version ({version}) of app {app}: stopping or deleting it takes the app down. To remove the app, run "codedance apps delete {app}".',
+  'services.release.warning.canary':
+    'Release {deployment} is bringing this version ({version}) to app {app}. To end it, abort the release ("codedance rollout abort {deployment}").',
+  'services.release.warning.previous':
+    'This is the previous version ({version}) of app {app}, kept warm for a rollback; the release stops it when its time is up.',
   'services.col.name': 'Service',
   'services.col.status': 'Status',
   'services.col.instances': 'Online',

@@ -328,6 +328,16 @@ export const zhCN: Record<MessageKey, string> = {
   'services.confirmBody.start': '所有已停止的实例将启动。',
   'services.confirmBody.stop': '全部 {count} 个实例将优雅停止，超时未退出则强制结束。',
   'services.confirmBody.restart': '{count} 个实例将逐个重启，每个就绪后再重启下一个。',
+  'services.release.role.stable': '线上版本',
+  'services.release.role.canary': '发布中',
+  'services.release.role.previous': '保温中',
+  'services.release.title': '此版本由应用 {app} 的发布运行',
+  'services.release.warning.stable':
+    '这是应用 {app} 的线上版本（{version}）：停止或删除它会让应用下线。要删除应用，请运行 "codedance apps delete {app}"。',
+  'services.release.warning.canary':
+    '发布 {deployment} 正在把此版本（{version}）上线到应用 {app}。要结束发布，请中止它（"codedance rollout abort {deployment}"）。',
+  'services.release.warning.previous':
+    '这是应用 {app} 的上一个版本（{version}），为回滚保温；保温时间到后发布会停止它。',
   'services.col.name': '服务',
   'services.col.status': '状态',
   'services.col.instances': '在线',

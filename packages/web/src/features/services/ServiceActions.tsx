@@ -19,8 +19,10 @@ export function ServiceActions({
   onDeleted: () => void;
 }) {
   const { t } = useI18n();
-  const action = useServiceAction(service.name);
-  const remove = useDeleteService(service.name);
+  // A version a release runs is stopped or deleted only after the warning below, so forced.
+  const managed = service.release ?? null;
+  const action = useServiceAction(service.name, managed !== null);
+  const remove = useDeleteService(service.name, managed !== null);
   const [asking, setAsking] = useState<Asking | null>(null);
   const busy = action.isPending || remove.isPending;
   return (
@@ -31,7 +33,7 @@ export function ServiceActions({
           size="sm"
           variant={verb === 'stop' ? 'danger' : 'secondary'}
           busy={action.isPending && action.variables === verb}
-          disabled={busy}
+          disabled={busy || (verb === 'start' && service.status === 'ONLINE')}
           onClick={() => {
             if (verb === 'start') action.mutate(verb);
             else setAsking(verb);
@@ -71,6 +73,18 @@ export function ServiceActions({
             setAsking(null);
           }}
         >
+          {managed !== null && asking !== 'restart' && (
+            <p
+              role="alert"
+              className="mb-2 rounded border border-amber-400 bg-amber-50 p-2 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+            >
+              {t(`services.release.warning.${managed.role}`, {
+                app: `${managed.namespace}/${managed.app}`,
+                version: managed.version,
+                deployment: managed.deployment ?? '',
+              })}
+            </p>
+          )}
           <p>{t(`services.confirmBody.${asking}`, { count: service.instances.length })}</p>
         </ConfirmDialog>
       )}

@@ -74,8 +74,38 @@ describe('services screen', () => {
       within((await screen.findByRole('link', { name })).closest('tr') as HTMLElement)
         .getAllByRole('cell')
         .map((cell) => cell.textContent);
-    expect((await cells('web')).slice(-2)).toEqual(['—', '—']);
-    expect((await cells('api')).slice(-2)).toEqual(['1.5%', '3.0 MiB']);
+    // Columns: name, status, online, restarts, CPU, memory, uptime, PIDs.
+    expect((await cells('web')).slice(4, 6)).toEqual(['—', '—']);
+    expect((await cells('api')).slice(4, 6)).toEqual(['1.5%', '3.0 MiB']);
+  });
+
+  it('shows uptime and PIDs, marks a version a release runs, and warns before stopping it', async () => {
+    const live: Service = {
+      ...web(1),
+      name: 'prod.shop.v2',
+      status: 'ONLINE',
+      instances: [{ ...instance(0, 'online'), pid: 4242, uptimeSeconds: 125 }],
+      release: { namespace: 'prod', app: 'shop', version: 'v2', role: 'stable', deployment: null },
+    };
+    const requests = fakeServer(({ url }) =>
+      url.pathname === '/api/services' ? { body: { services: [live], total: 1 } } : undefined,
+    );
+    screenAt('/services/prod.shop.v2');
+    const row = (await screen.findByRole('link', { name: 'prod.shop.v2' })).closest(
+      'tr',
+    ) as HTMLElement;
+    const cells = within(row)
+      .getAllByRole('cell')
+      .map((cell) => cell.textContent);
+    expect(cells[0]).toContain('live release');
+    expect(cells.slice(6)).toEqual(['2 min 05 s', '4242']);
+    expect(screen.getByRole('button', { name: 'Start' })).toHaveProperty('disabled', true);
+    fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(within(dialog).getByRole('alert').textContent).toContain(
+      'codedance apps delete prod/shop',
+    );
+    expect(requests.some((r) => r.method === 'POST')).toBe(false);
   });
 
   it('scales from the detail and shows the new instances from the answer at once', async () => {

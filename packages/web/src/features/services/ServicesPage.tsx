@@ -6,7 +6,8 @@ import { Card, PageHeader } from '../../ui/Card';
 import { cx } from '../../ui/cx';
 import { Icon } from '../../ui/Icon';
 import { ScrollArea } from '../../ui/ScrollArea';
-import { bytes, percent } from '../../ui/format';
+import { bytes, duration, percent } from '../../ui/format';
+import type { Service } from '../../api/types';
 import { Empty, QueryView } from '../../ui/states';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { ListFilterBar } from '../../paging/ListFilterBar';
@@ -25,6 +26,23 @@ const SERVICE_STATUSES = [
 ] as const;
 import { ServiceDetail } from './ServiceDetail';
 import { ServiceForm } from './ServiceForm';
+
+/** How long the newest running process of a service has run; a dash when none runs. */
+function uptimeOf(s: Service): string {
+  const running = s.instances.filter((i) => i.pid !== null);
+  return running.length === 0
+    ? '—'
+    : duration(Math.min(...running.map((i) => i.uptimeSeconds)) * 1000);
+}
+
+function pidsOf(s: Service): string {
+  return (
+    s.instances
+      .map((i) => i.pid)
+      .filter((pid) => pid !== null)
+      .join(', ') || '—'
+  );
+}
 
 /**
  * `/services` and `/services/:name`: the supervised services, their
@@ -88,7 +106,16 @@ export function ServicesPage() {
                     <thead className="text-left text-xs text-slate-600 dark:text-slate-400">
                       <tr>
                         {(
-                          ['name', 'status', 'instances', 'restarts', 'cpu', 'memory'] as const
+                          [
+                            'name',
+                            'status',
+                            'instances',
+                            'restarts',
+                            'cpu',
+                            'memory',
+                            'uptime',
+                            'pid',
+                          ] as const
                         ).map((c) => (
                           <th key={c} scope="col" className="px-4 py-2 font-medium">
                             {t(`services.col.${c}`)}
@@ -113,6 +140,16 @@ export function ServicesPage() {
                             >
                               {s.name}
                             </Link>
+                            {s.release && (
+                              <span
+                                className="ml-2 rounded bg-violet-100 px-1.5 py-0.5 text-xs text-violet-800 dark:bg-violet-950 dark:text-violet-200"
+                                title={t('services.release.title', {
+                                  app: `${s.release.namespace}/${s.release.app}`,
+                                })}
+                              >
+                                {t(`services.release.role.${s.release.role}`)}
+                              </span>
+                            )}
                           </td>
                           <td className="px-4 py-2">
                             <StatusBadge status={s.status} />
@@ -121,6 +158,8 @@ export function ServicesPage() {
                           <td className="px-4 py-2 tabular-nums">{s.restarts}</td>
                           <td className="px-4 py-2 tabular-nums">{percent(s.cpuPercent)}</td>
                           <td className="px-4 py-2 tabular-nums">{bytes(s.rssBytes)}</td>
+                          <td className="px-4 py-2 tabular-nums">{uptimeOf(s)}</td>
+                          <td className="px-4 py-2 font-mono text-xs">{pidsOf(s)}</td>
                         </tr>
                       ))}
                     </tbody>

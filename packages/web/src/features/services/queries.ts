@@ -80,11 +80,13 @@ export function useSaveService() {
 
 export type ServiceAction = 'start' | 'stop' | 'restart';
 
-export function useServiceAction(name: string) {
+export function useServiceAction(name: string, force = false) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (action: ServiceAction) =>
-      api<Service>(`${path(name)}/${action}`, { method: 'POST' }),
+      api<Service>(`${path(name)}/${action}${force && action === 'stop' ? '?force=true' : ''}`, {
+        method: 'POST',
+      }),
     onSuccess: (view) => {
       settle(client, name, view);
     },
@@ -105,10 +107,11 @@ export function useScaleService(name: string) {
 }
 
 /** Stops every instance and deletes the service; answers once it is gone. */
-export function useDeleteService(name: string) {
+export function useDeleteService(name: string, force = false) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => api<undefined>(path(name), { method: 'DELETE' }),
+    mutationFn: () =>
+      api<undefined>(`${path(name)}${force ? '?force=true' : ''}`, { method: 'DELETE' }),
     onSuccess: () => {
       settle(client, name, null);
     },
