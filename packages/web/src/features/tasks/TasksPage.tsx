@@ -97,7 +97,7 @@ function BatchBar({ selected, onDone }: { selected: string[]; onDone: () => void
 
 /** `/tasks`: seed 004's task list with status, schedule, next and last run, and batch actions. */
 export function TasksPage() {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
   const list = usePagedList();
   const query = useTasks(list.query());
   const [editing, setEditing] = useState<Task | 'new' | null>(null);
