@@ -1,78 +1,28 @@
 // The Prometheus metrics source against a real Prometheus (Debian's package, run as a plain
 // process on loopback) scraping a real /metrics endpoint made with prom-client, whose latency
 // histogram shifts for the canary between two intervals.
-import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodedanceError, histogramQuantile, type MetricsQuery } from '@codedance/core';
 import { PrometheusMetricsSource } from '@codedance/kubernetes';
-import { Counter, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/wait.js';
 import {
-  logTail,
-  startProcess,
-  stopProcess,
-  type StartedProcess,
-} from '../kubernetes/support/processes.js';
-import { freePort, waitFor } from '../support/wait.js';
+  appMetrics,
+  listen,
+  prometheusProblem,
+  startPrometheus,
+  type RunningPrometheus,
+} from './support.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
-function missing(): string | null {
-  try {
-    accessSync(PROMETHEUS, constants.X_OK);
-    return null;
-  } catch {
-    return `${PROMETHEUS} is not installed (apt-get install -y --no-install-recommends prometheus)`;
-  }
-}
-const problem = missing();
+const problem = prometheusProblem();
 if (problem) console.warn(`Prometheus source tests skipped: ${problem}`);
-
-/** An app's metrics as a router or the app itself would expose them, with a version label. */
-function appMetrics() {
-  const registry = new Registry();
-  const requests = new Counter({
-    name: 'http_requests_total',
-    help: 'Requests answered, by version and status code.',
-    labelNames: ['version', 'code'],
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time to answer, by version.',
-    labelNames: ['version'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  // Every series exists, at zero, before the first request: increase() starts from a sample.
-  for (const version of ['v1', 'v2']) {
-    for (const code of ['200', '500']) requests.inc({ version, code }, 0);
-    latency.zero({ version });
-  }
-  const serve = (version: string, count: number, code: string, seconds: number) => {
-    requests.inc({ version, code }, count);
-    for (let i = 0; i < count; i += 1) latency.observe({ version }, seconds);
-  };
-  return { registry, serve };
-}
-
-async function listen(registry: Registry): Promise<{ server: Server; port: number }> {
-  const server = createServer((_req, res) => {
-    void registry.metrics().then((text) => {
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(text);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { server, port: typeof address === 'object' && address !== null ? address.port : 0 };
-}
 
 describe.skipIf(problem !== null)('the Prometheus metrics source on a real Prometheus', () => {
   let dir: string;
-  let prometheus: StartedProcess;
+  let prometheus: RunningPrometheus | undefined;
   let url: string;
   const servers: Server[] = [];
   const web = appMetrics();
@@ -82,32 +32,7 @@ describe.skipIf(problem !== null)('the Prometheus metrics source on a real Prome
   let afterFast = 0;
   let afterShift = 0;
 
-  /** The instant query's vector at `time` (now when left out). */
-  async function instant(
-    promql: string,
-  ): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = (await response.json()) as {
-      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    return body.data.result;
-  }
-
-  /** The time of the first scrape of the web app's target after `ms`, to the millisecond. */
-  async function scrapeAfter(ms: number): Promise<number> {
-    let at = 0;
-    await waitFor(
-      async () => {
-        const [sample] = await instant('timestamp(up{job="apps", app="web"})');
-        at = Math.round(Number(sample?.value[1] ?? 0) * 1000);
-        return at > ms;
-      },
-      30_000,
-      'a scrape of the web app',
-      100,
-    );
-    return at;
-  }
+  const scrapeAfter = (ms: number) => prometheus!.scrapeAfter(ms, 'web');
 
   const source = () => new PrometheusMetricsSource({ url });
   const query = (from: number, to: number, versions = ['v1', 'v2']): MetricsQuery => ({
@@ -122,46 +47,11 @@ describe.skipIf(problem !== null)('the Prometheus metrics source on a real Prome
     dir = await mkdtemp(join(tmpdir(), 'codedance-prometheus-'));
     const [a, b] = [await listen(web.registry), await listen(other.registry)];
     servers.push(a.server, b.server);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    await writeFile(
-      join(dir, 'prometheus.yml'),
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        '  evaluation_interval: 1s',
-        'scrape_configs:',
-        '  - job_name: apps',
-        '    static_configs:',
-        `      - targets: ['127.0.0.1:${a.port}']`,
-        '        labels: { namespace: shop, app: web }',
-        `      - targets: ['127.0.0.1:${b.port}']`,
-        '        labels: { namespace: shop, app: other }',
-        '',
-      ].join('\n'),
-    );
-    prometheus = startProcess(
-      'prometheus',
-      PROMETHEUS,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      { logPath: join(dir, 'prometheus.log'), dieWithParent: true, cwd: dir },
-    );
-    try {
-      // Discovery syncs every 5 s: wait for both targets to be up, never a fixed time.
-      await waitFor(
-        async () => (await instant('up{job="apps"} == 1').catch(() => [])).length === 2,
-        60_000,
-        'Prometheus to scrape both targets',
-        200,
-      );
-    } catch (error) {
-      throw new Error(`${String(error)}\n${logTail(join(dir, 'prometheus.log'))}`);
-    }
+    prometheus = await startPrometheus(dir, [
+      { port: a.port, labels: { namespace: 'shop', app: 'web' } },
+      { port: b.port, labels: { namespace: 'shop', app: 'other' } },
+    ]);
+    url = prometheus.url;
     // A scrape with every series at zero opens the first interval.
     start = await scrapeAfter(Date.now());
     web.serve('v1', 198, '200', 0.02);
@@ -178,8 +68,7 @@ describe.skipIf(problem !== null)('the Prometheus metrics source on a real Prome
   }, 120_000);
 
   afterAll(async () => {
-    if ((prometheus as StartedProcess | undefined) !== undefined)
-      await stopProcess(prometheus, 10_000);
+    await prometheus?.stop();
     for (const server of servers) server.close();
     if ((dir as string | undefined) !== undefined) await rm(dir, { recursive: true, force: true });
   }, 30_000);

@@ -122,7 +122,13 @@ export async function createSandbox(
     await inside(['addr', 'add', `${address}/32`, 'dev', 'eth0']);
     await inside(['link', 'set', 'eth0', 'up']);
     await inside(['route', 'add', `${gateway}/32`, 'dev', 'eth0']);
+    // Pods of the node reach one another through the host, as on a cluster (a router pod
+    // proxies to the app's pods): the node's /24 only, never a default route. The host
+    // forwards what arrives on this veth, and only to the subnet's /32 routes; an address of
+    // the subnet with no pod meets the subnet's unreachable route.
+    await inside(['route', 'add', subnet.cidr, 'via', gateway, 'dev', 'eth0']);
     await ip(['route', 'add', `${address}/32`, 'dev', hostVeth, 'src', gateway]);
+    writeFileSync(`/proc/sys/net/ipv4/conf/${hostVeth}/forwarding`, '1');
     await checkRoute(sandbox);
     return sandbox;
   } catch (error) {

@@ -7,6 +7,9 @@ export const PrincipalSchema = Type.Object({
   id: Type.String(),
   tenant: Type.String(),
   role: Type.Enum([...ROLES]),
+  platform: Type.Optional(
+    Type.Boolean({ description: 'A platform administrator, above tenants.' }),
+  ),
 });
 
 /** `GET` and `POST /api/auth/session` */

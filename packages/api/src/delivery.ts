@@ -320,6 +320,11 @@ export const DeploymentExportSchema = Type.Object({
 
 const ServingSide = Type.Object({ ...SideProperties, run: RunSpecSchema });
 
+/** An App manifest as applied: what a person wrote, with the run every version starts from. */
+export type AppManifest = Record<string, unknown> & {
+  spec: Record<string, unknown> & { run: Static<typeof RunSpecSchema> };
+};
+
 /** An app: its manifest, the versions that serve it and its last release. */
 export const AppSchema = Type.Object({
   name: Type.String(),
@@ -338,7 +343,7 @@ export const AppSchema = Type.Object({
   ),
   lastDeployment: Nullable(DeploymentSummarySchema),
   appliedAt: Time,
-  manifest: Open(
+  manifest: Open<AppManifest>(
     'AppManifest',
     'The App manifest as applied (apiVersion deploy.codedance.io/v1alpha1), as a person wrote it.',
   ),
@@ -438,7 +443,6 @@ export const CanariesAnswerSchema = Type.Union([
   Type.Array(CanarySummarySchema),
   CanaryResourceSchema,
 ]);
-export type CanariesAnswer = Static<typeof CanariesAnswerSchema>;
 
 /** Seed 000's `GET /api/metrics`: the focus version's values on top, every version's below. */
 export const LiveMetricsSchema = Type.Object({
@@ -459,3 +463,5 @@ export const LiveMetricsSchema = Type.Object({
 });
 export type LiveMetrics = Static<typeof LiveMetricsSchema>;
 export type LiveMetricValues = LiveMetrics['versions'][string];
+export type CanariesAnswer = Static<typeof CanariesAnswerSchema>;
+export type DeploymentExport = Static<typeof DeploymentExportSchema>;

@@ -28,6 +28,7 @@ export type {
   EnvMap,
   MetricPoint,
   Readiness,
+  RunSpec,
   RestartPolicy,
   ServiceSpec,
   ServiceSpecInput,

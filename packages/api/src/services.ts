@@ -37,6 +37,18 @@ export const WaitQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** `POST /api/services/{name}/stop` and `DELETE /api/services/{name}` */
+export const ForceQuery = Type.Object(
+  {
+    force: Type.Optional(
+      Type.Boolean({
+        description: 'Act on a service a release runs (see `release`) all the same.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** `POST /api/services/{name}/scale` */
 export const ScaleBody = Type.Object(
   { instances: Type.Integer({ minimum: 1, maximum: 64 }) },
@@ -99,6 +111,21 @@ export const ServiceSpecAnswer = Described<ServiceSpec>()(
   Type.Object(ServiceSpecSchema.properties),
 );
 
+/** The part a service plays for the release controller. */
+export const ServiceReleaseSchema = Type.Object({
+  namespace: Type.String(),
+  app: Type.String(),
+  version: Type.String(),
+  role: Type.Union([Type.Literal('stable'), Type.Literal('canary'), Type.Literal('previous')], {
+    description:
+      'stable: the live version; canary: a release in progress brings it; previous: kept warm for a rollback.',
+  }),
+  deployment: Nullable(
+    Type.String({ description: 'The release that brings it (canary) or replaced it (previous).' }),
+  ),
+});
+export type ServiceRelease = Static<typeof ServiceReleaseSchema>;
+
 /** A service: its definition, status and instances. */
 export const ServiceSchema = Type.Object({
   name: Type.String(),
@@ -113,6 +140,8 @@ export const ServiceSchema = Type.Object({
   cpuPercent: Nullable(Type.Number()),
   rssBytes: Nullable(Type.Number()),
   instances: Type.Array(ServiceInstanceSchema),
+  /** Set when a release runs this service as a version of an app: stop and delete are refused unless forced. */
+  release: Type.Optional(Nullable(ServiceReleaseSchema)),
   logTail: Type.Optional(
     Type.Array(TailLineSchema, {
       description: 'The newest output lines, oldest first, when it is crash-looping or errored.',

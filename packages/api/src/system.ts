@@ -163,3 +163,4 @@ export const MetricsQuery = Type.Object(
 );
 export type MonitoringMetrics = Static<typeof MetricsSchema>;
 export type ProcessesQuery = Static<typeof ProcessesQuery>;
+export type MetricsQuery = Static<typeof MetricsQuery>;

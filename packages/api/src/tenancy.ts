@@ -85,3 +85,35 @@ export const UsageExportQuery = Type.Object(
 
 /** The body of an export: a JSON or CSV file. */
 export const ExportFileSchema = Type.String({ description: 'The file: JSON or CSV.' });
+
+/** An API token as listed: never its secret. */
+export const TokenSchema = Type.Object({
+  id: Type.String(),
+  tenant: Type.String(),
+  name: Type.String(),
+  role: Type.Enum([...ROLES]),
+  createdAt: Type.String({ format: 'date-time' }),
+  createdBy: Type.String(),
+  expiresAt: Nullable(Type.String({ format: 'date-time' })),
+  revokedAt: Nullable(Type.String({ format: 'date-time' })),
+  lastUsedAt: Nullable(Type.String({ format: 'date-time' })),
+});
+export type ApiToken = Static<typeof TokenSchema>;
+
+/** `POST /api/tokens` */
+export const TokenBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'What the token is for.' }),
+    role: Type.Enum([...ROLES], { description: 'At most your own role.' }),
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export const IssuedTokenSchema = Type.Object({
+  token: Type.String({ description: 'Shown this once; only its hash is kept.' }),
+  info: TokenSchema,
+});
+export type IssuedToken = Static<typeof IssuedTokenSchema>;
+
+export const TokenListSchema = Type.Object({ tokens: Type.Array(TokenSchema) });
+export const TokenParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{12}$' }) });

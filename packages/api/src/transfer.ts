@@ -116,3 +116,8 @@ export const JobsPlanSchema = Type.Object({
   problems: Type.Array(Type.Object({ ...FieldProblemSchema.properties, file: Type.String() })),
 });
 export type JobsPlan = Static<typeof JobsPlanSchema>;
+
+export type TasksFile = Static<typeof TasksFileSchema>;
+export type LogsFile = Static<typeof LogsFileSchema>;
+export type SystemExport = Static<typeof SystemExportSchema>;
+export type ImportPlan = Static<typeof ImportPlanSchema>;

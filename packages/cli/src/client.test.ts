@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, UnreachableError, networkReason } from './client.js';
+import { networkReason } from '@codedance/client';
+import { ApiError, cliClient, isUnreachable, type ApiClient } from './client.js';
 
 function clientAnswering(status: number, body: string | null, seen: Request[] = []): ApiClient {
-  return new ApiClient({
+  return cliClient({
     url: 'http://cd.test',
     token: 'secret-token-123456',
     timeoutMs: 1000,
@@ -18,9 +19,7 @@ function clientAnswering(status: number, body: string | null, seen: Request[] = 
 describe('ApiClient', () => {
   it('sends the token as a Bearer header and JSON bodies', async () => {
     const seen: Request[] = [];
-    await clientAnswering(200, '{"valid":true}', seen).post('/api/settings/validate-config', {
-      a: 1,
-    });
+    await clientAnswering(200, '{"valid":true}', seen).settings.validate({ a: 1 });
     expect(seen[0]?.headers.get('authorization')).toBe('Bearer secret-token-123456');
     expect(seen[0]?.headers.get('content-type')).toBe('application/json');
     expect(await seen[0]?.text()).toBe('{"a":1}');
@@ -35,7 +34,7 @@ describe('ApiClient', () => {
       },
     });
     const error = await clientAnswering(400, body)
-      .get('/x')
+      .request('GET', '/x')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({
@@ -48,7 +47,7 @@ describe('ApiClient', () => {
 
   it('says when the answer is not from Codedance', async () => {
     const error = await clientAnswering(200, '<html>')
-      .get('/api/status')
+      .status()
       .catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'CD_BAD_RESPONSE',
@@ -56,27 +55,47 @@ describe('ApiClient', () => {
     });
   });
 
-  it('throws UnreachableError with a short reason when the connection fails', async () => {
+  it('throws an unreachable ApiError with a short reason when the connection fails', async () => {
     const refused = Object.assign(new TypeError('fetch failed'), {
       cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
     });
-    const client = new ApiClient({
+    const client = cliClient({
       url: 'http://cd.test',
       timeoutMs: 1000,
       fetch: () => Promise.reject(refused),
     });
-    const error = await client.get('/api/status').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnreachableError);
-    expect((error as UnreachableError).message).toBe(
+    const error = await client.status().catch((e: unknown) => e);
+    expect(isUnreachable(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'CD_UNREACHABLE', status: 0 });
+    expect((error as ApiError).message).toBe(
       'cannot reach Codedance at http://cd.test: connection refused (ECONNREFUSED)',
     );
   });
 });
 
-describe('ApiClient.put, delete and request', () => {
+describe('cliClient', () => {
+  it('says why the local credential could not be read when the server answers 401', async () => {
+    const body = JSON.stringify({
+      error: { code: 'CD_UNAUTHENTICATED', message: 'Token needed.' },
+    });
+    const client = cliClient({
+      url: 'http://cd.test',
+      credentialProblem: 'cannot read /data/credentials/admin-token',
+      timeoutMs: 1000,
+      fetch: () => Promise.resolve(new Response(body, { status: 401 })),
+    });
+    await expect(client.status()).rejects.toMatchObject({
+      status: 401,
+      code: 'CD_UNAUTHENTICATED',
+      message: 'Token needed. (cannot read /data/credentials/admin-token)',
+    });
+  });
+});
+
+describe('the client over its fetch', () => {
   it('PUTs a JSON body and reads the JSON answer', async () => {
     const seen: Request[] = [];
-    const answer = await clientAnswering(200, '{"name":"api"}', seen).put('/api/services/api', {
+    const answer = await clientAnswering(200, '{"name":"api"}', seen).services.update('api', {
       command: 'node',
     });
     expect(answer).toEqual({ name: 'api' });
@@ -88,17 +107,15 @@ describe('ApiClient.put, delete and request', () => {
 
   it('DELETEs without a body and takes an empty 204 as done', async () => {
     const seen: Request[] = [];
-    await expect(
-      clientAnswering(204, null, seen).delete('/api/services/api'),
-    ).resolves.toBeUndefined();
+    await expect(clientAnswering(204, null, seen).services.remove('api')).resolves.toBeUndefined();
     expect(seen[0]?.method).toBe('DELETE');
     expect(seen[0]?.headers.get('content-type')).toBeNull();
     expect(seen[0]?.headers.get('authorization')).toBe('Bearer secret-token-123456');
   });
 
-  it('still refuses an empty 2xx answer to anything but DELETE', async () => {
-    const error = await clientAnswering(204, null)
-      .request('PUT', '/api/services/api', {})
+  it('still refuses an empty 200 answer to anything but DELETE', async () => {
+    const error = await clientAnswering(200, null)
+      .request('PUT', '/api/services/api', { body: {} })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CD_BAD_RESPONSE' });
   });
@@ -106,7 +123,7 @@ describe('ApiClient.put, delete and request', () => {
   it('turns an error answer to DELETE into ApiError', async () => {
     const body = JSON.stringify({ error: { code: 'CD_NOT_FOUND', message: 'no such service' } });
     const error = await clientAnswering(404, body)
-      .delete('/api/services/nope')
+      .services.remove('nope')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 404, code: 'CD_NOT_FOUND', message: 'no such service' });
@@ -114,14 +131,7 @@ describe('ApiClient.put, delete and request', () => {
 
   it('adds the given headers to a request', async () => {
     const seen: Request[] = [];
-    await clientAnswering(200, '{"ok":true}', seen).request(
-      'PUT',
-      '/x',
-      { a: 1 },
-      {
-        'if-match': '"3"',
-      },
-    );
+    await clientAnswering(200, '{"ok":true}', seen).tasks.update('x', { a: 1 }, { ifMatch: 3 });
     expect(seen[0]?.headers.get('if-match')).toBe('"3"');
     expect(seen[0]?.headers.get('accept')).toBe('application/json');
   });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ApiClient } from './client.js';
+import { cliClient, type ApiClient } from './client.js';
 import { resolveCredential, type Credential } from './credential.js';
 import type { ExitCode } from './exit-codes.js';
 import { UsageError } from './failure.js';
@@ -47,7 +47,7 @@ export interface Invocation<O> {
   options: O;
 }
 
-/** A command's body: returns the exit code, throws UsageError / ApiError / UnreachableError. */
+/** A command's body: returns the exit code, throws UsageError or ApiError. */
 export type Handler<O> = (ctx: CommandContext, call: Invocation<O>) => Promise<ExitCode>;
 
 /** Adapts a Handler to commander's `.action()`; main.ts provides it. */
@@ -117,7 +117,7 @@ export function createContext(globals: GlobalOptions, io: Io): CommandContext {
     token: () => resolvedCredential().token,
     client() {
       const { token, problem } = resolvedCredential();
-      client ??= new ApiClient({
+      client ??= cliClient({
         url: resolvedUrl(),
         token,
         credentialProblem: problem,

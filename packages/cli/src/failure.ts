@@ -1,4 +1,5 @@
-import { ApiError, UnreachableError, isRecord, problemsOf, type FieldProblem } from './client.js';
+import { errorMeaning } from '@codedance/api';
+import { ApiError, isRecord, problemsOf, type FieldProblem } from './client.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import type { Output } from './output.js';
 
@@ -13,7 +14,7 @@ export class UsageError extends Error {
 /** The exit code an error ends the process with. */
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError) return EXIT_CODES.USAGE;
-  if (error instanceof UnreachableError) return EXIT_CODES.UNREACHABLE;
+  if (error instanceof ApiError) return errorMeaning(error.code).exit;
   return EXIT_CODES.FAILURE;
 }
 
@@ -31,11 +32,11 @@ interface Described {
  * load core (and its schema compiler) just to print one.
  */
 export function describeError(error: unknown): Described {
-  if (error instanceof UnreachableError) {
+  if (error instanceof ApiError && error.unreachable) {
     return {
-      code: 'CD_UNREACHABLE',
+      code: error.code,
       message: error.message,
-      details: { url: error.url, reason: error.reason },
+      details: error.details,
       problems: [],
       hint: 'start it with: codedance server (or point --url / CODEDANCE_URL at it)',
     };
@@ -87,7 +88,7 @@ export function reportError(out: Output, error: unknown): void {
     return;
   }
   // Unreachable and usage messages say all there is; a code would only add noise.
-  const plain = error instanceof UnreachableError || error instanceof UsageError;
+  const plain = (error instanceof ApiError && error.unreachable) || error instanceof UsageError;
   out.error(plain ? `error: ${d.message}` : `error: ${d.message} (${d.code})`);
   for (const p of d.problems)
     out.error(`  ${out.mark('fail')} ${p.path || '(root)'}: ${p.message}`);

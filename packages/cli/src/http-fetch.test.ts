@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { networkReason } from './client.js';
+import { networkReason } from '@codedance/client';
 import { httpFetch } from './http-fetch.js';
 
 const servers: Server[] = [];

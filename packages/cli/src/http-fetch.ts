@@ -1,19 +1,4 @@
-/** A request as the client sends it: the part of fetch's `RequestInit` it uses. */
-export interface HttpRequestInit {
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-  signal?: AbortSignal;
-}
-
-/** An answer as the client reads it: the part of fetch's `Response` it uses. */
-export interface HttpAnswer {
-  status: number;
-  text(): Promise<string>;
-}
-
-/** What the client sends requests with: `httpFetch`, or fetch itself in tests. */
-export type FetchLike = (url: string, init: HttpRequestInit) => Promise<HttpAnswer>;
+import type { FetchAnswer, FetchInit } from '@codedance/client';
 
 /** A failure shaped like fetch's: a TypeError whose `cause` holds the system error. */
 function fetchFailed(cause: unknown): Error {
@@ -27,13 +12,13 @@ function fetchFailed(cause: unknown): Error {
  * command makes one or a few requests and exits: Node's fetch would first
  * load and compile its whole HTTP stack, which takes longer than the request.
  */
-export async function httpFetch(url: string, init: HttpRequestInit): Promise<HttpAnswer> {
+export async function httpFetch(url: string, init: FetchInit): Promise<FetchAnswer> {
   const target = new URL(url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:')
     throw fetchFailed(new Error(`unsupported protocol ${target.protocol}`));
   const { request } =
     target.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  return new Promise<HttpAnswer>((resolve, reject) => {
+  return new Promise<FetchAnswer>((resolve, reject) => {
     const fail = (error: unknown): void => {
       reject(fetchFailed(error));
     };

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LogEntryAnswer } from './api.js';
+import type { LogEntry } from '@codedance/api';
 import { followLogs } from './log-follow.js';
 import type { Output } from './output.js';
 import { bufferedOutput } from './test-support/output.js';
@@ -77,16 +77,13 @@ class LogSocketServer {
 }
 
 /** Entries `from`…`to` of one source as a `batch` message's run. */
-function run(
-  from: number,
-  to: number,
-): Omit<LogEntryAnswer, 'line'> & { count: number; text: string } {
+function run(from: number, to: number): Omit<LogEntry, 'line'> & { count: number; text: string } {
   const { line: _line, ...shared } = entry(from);
   const lines = Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
   return { ...shared, count: lines.length, text: lines.join('\n') };
 }
 
-function entry(seq: number): LogEntryAnswer {
+function entry(seq: number): LogEntry {
   return {
     seq,
     time: '2024-05-01T12:00:00.000Z',
@@ -184,7 +181,7 @@ describe('followLogs', () => {
   });
 
   it('reads batches as their entries, resumes after the last one and still reports drops', async () => {
-    const seen: LogEntryAnswer[] = [];
+    const seen: LogEntry[] = [];
     const stop = new AbortController();
     const following = followLogs(ctx, {
       filter: new URLSearchParams({ kind: 'task', id: 'backup' }),

@@ -1,9 +1,9 @@
 import type { WebSocket } from 'ws';
-import type { LogEntryAnswer } from './api.js';
+import type { LogEntry } from '@codedance/api';
 import type { CommandContext } from './context.js';
 
 /** What to follow, and what to do with each new line. */
-export interface FollowOptions<E extends LogEntryAnswer> {
+export interface FollowOptions<E extends LogEntry> {
   /** The server-side filter (`kind`, `id`, `run`, `instance`, `level`); `since` is added to it. */
   filter: URLSearchParams;
   token: string | undefined;
@@ -21,16 +21,16 @@ export interface FollowOptions<E extends LogEntryAnswer> {
  * `count` lines joined by newlines (a run of one holds its line as it is),
  * and line `i` has seq `seq + i`.
  */
-type Run<E extends LogEntryAnswer> = Omit<E, 'line'> & { count: number; text: string };
+type Run<E extends LogEntry> = Omit<E, 'line'> & { count: number; text: string };
 
-type Message<E extends LogEntryAnswer> =
+type Message<E extends LogEntry> =
   | { type: 'entry'; entry: E }
   | { type: 'batch'; runs: Run<E>[] }
   | { type: 'dropped'; count: number }
   | { type: 'ready' | 'error' };
 
 /** The entries a message carries, oldest first. */
-function entriesOf<E extends LogEntryAnswer>(message: Message<E>): E[] {
+function entriesOf<E extends LogEntry>(message: Message<E>): E[] {
   if (message.type === 'entry') return [message.entry];
   if (message.type !== 'batch') return [];
   return message.runs.flatMap(({ count, text, ...shared }) =>
@@ -50,7 +50,7 @@ const LAST_RETRY_MS = 5000;
  * entries too; a server that does not know batches refuses the request, and
  * it is asked again without.
  */
-export async function followLogs<E extends LogEntryAnswer>(
+export async function followLogs<E extends LogEntry>(
   ctx: Pick<CommandContext, 'url' | 'out'>,
   options: FollowOptions<E>,
 ): Promise<void> {

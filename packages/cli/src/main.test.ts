@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from './exit-codes.js';
-import { ApiError, UnreachableError } from './client.js';
+import { ApiError } from './client.js';
 import { UsageError, exitCodeFor } from './failure.js';
 import { main } from './main.js';
 import { closedPort } from './test-support/cli.js';
@@ -20,7 +20,11 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 describe('exitCodeFor', () => {
   it('maps each kind of failure to its documented code', () => {
     expect(exitCodeFor(new UsageError('bad'))).toBe(2);
-    expect(exitCodeFor(new UnreachableError('http://x', 'connection refused'))).toBe(3);
+    expect(
+      exitCodeFor(
+        new ApiError(0, 'CD_UNREACHABLE', 'cannot reach Codedance at http://x: connection refused'),
+      ),
+    ).toBe(3);
     expect(exitCodeFor(new ApiError(400, 'CD_VALIDATION_FAILED', 'bad'))).toBe(1);
     expect(exitCodeFor(new Error('bug'))).toBe(1);
   });

@@ -26,7 +26,8 @@ export async function allPages<T>(
     const query = new URLSearchParams({ limit: String(Math.min(MAX_PAGE, max - items.length)) });
     if (cursor !== null) query.set('cursor', cursor);
     const sep = path.includes('?') ? '&' : '?';
-    const page: PageAnswer & Record<string, unknown> = await client.get(
+    const page = await client.request<PageAnswer & Record<string, unknown>>(
+      'GET',
       `${path}${sep}${query.toString()}`,
     );
     const found = page[key];

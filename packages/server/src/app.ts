@@ -10,7 +10,7 @@ import { dateClockOf, systemClock, type Clock } from './clock.js';
 import { UsageMeter, installRateLimits, usageRoutes } from './quota/index.js';
 import { AuditTrail, auditRoutes, installAuditTrail } from './audit/index.js';
 import type { ConfigRuntime } from './config/index.js';
-import { dashboardDir, dashboardRoutes } from './dashboard/index.js';
+import { dashboardDir, dashboardNotFound, dashboardRoutes } from './dashboard/index.js';
 import { frameworkErrors, installErrorHandling } from './http/index.js';
 import { installJsonBodies, validatorCompiler } from './http/index.js';
 import { installRequestMetrics, type ServerMetrics } from './observability/index.js';
@@ -77,7 +77,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     return (data) => (check ??= validatorCompiler(route))(data);
   });
   installJsonBodies(app);
-  installErrorHandling(app);
+  const dashboard = context.dashboardDir === undefined ? dashboardDir() : context.dashboardDir;
+  installErrorHandling(app, { notFoundPage: dashboardNotFound(dashboard) });
   // A route that takes no query parameters refuses unknown ones instead of ignoring them.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs') || route.method === 'HEAD' || route.method === 'OPTIONS')
@@ -209,7 +210,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     });
   }
   taskRoutes(app, { tasks: workloads.tasks });
-  serviceRoutes(app, { services: workloads.services });
+  serviceRoutes(app, {
+    services: workloads.services,
+    releases: () => workloads.delivery().releaseRoles(),
+  });
   logRoutes(app, { hub: () => workloads.hub });
   await deliveryRoutes(app, { delivery: workloads.delivery });
   transferRoutes(app, {
@@ -228,9 +232,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     },
   });
 
-  await dashboardRoutes(app, {
-    dir: context.dashboardDir === undefined ? dashboardDir() : context.dashboardDir,
-  });
+  await dashboardRoutes(app, { dir: dashboard });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

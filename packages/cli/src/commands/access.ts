@@ -3,19 +3,6 @@ import type { Command } from 'commander';
 import type { CommandContext, Invocation, Wrap } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 
-interface LoginLink {
-  url: string;
-  expiresAt: string;
-}
-
-interface Rotation {
-  source: string;
-  token: string | null;
-  file: string | null;
-  sessionsEnded: number;
-  socketsClosed: number;
-}
-
 /** Opens `url` in the person's browser with xdg-open; false when there is none. */
 function openInBrowser(url: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   return new Promise((resolve) => {
@@ -35,7 +22,7 @@ async function runDashboard(
   call: Invocation<{ open?: boolean }>,
 ): Promise<ExitCode> {
   const { out } = ctx;
-  const link = await ctx.client().post<LoginLink>('/api/auth/login-links', {});
+  const link = await ctx.client().auth.loginLink();
   if (out.json) {
     out.data(link);
   } else {
@@ -50,7 +37,7 @@ async function runDashboard(
 
 async function runRotate(ctx: CommandContext): Promise<ExitCode> {
   const { out } = ctx;
-  const report = await ctx.client().post<Rotation>('/api/auth/admin-token/rotate', {});
+  const report = await ctx.client().auth.rotateAdminToken();
   if (out.json) {
     out.data(report);
     return EXIT_CODES.SUCCESS;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { ConfigAnswer, ValidationReport } from '../api.js';
+import type { ConfigAnswer } from '@codedance/api';
 import { leaves, lookup, toDotted, toPointer, formatValue } from '../config-path.js';
 import type { CommandContext, Invocation, Wrap } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
@@ -30,7 +30,7 @@ async function runGet(ctx: CommandContext, call: Invocation<object>): Promise<Ex
     throw new UsageError(
       `not a setting path: '${path ?? ''}' (write it as logging.level or /logging/level)`,
     );
-  const answer = await ctx.client().get<ConfigAnswer>('/api/settings/config');
+  const answer = await ctx.client().settings.config();
   const { out } = ctx;
   if (pointer === '') {
     if (out.json) out.data(answer);
@@ -104,9 +104,7 @@ async function runValidate(ctx: CommandContext, call: Invocation<object>): Promi
     else out.error(`${out.mark('fail')} ${candidate.message}`);
     return EXIT_CODES.FAILURE;
   }
-  const report = await ctx
-    .client()
-    .post<ValidationReport>('/api/settings/validate-config', candidate);
+  const report = await ctx.client().settings.validate(candidate as Record<string, unknown>);
   const subject = file ?? 'the current configuration';
   if (out.json) out.data(file === undefined ? report : { file, ...report });
   else if (report.valid) {
@@ -117,7 +115,7 @@ async function runValidate(ctx: CommandContext, call: Invocation<object>): Promi
         out.line(`  applies at once: ${report.live.map(toDotted).join(', ')}`);
       if (report.restart.length > 0)
         out.line(`  needs a restart: ${report.restart.map(toDotted).join(', ')}`);
-      const overridden = report.overridden ?? [];
+      const { overridden } = report;
       if (overridden.length > 0) {
         out.line(
           `  ${out.mark('warn')} set here but overridden by an environment variable or flag: ${overridden.map(toDotted).join(', ')}`,

@@ -1,38 +1,5 @@
-import type { FieldProblem } from '../client.js';
+import type { ImportAnswer, ImportPlan } from '@codedance/api';
 import { formatTable, type Output } from '../output.js';
-
-/** What an import would change of tasks (`planImport` on the server). */
-export interface ImportPlan {
-  create: string[];
-  update: { id: string; changed: string[] }[];
-  remove: string[];
-  unchanged: string[];
-}
-
-/** What became (or would become) of one service of an ecosystem file. */
-export interface ServiceOutcome {
-  service: string;
-  action: 'create' | 'update' | 'unchanged';
-  ok: boolean;
-  changed?: string[];
-  error?: { code: string; message: string };
-}
-
-/** `POST /api/import/tasks` */
-export interface ImportAnswer {
-  applied: boolean;
-  plan: ImportPlan;
-  /** Services are created, updated or left alone; never removed. */
-  servicePlan: Omit<ImportPlan, 'remove'>;
-  /** The names of the file's services. */
-  services: string[];
-  warnings: FieldProblem[];
-  results: ServiceOutcome[];
-  summary: {
-    tasks: { created: number; updated: number; removed: number; unchanged: number };
-    services: { created: number; updated: number; unchanged: number; failed: number };
-  };
-}
 
 /** The plan, one line per kind of change; nothing for kinds that are empty. */
 export function formatPlan(
@@ -54,7 +21,7 @@ export function formatPlan(
 const PAST = { create: 'created', update: 'updated', unchanged: 'unchanged' } as const;
 
 /** One line per service: created, updated (and what changed), unchanged, or why it failed. */
-function serviceLines(out: Output, results: readonly ServiceOutcome[]): string[] {
+function serviceLines(out: Output, results: ImportAnswer['results']): string[] {
   const rows = results.map((r) => {
     if (!r.ok)
       return [

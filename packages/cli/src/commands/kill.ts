@@ -1,10 +1,11 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { UnreachableError } from '../client.js';
+import type { Service } from '@codedance/api';
+import { isUnreachable } from '../client.js';
 import type { CommandContext, Invocation, Wrap } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { UsageError } from '../failure.js';
-import type { ServiceAnswer } from './services/answers.js';
+import { allPages } from '../pages.js';
 
 interface KillOptions {
   yes?: boolean;
@@ -31,9 +32,9 @@ async function untilStopped(ctx: CommandContext, deadlineMs: number): Promise<bo
   const end = performance.now() + deadlineMs;
   while (performance.now() < end) {
     try {
-      await ctx.client().get('/health');
+      await ctx.client().health();
     } catch (error) {
-      if (error instanceof UnreachableError) return true;
+      if (isUnreachable(error)) return true;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -42,7 +43,7 @@ async function untilStopped(ctx: CommandContext, deadlineMs: number): Promise<bo
 
 async function runKill(ctx: CommandContext, call: Invocation<KillOptions>): Promise<ExitCode> {
   const { out } = ctx;
-  const { services } = await ctx.client().get<{ services: ServiceAnswer[] }>('/api/services');
+  const services = await allPages<Service>(ctx.client(), '/api/services', 'services');
   const processes = services.reduce(
     (n, s) => n + s.instances.filter((i) => i.pid !== null).length,
     0,
@@ -64,7 +65,9 @@ async function runKill(ctx: CommandContext, call: Invocation<KillOptions>): Prom
       return EXIT_CODES.SUCCESS;
     }
   }
-  const answer = await ctx.client().post<{ pid: number }>('/api/server/kill', { confirm: true });
+  const answer = await ctx
+    .client()
+    .request<{ pid: number }>('POST', '/api/server/kill', { body: { confirm: true } });
   const stopped = await untilStopped(ctx, 120_000);
   if (out.json)
     out.data({ killed: stopped, pid: answer.pid, services: services.length, processes });

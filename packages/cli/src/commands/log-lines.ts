@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { LogEntryAnswer } from '../api.js';
+import type { LogEntry } from '@codedance/api';
 import { type CommandContext, type GlobalOptions } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { UsageError } from '../failure.js';
@@ -8,7 +8,7 @@ import type { Output, Style } from '../output.js';
 import { logLevel, numberIn } from './option-values.js';
 
 /** A log line's text: stderr in red, Codedance's own lines dimmed and with their level. */
-export function paintLogText(out: Output, entry: LogEntryAnswer): string {
+export function paintLogText(out: Output, entry: LogEntry): string {
   const text = entry.stream === 'system' ? `[${entry.level}] ${entry.line}` : entry.line;
   const style: Style | null =
     entry.stream === 'stderr' ? 'red' : entry.stream === 'system' ? 'dim' : null;
@@ -16,7 +16,7 @@ export function paintLogText(out: Output, entry: LogEntryAnswer): string {
 }
 
 /** Prints one entry: a JSON line with --json, else the line `format` makes of it. */
-export function printLogEntry<E extends LogEntryAnswer>(
+export function printLogEntry<E extends LogEntry>(
   ctx: CommandContext,
   entry: E,
   format: (out: Output, entry: E) => string,
@@ -31,7 +31,7 @@ export function printLogEntry<E extends LogEntryAnswer>(
  * stderr; Codedance's own lines ("started pid …") are not the workload's and
  * are left out.
  */
-export function printRawEntry(ctx: CommandContext, entry: LogEntryAnswer): void {
+export function printRawEntry(ctx: CommandContext, entry: LogEntry): void {
   if (entry.stream === 'system') return;
   (entry.stream === 'stderr' ? ctx.io.stderr : ctx.io.stdout).write(`${entry.line}\n`);
 }
@@ -45,7 +45,7 @@ export interface LogLinesOptions {
 }
 
 /** What one `logs` command reads, and how it prints and follows it. */
-export interface LogSource<E extends LogEntryAnswer> {
+export interface LogSource<E extends LogEntry> {
   /** The most recent `limit` entries, newest first. */
   recent: (limit: number) => Promise<E[]>;
   format: (out: Output, entry: E) => string;
@@ -59,7 +59,7 @@ export interface LogSource<E extends LogEntryAnswer> {
 }
 
 /** Prints the last `--lines` entries (default 50), then with -f follows new ones until Ctrl-C. */
-export async function showLogLines<E extends LogEntryAnswer>(
+export async function showLogLines<E extends LogEntry>(
   ctx: CommandContext,
   options: LogLinesOptions,
   globals: GlobalOptions,

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import type { StatusAnswer } from '../api.js';
+import type { ServerStatus } from '@codedance/api';
 import type { CommandContext, Wrap } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { formatDuration, formatTable, type Output } from '../output.js';
 
 /** The lines `codedance status` prints for a status answer. */
-export function formatStatus(out: Output, url: string, status: StatusAnswer): string[] {
+export function formatStatus(out: Output, url: string, status: ServerStatus): string[] {
   const { store } = status;
   const schema =
     store.schemaVersion === null
@@ -38,7 +38,7 @@ export function formatStatus(out: Output, url: string, status: StatusAnswer): st
 }
 
 async function runStatus(ctx: CommandContext): Promise<ExitCode> {
-  const status = await ctx.client().get<StatusAnswer>('/api/status');
+  const status = await ctx.client().status();
   if (ctx.out.json) ctx.out.data(status);
   else ctx.out.lines(formatStatus(ctx.out, ctx.url(), status));
   return status.store.ok ? EXIT_CODES.SUCCESS : EXIT_CODES.FAILURE;

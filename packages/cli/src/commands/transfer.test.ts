@@ -7,7 +7,8 @@ import { assertBuilt } from '../test-support/cli.js';
 import { waitFor } from '../../../../e2e/support/wait.js';
 import { bufferedOutput } from '../test-support/output.js';
 import { startServerChild, stopServer, type ServerChild } from '../test-support/server-child.js';
-import { formatImport, formatPlan, type ImportAnswer } from './import-report.js';
+import type { ImportAnswer } from '@codedance/api';
+import { formatImport, formatPlan } from './import-report.js';
 import { detectFormat, logExportBody, parseTime, readImportFile } from './transfer.js';
 
 const plain = bufferedOutput().out;

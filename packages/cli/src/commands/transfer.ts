@@ -2,21 +2,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { isRecord, toApiError, type FieldProblem } from '../client.js';
+import { isRecord } from '../client.js';
 import type { CommandContext, Invocation, Wrap } from '../context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { UsageError } from '../failure.js';
 import { formatBytes } from '../output.js';
-import { formatImport, formatPlan, type ImportAnswer, type ImportPlan } from './import-report.js';
+import { formatImport, formatPlan } from './import-report.js';
 import { choice, numberIn } from './option-values.js';
-
-/** `GET|POST /api/import/jobs` */
-export interface JobsAnswer {
-  directory: string;
-  files: number;
-  plan: ImportPlan;
-  problems: (FieldProblem & { file: string })[];
-}
 
 export type ImportFormat = 'tasks.json' | 'pm2';
 
@@ -89,9 +81,7 @@ async function runExport(
   body: Record<string, unknown>,
   output: string | undefined,
 ): Promise<ExitCode> {
-  const client = ctx.client();
-  const answer = await client.raw('POST', path, body);
-  if (answer.status < 200 || answer.status >= 300) throw toApiError(client.url, path, answer);
+  const answer = await ctx.client().file('POST', path, { body });
   const text =
     answer.body === undefined ? answer.text : `${JSON.stringify(answer.body, null, 2)}\n`;
   if (output === undefined) {
@@ -184,9 +174,7 @@ export async function readImportFile(
 
 async function runImportJobs(ctx: CommandContext, apply: boolean): Promise<ExitCode> {
   const client = ctx.client();
-  const answer = apply
-    ? await client.post<JobsAnswer>('/api/import/jobs', {})
-    : await client.get<JobsAnswer>('/api/import/jobs');
+  const answer = apply ? await client.tasks.applyJobs() : await client.tasks.jobs();
   const { out } = ctx;
   const ok = answer.problems.length === 0;
   if (out.json) {
@@ -220,9 +208,7 @@ async function runImport(
     return runImportJobs(ctx, apply);
   }
   const { format, content } = await readImportFile(source, ctx.io.cwd);
-  const answer = await ctx
-    .client()
-    .post<ImportAnswer>('/api/import/tasks', { format, content, apply, prune });
+  const answer = await ctx.client().tasks.import({ format, content, apply, prune });
   const { out } = ctx;
   const ok = answer.results.every((r) => r.ok);
   if (out.json) {

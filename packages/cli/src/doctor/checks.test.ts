@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HealthAnswer, StatusAnswer, StorageInfo, ValidationReport } from '../api.js';
+import type { Health, ServerStatus, StorageInfo, ConfigReport } from '@codedance/api';
 import {
   checkAuth,
   checkConfig,
@@ -19,11 +19,11 @@ const URL = 'http://127.0.0.1:8100';
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
-const healthy: HealthAnswer = {
+const healthy: Health = {
   status: 'ok',
   live: true,
   ready: true,
-  store: { backend: 'sqlite', ok: true, latencyMs: 1.4 },
+  store: { backend: 'sqlite', ok: true, latencyMs: 1.4, checkedAt: '2026-12-07T10:00:00.000Z' },
 };
 const up: HealthProbe = { kind: 'codedance', httpStatus: 200, body: healthy };
 const storeDown: HealthProbe = {
@@ -36,6 +36,8 @@ const storeDown: HealthProbe = {
     store: {
       backend: 'postgres',
       ok: false,
+      latencyMs: null,
+      checkedAt: '2026-12-07T10:00:00.000Z',
       error: { code: 'CD_STORE_UNAVAILABLE', message: 'The postgres store cannot be reached.' },
     },
     error: { code: 'CD_STORE_UNAVAILABLE', message: 'The postgres store cannot be reached.' },
@@ -54,6 +56,7 @@ const storage = (schemaVersion: number, latestSchemaVersion = 3): StorageInfo =>
   dataDir: '/data',
   configFile: '/data/config.json',
   logFile: '/data/logs/codedance.log',
+  logDirBytes: 0,
 });
 
 describe('checkNode', () => {
@@ -96,7 +99,7 @@ describe('checkServer', () => {
 });
 
 describe('checkAuth', () => {
-  const status = { ok: true, value: { version: '0.1.0' } as StatusAnswer } as const;
+  const status = { ok: true, value: { version: '0.1.0' } as ServerStatus } as const;
 
   it('passes when the authenticated call succeeds', () => {
     expect(checkAuth(up, status, true)).toMatchObject({
@@ -226,7 +229,10 @@ describe('checkConfig', () => {
   const report = (
     valid: boolean,
     problems: { path: string; message: string }[] = [],
-  ): Fetched<ValidationReport> => ({ ok: true, value: { valid, problems, live: [], restart: [] } });
+  ): Fetched<ConfigReport> => ({
+    ok: true,
+    value: { valid, problems, live: [], restart: [], overridden: [] },
+  });
 
   it('passes for a valid configuration', () => {
     expect(

@@ -1,4 +1,4 @@
-import type { LogLine, StatusAnswer, StorageInfo } from '../api.js';
+import type { ServerLogLine, ServerStatus, StorageInfo } from '@codedance/api';
 import { isRecord } from '../client.js';
 import { formatBytes } from '../output.js';
 import type {
@@ -69,7 +69,7 @@ export function checkServer(url: string, health: HealthProbe): CheckResult {
 
 export function checkAuth(
   health: HealthProbe,
-  status: Fetched<StatusAnswer> | null,
+  status: Fetched<ServerStatus> | null,
   tokenGiven: boolean,
 ): CheckResult {
   const base = { id: 'auth', title: 'Authentication' };
@@ -311,7 +311,7 @@ export function checkLog(log: LogReading | null, now: Date): CheckResult {
  * One readable line for a log record. The message alone is often generic
  * ("request"); the error it carries or the request it describes is the news.
  */
-export function describeLogLine(line: LogLine): string {
+export function describeLogLine(line: ServerLogLine): string {
   const { msg } = line;
   const err = isRecord(line.err) && typeof line.err.message === 'string' ? line.err.message : '';
   if (err !== '' && !msg.includes(err)) return msg === '' ? err : `${msg}: ${err}`;

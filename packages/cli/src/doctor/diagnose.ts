@@ -1,12 +1,5 @@
-import type {
-  ServerLogAnswer,
-  StatusAnswer,
-  StorageInfo,
-  SystemInfo,
-  ValidationReport,
-} from '../api.js';
 import { isHealthAnswer } from '../api.js';
-import { ApiError, UnreachableError, type ApiClient } from '../client.js';
+import { ApiError, isUnreachable, unreachableReason, type ApiClient } from '../client.js';
 import {
   LOG_LIMIT,
   checkAuth,
@@ -48,7 +41,7 @@ export async function probeHealth(client: ApiClient): Promise<HealthProbe> {
       ? { kind: 'codedance', httpStatus: answer.status, body: answer.body }
       : { kind: 'foreign', httpStatus: answer.status };
   } catch (error) {
-    if (error instanceof UnreachableError) return { kind: 'unreachable', reason: error.reason };
+    if (isUnreachable(error)) return { kind: 'unreachable', reason: unreachableReason(error) };
     throw error;
   }
 }
@@ -58,21 +51,21 @@ export async function fetched<T>(call: Promise<T>): Promise<Fetched<T>> {
   try {
     return { ok: true, value: await call };
   } catch (error) {
+    if (isUnreachable(error))
+      return { ok: false, status: null, code: 'CD_UNREACHABLE', message: unreachableReason(error) };
     if (error instanceof ApiError)
       return { ok: false, status: error.status, code: error.code, message: error.message };
-    if (error instanceof UnreachableError)
-      return { ok: false, status: null, code: 'CD_UNREACHABLE', message: error.reason };
     throw error;
   }
 }
 
 async function fromServer(client: ApiClient) {
   const [status, storage, system, config, log] = await Promise.all([
-    fetched(client.get<StatusAnswer>('/api/status')),
-    fetched(client.get<StorageInfo>('/api/settings/storage-info')),
-    fetched(client.get<SystemInfo>('/api/system/info')),
-    fetched(client.post<ValidationReport>('/api/settings/validate-config', {})),
-    fetched(client.get<ServerLogAnswer>(`/api/system/server-log?level=ERROR&limit=${LOG_LIMIT}`)),
+    fetched(client.status()),
+    fetched(client.settings.storage()),
+    fetched(client.system.info()),
+    fetched(client.settings.validate({})),
+    fetched(client.system.serverLog({ level: 'ERROR', limit: LOG_LIMIT })),
   ]);
   const configReading: ConfigReading = {
     source: 'server',
@@ -115,7 +108,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<CheckResult[]>
   const { client } = options;
   const health = await probeHealth(client);
   const node = checkNode(options.nodeVersion);
-  const server = checkServer(client.url, health);
+  const server = checkServer(client.baseUrl, health);
 
   if (health.kind === 'codedance') {
     const facts = await fromServer(client);
@@ -128,13 +121,13 @@ export async function diagnose(options: DiagnoseOptions): Promise<CheckResult[]>
       checkAuth(health, facts.status, options.tokenGiven),
       checkStore(health, facts.storage),
       checkDisk(disk),
-      checkPort(client.url, health, null),
+      checkPort(client.baseUrl, health, null),
       checkConfig(facts.configReading),
       checkLog(facts.logReading, options.now()),
     ];
   }
 
-  const { host, port } = urlPort(client.url);
+  const { host, port } = urlPort(client.baseUrl);
   const [disk, portProbe, local] = await Promise.all([
     readLocalDisk(options.dataDir),
     health.kind === 'unreachable'
@@ -148,7 +141,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<CheckResult[]>
     checkAuth(health, null, options.tokenGiven),
     checkStore(health, null),
     checkDisk(disk),
-    checkPort(client.url, health, portProbe),
+    checkPort(client.baseUrl, health, portProbe),
     checkConfig(local.config),
     checkLog(local.log, options.now()),
   ];

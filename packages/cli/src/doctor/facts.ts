@@ -1,4 +1,7 @@
-import type { DiskFacts, HealthAnswer, LogLine, ValidationReport } from '../api.js';
+import type { ConfigReport, Health, ServerLogLine, SystemInfo } from '@codedance/api';
+
+/** A disk's size and use, as the server measures its data folder's or the CLI reads it locally. */
+export type DiskFacts = Omit<SystemInfo['disk'], 'usedPercent'> & { usedPercent?: number };
 
 /**
  * The facts the doctor gathers (from the server, or from the local data
@@ -23,7 +26,7 @@ export interface CheckResult {
 
 /** What asking `/health` produced. A different program on the port is not the same as nothing there. */
 export type HealthProbe =
-  | { kind: 'codedance'; httpStatus: number; body: HealthAnswer }
+  | { kind: 'codedance'; httpStatus: number; body: Health }
   | { kind: 'foreign'; httpStatus: number }
   | { kind: 'unreachable'; reason: string };
 
@@ -39,11 +42,11 @@ export type DiskReading =
 export type ConfigReading = {
   source: 'server' | 'local';
   file: string;
-  report: Fetched<ValidationReport>;
+  report: Fetched<ConfigReport>;
 };
 
 export type LogReading =
-  | { source: 'server' | 'local'; file: string; lines: LogLine[] }
+  | { source: 'server' | 'local'; file: string; lines: ServerLogLine[] }
   | { source: 'server' | 'local'; file: string | null; error: string };
 
 /** Whether a plain TCP connection to the server's port succeeds. */

@@ -90,7 +90,13 @@ export async function readLocalConfig(
         error instanceof SyntaxError
           ? `not valid JSON: ${error.message}`
           : (error as Error).message;
-      const report = { valid: false, problems: [{ path: '', message }], live: [], restart: [] };
+      const report = {
+        valid: false,
+        problems: [{ path: '', message }],
+        live: [],
+        restart: [],
+        overridden: [],
+      };
       return {
         reading: { source: 'local', file, report: { ok: true, value: report } },
         logFile: defaultLog,
@@ -109,6 +115,7 @@ export async function readLocalConfig(
     problems: resolved.problems,
     live: [],
     restart: [],
+    overridden: [],
   };
   return { reading: { source: 'local', file, report: { ok: true, value: report } }, logFile };
 }

@@ -1,5 +1,5 @@
-/** How a caller proved who it is: the admin credential itself, or a dashboard session. */
-export const PRINCIPAL_KINDS = ['admin', 'session'] as const;
+/** How a caller proved who it is: the admin credential itself, a dashboard session, or an API token. */
+export const PRINCIPAL_KINDS = ['admin', 'session', 'token'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 /** What a principal may do within its tenant, from least to most. */

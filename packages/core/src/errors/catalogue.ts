@@ -44,6 +44,11 @@ export const ERROR_CATALOGUE = {
     message: 'The object is not in a state that allows this action.',
   },
   CD_ALREADY_EXISTS: { status: 409, message: 'An object with this id already exists.' },
+  CD_RELEASE_MANAGED: {
+    status: 409,
+    message:
+      'This service runs a version of an app for the release controller; act on the release or the app instead.',
+  },
   CD_LEASE_LOST: {
     status: 409,
     message: 'The writer no longer holds the lease it acts under.',

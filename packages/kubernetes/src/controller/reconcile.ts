@@ -116,6 +116,15 @@ export class CanaryReconciler {
       return;
     }
     cr.spec = checked.value;
+    let traffic: ReturnType<ReconcilerDeps['traffic']>;
+    try {
+      traffic = this.deps.traffic(cr);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      if (cr.status?.reason !== why)
+        await this.#writeStatus(cr, refusedStatus(cr, why, this.#iso()));
+      return;
+    }
     const target = await this.#deployment(namespace, cr.spec.targetDeployment);
     let state = releaseOf(cr);
     if (state === null) {
@@ -136,7 +145,6 @@ export class CanaryReconciler {
       app: cr.spec.targetDeployment,
       port: cr.spec.traffic?.port ?? 80,
     };
-    const traffic = this.deps.traffic(cr);
     await traffic.ensure?.(entry, ownerOf(target));
     const pass: Pass = { cr, state, entry, measured: null };
     // The app's size follows the target's replicas, which an autoscaler may own.
@@ -413,6 +421,17 @@ export class CanaryReconciler {
       (status.readyReplicas ?? 0) >= want &&
       (status.replicas ?? 0) === want;
     if (!rolled) return;
+    // The table first loses the canary's pods, so no request is sent to a pod on its way out.
+    const applied = await this.deps
+      .traffic(cr)
+      .current(pass.entry)
+      .catch(() => null);
+    if (applied?.split !== undefined) {
+      const endpoints = endpointsByVersion(await this.#podsOf(target), stableVersionOf(state));
+      const table = resolvedTable(tableOfSplit(applied.split), endpoints);
+      this.#mustLead();
+      await this.deps.traffic(cr).apply(pass.entry, splitOfTable(table));
+    }
     const stable = state.app.stable;
     if (stable !== null)
       state.app = { ...state.app, stable: { ...stable, service: cr.spec.targetDeployment } };

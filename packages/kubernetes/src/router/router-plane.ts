@@ -125,8 +125,16 @@ export class RouterPlane implements TrafficRouter, MetricsSource {
     }
   }
 
+  /** Makes the router exist and resolves once a router pod is ready (a minute at most). */
   async open(app: AppRef): Promise<void> {
     await this.ensure(app, null);
+    const deadline = Date.now() + 60_000;
+    while ((await this.pods(app)).length === 0) {
+      if (Date.now() > deadline) {
+        throw new Error(`no router pod of ${app.environment}/${app.app} became ready in 60 s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   /** The app's ready router pods, by name. */

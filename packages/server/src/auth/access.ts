@@ -5,6 +5,7 @@ import { AdminCredential, type CredentialSource } from './credential.js';
 import { LoginCodes } from './login-codes.js';
 import { SessionBook } from './sessions.js';
 import { AuthSockets } from './sockets.js';
+import { TokenBook } from './tokens.js';
 import { systemDateClock } from '../clock.js';
 
 export interface RotationReport {
@@ -35,6 +36,7 @@ export class Access {
   readonly sessions: SessionBook;
   readonly codes: LoginCodes;
   readonly sockets = new AuthSockets();
+  readonly tokens: TokenBook;
   readonly #logger: Logger;
 
   private constructor(credential: AdminCredential, options: AccessOptions) {
@@ -42,6 +44,7 @@ export class Access {
     this.#logger = options.logger;
     const clock = options.clock ?? systemDateClock;
     this.codes = new LoginCodes(clock);
+    this.tokens = new TokenBook(options.store, clock);
     this.sessions = new SessionBook({
       store: options.store,
       credential: () => credential.fingerprint(),

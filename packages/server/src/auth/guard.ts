@@ -7,10 +7,14 @@ import {
   parseHost,
   TENANT_DEFAULT,
   type Config,
+  allows,
+  leastRoleFor,
+  type Permission,
   type Principal,
 } from '@codedance/core';
 import type { AdminCredential } from './credential.js';
 import type { SessionBook } from './sessions.js';
+import type { TokenBook } from './tokens.js';
 import type { AuthSockets } from './sockets.js';
 
 declare module 'fastify' {
@@ -22,6 +26,11 @@ declare module 'fastify' {
      * set when the caller is authenticated (`/health` says more to them).
      */
     access?: 'public' | 'optional';
+    /**
+     * What the caller must be allowed to do (see ROLE_GRANTS). Absent: `read` for GET and HEAD,
+     * `operate` for every other method.
+     */
+    permission?: Permission;
   }
   interface FastifyRequest {
     /** Who is calling; null until authenticated, and on public routes for anonymous callers. */
@@ -35,6 +44,7 @@ const ANY_HOST = new Set(['/health']);
 export interface GuardOptions {
   config: () => Config;
   credential: AdminCredential;
+  tokens: TokenBook;
   sessions: SessionBook;
   sockets: AuthSockets;
 }
@@ -55,7 +65,13 @@ export function sessionCookieName(request: FastifyRequest): string {
   return `codedance_session_${port}`;
 }
 
-const ADMIN: Principal = { kind: 'admin', id: 'admin', tenant: TENANT_DEFAULT, role: 'admin' };
+const ADMIN: Principal = {
+  kind: 'admin',
+  id: 'admin',
+  tenant: TENANT_DEFAULT,
+  role: 'admin',
+  platform: true,
+};
 
 function pathOf(request: FastifyRequest): string {
   return request.url.split('?')[0] ?? request.url;
@@ -115,7 +131,7 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
  * bearer token first, then the session cookie.
  */
 export function installAuthentication(app: FastifyInstance, options: GuardOptions): void {
-  const { credential, sessions, sockets } = options;
+  const { credential, sessions, sockets, tokens } = options;
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
     const open = access === 'public' || access === 'optional' || request.method === 'OPTIONS';
@@ -124,8 +140,13 @@ export function installAuthentication(app: FastifyInstance, options: GuardOption
     let ended = false;
     if (given !== null) {
       if (credential.matches(given)) request.principal = ADMIN;
-      else if (!open) {
-        throw new CodedanceError('CD_UNAUTHENTICATED', { message: 'The token is not valid.' });
+      else {
+        request.principal = await tokens.verify(given);
+        if (request.principal === null && !open) {
+          throw new CodedanceError('CD_UNAUTHENTICATED', {
+            message: 'The token is not valid: unknown, revoked or expired.',
+          });
+        }
       }
     } else {
       const cookie = request.cookies[sessionCookieName(request)];
@@ -156,4 +177,42 @@ export function installAuthentication(app: FastifyInstance, options: GuardOption
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The permission a route needs: its own, else by method. */
+export function permissionOf(request: FastifyRequest): Permission {
+  const declared = request.routeOptions.config.permission;
+  if (declared !== undefined) return declared;
+  return request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
+    ? 'read'
+    : 'operate';
+}
+
+/**
+ * Refuses (403) an authenticated caller whose role does not grant what the route needs. Runs after
+ * authentication; anonymous callers of public routes have no role to check.
+ */
+export function installPermissions(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const principal = request.principal;
+    if (principal === null) {
+      done();
+      return;
+    }
+    const needed = permissionOf(request);
+    if (allows(principal, needed)) {
+      done();
+      return;
+    }
+    const least = leastRoleFor(needed);
+    done(
+      new CodedanceError('CD_FORBIDDEN', {
+        message:
+          least === undefined
+            ? 'Only a platform administrator may do this.'
+            : `This needs the permission '${needed}' (role ${least} or above); you are ${principal.role}.`,
+        details: { permission: needed, role: principal.role },
+      }),
+    );
+  });
 }

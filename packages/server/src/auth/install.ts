@@ -3,8 +3,9 @@ import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import { normalOrigin, type Config } from '@codedance/core';
 import type { Access } from './access.js';
-import { installAuthentication, installGuard } from './guard.js';
+import { installAuthentication, installPermissions, installGuard } from './guard.js';
 import { authRoutes } from './routes.js';
+import { tokenRoutes } from './token-routes.js';
 
 /**
  * Puts the server behind its access rules: the Host and Origin checks, CORS
@@ -22,6 +23,7 @@ export async function installAccess(
   const guard = {
     config,
     credential: access.credential,
+    tokens: access.tokens,
     sessions: access.sessions,
     sockets: access.sockets,
   };
@@ -42,6 +44,7 @@ export async function installAccess(
     maxAge: 600,
   });
   installAuthentication(app, guard);
+  installPermissions(app);
 }
 
 /** The sign-in routes; after the OpenAPI plugin, so that they are documented. */
@@ -53,4 +56,5 @@ export function accessRoutes(
     access: options.access,
     maxAgeSeconds: () => options.config().server.sessions.maxHours * 3600,
   });
+  tokenRoutes(app, { tokens: options.access.tokens });
 }

@@ -134,7 +134,7 @@ export function authRoutes(
   api.post(
     '/api/auth/logout',
     {
-      config: { access: 'optional' },
+      config: { access: 'optional', permission: 'read' },
       schema: {
         tags: ['auth'],
         summary: 'Sign out: ends this session and closes its live sockets',
@@ -152,6 +152,7 @@ export function authRoutes(
   api.post(
     '/api/auth/login-links',
     {
+      config: { permission: 'platform' },
       schema: {
         tags: ['auth'],
         summary:
@@ -172,6 +173,7 @@ export function authRoutes(
   api.post(
     '/api/auth/admin-token/rotate',
     {
+      config: { permission: 'platform' },
       schema: {
         tags: ['auth'],
         summary: 'Replace the generated admin token; ends every session and live socket',

@@ -37,8 +37,9 @@ export interface SessionBookOptions {
   clock?: () => Date;
 }
 
+/** A session is opened by the admin credential (a sign-in link or the token): it acts as the admin. */
 function principalOf(id: string): Principal {
-  return { kind: 'session', id, tenant: TENANT_DEFAULT, role: 'admin' };
+  return { kind: 'session', id, tenant: TENANT_DEFAULT, role: 'admin', platform: true };
 }
 
 /**

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guardApp } from '../auth/test-support/access.js';
 import { startBareApp, type BareApp } from '../http/test-support/bare-app.js';
-import { DASHBOARD_NOT_BUILT, dashboardRoutes } from './routes.js';
+import { DASHBOARD_NOT_BUILT, dashboardNotFound, dashboardRoutes } from './routes.js';
 
 const opened: BareApp[] = [];
 const dirs: string[] = [];
@@ -41,6 +41,36 @@ async function serve(dir: string | null, token?: string): Promise<string> {
 }
 
 describe('the dashboard routes', () => {
+  it('answers an unknown page a browser opens with the dashboard and 404; the API keeps its JSON', async () => {
+    const dir = await builtDir();
+    const app = await startBareApp(
+      async (instance) => {
+        await dashboardRoutes(instance, { dir });
+      },
+      { notFoundPage: dashboardNotFound(dir) },
+    );
+    opened.push(app);
+    const page = await fetch(`${app.url}/no/such/page?x=1`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toBe(PAGE);
+    for (const [path, accept] of [
+      ['/no/such/page', 'application/json'],
+      ['/api/nothing', 'text/html'],
+      ['/ws/nothing', 'text/html'],
+    ] as const) {
+      const json = await fetch(`${app.url}${path}`, { headers: { accept } });
+      expect(json.status, path).toBe(404);
+      expect(json.headers.get('content-type'), path).toContain('application/json');
+    }
+    const post = await fetch(`${app.url}/no/such/page`, {
+      method: 'POST',
+      headers: { accept: 'text/html' },
+    });
+    expect(post.headers.get('content-type')).toContain('application/json');
+  });
+
   it('answers every page of the dashboard with its index.html, uncached, with a content security policy', async () => {
     const url = await serve(await builtDir());
     for (const path of [

@@ -1,7 +1,7 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 
 /**
@@ -59,6 +59,33 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * An unknown path a browser opened as a page (`GET`, asking for HTML, not under `/api/` or
+ * `/ws`) gets the dashboard with status 404: it shows its own not-found screen, with the
+ * navigation, instead of the API's JSON. False for anything else, which keeps the JSON 404.
+ */
+export function dashboardNotFound(
+  dir: string | null,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<boolean> {
+  return async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const html = (request.headers.accept ?? '').includes('text/html');
+    if (request.method !== 'GET' || !html || /^\/(api|ws|assets)(\/|$)/.test(path)) return false;
+    if (dir === null) return false;
+    const page = await readFile(join(dir, 'index.html'), 'utf8').catch(() => null);
+    if (page === null) return false;
+    void reply
+      .status(404)
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-cache')
+      .send(page);
+    return true;
+  };
 }
 
 function notBuilt(reply: FastifyReply): FastifyReply {

@@ -43,6 +43,17 @@ export interface DeliveryOptions {
   host?: string;
 }
 
+/** The part a service plays for the release controller (`GET /api/services` shows it). */
+export interface ReleaseRole {
+  namespace: string;
+  app: string;
+  version: string;
+  /** `stable`: the live version; `canary`: a release in progress brings it; `previous`: kept warm. */
+  role: 'stable' | 'canary' | 'previous';
+  /** The release that brings it (canary) or replaced it (previous). */
+  deployment: string | null;
+}
+
 /** How often routers are checked (and started again when they died) and warm versions retired. */
 const ROUTER_CHECK_MS = 2000;
 
@@ -130,6 +141,37 @@ export class DeliveryController {
         );
       });
     }
+  }
+
+  /**
+   * The services this controller runs, by name, with the part each plays: an app's stable
+   * version, the version a release in progress brings, or the previous one kept warm.
+   */
+  async releaseRoles(): Promise<Map<string, ReleaseRole>> {
+    const roles = new Map<string, ReleaseRole>();
+    for (const record of await this.book.apps()) {
+      const { namespace, name: app } = record.spec;
+      if (record.stable !== null) {
+        const { service, version } = record.stable;
+        roles.set(service, { namespace, app, version, role: 'stable', deployment: null });
+      }
+      if (record.previous !== null) {
+        const { service, version, deployment } = record.previous;
+        roles.set(service, { namespace, app, version, role: 'previous', deployment });
+      }
+    }
+    for (const s of this.book.active()) {
+      const service = `${s.environment}.${s.app}.${s.version}`;
+      if (roles.has(service)) continue;
+      roles.set(service, {
+        namespace: s.environment,
+        app: s.app,
+        version: s.version,
+        role: 'canary',
+        deployment: s.id,
+      });
+    }
+    return roles;
   }
 
   /** Ends everything this controller started: routers and the versions' workloads (tests). */

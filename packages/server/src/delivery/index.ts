@@ -1,4 +1,9 @@
-export { DeliveryController, type DeliveryOptions, type DeployRequest } from './controller.js';
+export {
+  DeliveryController,
+  type DeliveryOptions,
+  type DeployRequest,
+  type ReleaseRole,
+} from './controller.js';
 export { deliveryRoutes } from './routes.js';
 export { BuiltinTrafficRouter, RouterFleet, RouterMetricsSource } from './builtin-router/index.js';
 export { appKey, type AppRecord, type DeploymentFilter } from './book.js';

@@ -10,6 +10,7 @@ import {
   type LatencyHistogram,
   type MetricsAnswer,
 } from '@codedance/core';
+import type { AppManifest } from '@codedance/api';
 import { appKey, type AppRecord } from './book.js';
 
 /**
@@ -35,7 +36,8 @@ export function appView(record: AppRecord, latest: DeploymentSummary | undefined
     previous: record.previous,
     lastDeployment: latest ?? null,
     appliedAt: record.appliedAt,
-    manifest: appManifest(record.spec),
+    // The manifest as written: a person's own fields, with the run every version starts from.
+    manifest: appManifest(record.spec) as AppManifest,
   };
 }
 

@@ -72,7 +72,16 @@ export function toCodedanceError(error: unknown): CodedanceError {
  * `{ error: { code, message, details? } }`. 5xx are logged with their cause;
  * their stack never reaches the client.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  options: {
+    /**
+     * Answers an unknown path a browser asked for as a page (the dashboard's own not-found
+     * screen); false when it did not, for the API's JSON 404.
+     */
+    notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+  } = {},
+): void {
   // A request that arrives while the server closes (on a connection it still
   // holds) gets this answer too, not Fastify's own 503 body: the app is built
   // with `return503OnClosing: false`.
@@ -100,7 +109,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       .send(mapped.toBody());
   });
 
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+  app.setNotFoundHandler(async (request: FastifyRequest, reply: FastifyReply) => {
+    const page =
+      options.notFoundPage === undefined ? null : await options.notFoundPage(request, reply);
+    if (page) return page;
     const error = new CodedanceError('CD_ROUTE_NOT_FOUND', {
       message: `No endpoint ${request.method} ${request.url.split('?')[0] ?? ''}.`,
     });

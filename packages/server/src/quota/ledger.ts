@@ -7,8 +7,7 @@ import {
   type QuotaVerdict,
 } from '@codedance/core';
 import type { DateClock } from '../clock.js';
-import type { Store } from '../store/index.js';
-import { compareAndSet } from './compare-and-set.js';
+import { compareAndSet, type Store } from '../store/index.js';
 
 /** The store kind of a quota counter: one record per tenant, resource and window. */
 export const COUNTER_KIND = 'quota-counter';

@@ -1,8 +1,7 @@
 import { rollUp, windowStart, type UsageRollup, type UsageWindow } from '@codedance/core';
 import type { Logger } from 'pino';
 import type { DateClock } from '../clock.js';
-import { listAll, type Store } from '../store/index.js';
-import { compareAndSet } from './compare-and-set.js';
+import { compareAndSet, listAll, type Store } from '../store/index.js';
 
 /** The store kind of one tenant's use of one resource in one UTC hour. */
 export const USAGE_KIND = 'usage-hour';

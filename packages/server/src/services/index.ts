@@ -1,5 +1,5 @@
 export { ServiceSupervisor, type ServiceSupervisorOptions } from './supervisor.js';
-export { serviceRoutes } from './routes.js';
+export { serviceRoutes, type ServiceRelease } from './routes.js';
 export {
   SERVICE_INSTANCE_KIND,
   SERVICE_KIND,

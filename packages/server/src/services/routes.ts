@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CodedanceError } from '@codedance/core';
 import {
   CreateServiceQuery,
+  ForceQuery,
   ScaleBody,
   ServiceBody,
   ServiceListQuery,
@@ -13,18 +15,55 @@ import {
   ServiceSchema,
   WaitQuery,
   errorResponses as errors,
+  type ServiceRelease,
 } from '@codedance/api';
 import { expectedVersion, keyedPage } from '../http/index.js';
 import type { ServiceSupervisor } from './supervisor.js';
 
+export type { ServiceRelease };
+
+/** What to do instead of stopping or deleting a service a release runs, said to a person. */
+export function releaseManagedMessage(
+  name: string,
+  verb: 'stop' | 'delete',
+  release: ServiceRelease,
+): string {
+  const app = `${release.namespace}/${release.app}`;
+  const force = `add --force (?force=true) to ${verb} it all the same`;
+  switch (release.role) {
+    case 'stable':
+      return `${name} is the live version (${release.version}) of app ${app}: to ${verb} it would take the app down. Remove the app with "codedance apps delete ${app}", or ${force}.`;
+    case 'canary':
+      return `${name} is the version ${release.version} that release ${release.deployment ?? '?'} is bringing to app ${app}: end the release with "codedance rollout abort ${release.deployment ?? app}", or ${force}.`;
+    case 'previous':
+      return `${name} is ${app}'s previous version (${release.version}), kept warm for a rollback by release ${release.deployment ?? '?'} and stopped by it when its time is up: remove the app with "codedance apps delete ${app}", or ${force}.`;
+  }
+}
+
 /** The service API: define, run, scale and read the logs of supervised services. */
 export function serviceRoutes(
   app: FastifyInstance,
-  options: { services: () => ServiceSupervisor },
+  options: {
+    services: () => ServiceSupervisor;
+    /** The services releases run, by name; none when absent. */
+    releases?: () => Promise<ReadonlyMap<string, ServiceRelease>>;
+  },
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const services = options.services;
   const tags = ['services'];
+  const releases = async (): Promise<ReadonlyMap<string, ServiceRelease>> =>
+    (await options.releases?.()) ?? new Map<string, ServiceRelease>();
+  /** Refuses to stop or delete a service a release runs, saying what to do instead. */
+  const guard = async (name: string, verb: 'stop' | 'delete', force: boolean | undefined) => {
+    if (force === true) return;
+    const release = (await releases()).get(name);
+    if (release === undefined) return;
+    throw new CodedanceError('CD_RELEASE_MANAGED', {
+      message: releaseManagedMessage(name, verb, release),
+      details: { service: name, release },
+    });
+  };
 
   api.get(
     '/api/services',
@@ -36,8 +75,16 @@ export function serviceRoutes(
         response: { 200: ServiceListSchema, ...errors },
       },
     },
-    (request) =>
-      keyedPage('services', 'services', request.query, (options) => services().page(options)),
+    async (request) => {
+      const roles = await releases();
+      const page = keyedPage('services', 'services', request.query, (options) =>
+        services().page(options),
+      );
+      return {
+        ...page,
+        services: page.services.map((view) => ({ ...view, release: roles.get(view.name) ?? null })),
+      };
+    },
   );
 
   api.post(
@@ -70,7 +117,8 @@ export function serviceRoutes(
     },
     async (request, reply) => {
       const view = await services().get(request.params.name);
-      return reply.header('etag', `"${view.version}"`).send(view);
+      const release = (await releases()).get(view.name) ?? null;
+      return reply.header('etag', `"${view.version}"`).send({ ...view, release });
     },
   );
 
@@ -104,11 +152,15 @@ export function serviceRoutes(
       schema: {
         tags,
         summary: 'Stop every instance and delete the service',
+        description:
+          'A service a release runs (its `release` is set) is refused with 409 CD_RELEASE_MANAGED, which says what to do instead, unless `force` is true.',
         params: NameParams,
+        querystring: ForceQuery,
         response: { 204: Type.Null(), ...errors },
       },
     },
     async (request, reply) => {
+      await guard(request.params.name, 'delete', request.query.force);
       await services().remove(request.params.name);
       return reply.status(204).send(null);
     },
@@ -133,11 +185,17 @@ export function serviceRoutes(
       schema: {
         tags,
         summary: 'Stop every instance gracefully (stop_signal, then SIGKILL after stop_timeout_ms)',
+        description:
+          'A service a release runs (its `release` is set) is refused with 409 CD_RELEASE_MANAGED, which says what to do instead, unless `force` is true.',
         params: NameParams,
+        querystring: ForceQuery,
         response: { 200: ServiceSchema, ...errors },
       },
     },
-    async (request) => await services().stopService(request.params.name),
+    async (request) => {
+      await guard(request.params.name, 'stop', request.query.force);
+      return await services().stopService(request.params.name);
+    },
   );
 
   api.post(

@@ -42,6 +42,7 @@ export function settingsRoutes(app: FastifyInstance, options: SettingsRoutesOpti
   api.get(
     '/api/settings/config',
     {
+      config: { permission: 'platform' },
       schema: {
         tags: ['settings'],
         summary: 'The effective configuration, secrets redacted, with the source of every value',
@@ -79,6 +80,7 @@ export function settingsRoutes(app: FastifyInstance, options: SettingsRoutesOpti
   api.put(
     '/api/settings/config',
     {
+      config: { permission: 'platform' },
       schema: {
         tags: ['settings'],
         summary: 'Change settings: merged into config.json, applied live where possible',

@@ -16,6 +16,7 @@ export function killRoute(app: FastifyInstance, kill: () => void): void {
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/api/server/kill',
     {
+      config: { permission: 'platform' },
       schema: {
         tags: ['status'],
         summary: 'Stop every workload and the server',

@@ -23,3 +23,4 @@ export {
 } from './types.js';
 export { StoreGate } from './gate.js';
 export { SqliteStore } from './sqlite.js';
+export { compareAndSet, type Decision } from './compare-and-set.js';

@@ -49,6 +49,17 @@ interface I18n {
   number: (value: number, digits?: number) => string;
 }
 
+/** How a date and time are written: numbers, 24 hours, to the second. */
+export const DATE_TIME_PARTS: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+};
+
 const I18nContext = createContext<I18n | null>(null);
 
 function readStored(): string | null {
@@ -82,15 +93,7 @@ export function I18nProvider({
   }, []);
   const value = useMemo<I18n>(() => {
     const dictionary = DICTIONARIES[language];
-    const dateTimeFormat = new Intl.DateTimeFormat(language, {
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hour12: false,
-    });
+    const dateTimeFormat = new Intl.DateTimeFormat(language, DATE_TIME_PARTS);
     const timeFormat = new Intl.DateTimeFormat(language, {
       hour: '2-digit',
       minute: '2-digit',

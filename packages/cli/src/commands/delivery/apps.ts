@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { TextBody } from '../../client.js';
 import type { CommandContext, Invocation, Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
-import { appPath, type AppAnswer, type ApplyAnswer } from './answers.js';
 import { formatApp, formatAppTable } from './format.js';
 import { appLabel, parseAppRef } from './target.js';
 import { allPages } from '../../pages.js';
+import type { App } from '@codedance/api';
 
 const JSON_TYPE = 'application/json';
 const YAML_TYPE = 'application/yaml';
@@ -48,9 +47,7 @@ async function runApply(
 ): Promise<ExitCode> {
   const { file } = call.options;
   const text = await readManifest(file, ctx.io.cwd);
-  const answer = await ctx
-    .client()
-    .post<ApplyAnswer>('/api/apply', new TextBody(text, manifestType(file, text)));
+  const answer = await ctx.client().apps.apply(text, { contentType: manifestType(file, text) });
   const { out } = ctx;
   if (out.json) {
     out.data(answer);
@@ -72,7 +69,7 @@ async function runApply(
 }
 
 async function runList(ctx: CommandContext): Promise<ExitCode> {
-  const apps = await allPages<AppAnswer>(ctx.client(), '/api/apps', 'apps');
+  const apps = await allPages<App>(ctx.client(), '/api/apps', 'apps');
   if (ctx.out.json) ctx.out.data(apps);
   else if (apps.length === 0)
     ctx.out.line('no apps yet; declare one with: codedance apply -f app.yaml');
@@ -85,7 +82,7 @@ async function runGet(
   call: Invocation<{ namespace?: string }>,
 ): Promise<ExitCode> {
   const ref = parseAppRef(call.args[0] ?? '', call.options.namespace);
-  const app = await ctx.client().get<AppAnswer>(appPath(ref.namespace, ref.name));
+  const app = await ctx.client().apps.get(ref.namespace, ref.name);
   if (ctx.out.json) ctx.out.data(app);
   else ctx.out.lines(formatApp(ctx.out, app, new Date()));
   return EXIT_CODES.SUCCESS;
@@ -96,7 +93,7 @@ async function runDelete(
   call: Invocation<{ namespace?: string }>,
 ): Promise<ExitCode> {
   const ref = parseAppRef(call.args[0] ?? '', call.options.namespace);
-  await ctx.client().delete(appPath(ref.namespace, ref.name));
+  await ctx.client().apps.remove(ref.namespace, ref.name);
   if (ctx.out.json) ctx.out.data({ app: appLabel(ref), deleted: true });
   else
     ctx.out.line(

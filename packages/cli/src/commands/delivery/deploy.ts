@@ -4,7 +4,8 @@ import { type CommandContext, type Invocation, type Wrap } from '../../context.j
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
 import { append, numberIn, parseEnv } from '../option-values.js';
-import { STRATEGIES, appPath, type AppAnswer, type Deployment, type RunSpec } from './answers.js';
+import type { RunSpec } from '@codedance/api';
+import { STRATEGIES } from './answers.js';
 import { formatStarted } from './format.js';
 import { executorHeader, executorValue, parseAppRef, type AppRef } from './target.js';
 import { watchRelease } from './watch.js';
@@ -57,7 +58,7 @@ export async function runFor(
   if (options.cwd !== undefined) throw new UsageError('--cwd goes with a command after --');
   if (Object.keys(env).length === 0) return undefined;
   // The server takes `run` whole: the app's own is completed with the new variables.
-  const app = await ctx.client().get<AppAnswer>(appPath(ref.namespace, ref.name));
+  const app = await ctx.client().apps.get(ref.namespace, ref.name);
   const run = app.manifest.spec.run;
   return { ...run, env: { ...(run.env ?? {}), ...env } };
 }
@@ -77,12 +78,15 @@ async function runDeploy(
     namespace: ref.namespace,
     version: options.version,
     ...(run === undefined ? {} : { run }),
-    ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+    // --strategy takes only STRATEGIES.
+    ...(options.strategy === undefined
+      ? {}
+      : { strategy: options.strategy as (typeof STRATEGIES)[number] }),
     ...(options.executor === undefined ? {} : { executor: options.executor }),
   };
-  const d = await ctx
-    .client()
-    .post<Deployment>('/api/deployments', body, executorHeader(options.executor, ctx.io.env));
+  const d = await ctx.client().deployments.create(body, {
+    headers: executorHeader(options.executor, ctx.io.env),
+  });
   if (options.wait !== true) {
     if (out.json) out.data(d);
     else {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newDeployment, validateAppManifest } from '@codedance/core';
 import { bufferedOutput } from '../../test-support/output.js';
-import type { Deployment } from './answers.js';
+import type { Deployment } from '@codedance/api';
 import { clockTime, formatDeployment, formatOutcome } from './format.js';
 import { NOTHING_SEEN, progressLines } from './progress.js';
 

@@ -1,7 +1,7 @@
 import type { AnalysisRecord, DeploymentStep, SideResource } from '@codedance/core';
 import { formatTable, type Output, type Style } from '../../output.js';
 import { formatMs, localTime, relativeTime } from '../tasks/format.js';
-import type { AppAnswer, Deployment, DeploymentSummary } from './answers.js';
+import type { App, Deployment, DeploymentSummary } from '@codedance/api';
 
 const STATUS_STYLE: Record<string, Style> = {
   PENDING: 'dim',
@@ -62,7 +62,7 @@ export function versionText(d: Pick<DeploymentSummary, 'version' | 'previousVers
 }
 
 /** The `codedance apps` table. */
-export function formatAppTable(out: Output, apps: readonly AppAnswer[], now: Date): string[] {
+export function formatAppTable(out: Output, apps: readonly App[], now: Date): string[] {
   const rows = apps.map((a) => {
     const last = a.lastDeployment;
     return [
@@ -81,8 +81,8 @@ export function formatAppTable(out: Output, apps: readonly AppAnswer[], now: Dat
 }
 
 /** One app, as `codedance apps get` shows it. */
-export function formatApp(out: Output, a: AppAnswer, now: Date): string[] {
-  const side = (s: AppAnswer['stable']) =>
+export function formatApp(out: Output, a: App, now: Date): string[] {
+  const side = (s: App['stable']) =>
     s === null ? '-' : `${s.version}  ${s.ready}/${s.instances} ready  ${s.state}  ${s.command}`;
   const last = a.lastDeployment;
   const rows = [

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, closedPort, startCli, type LongRunning } from '../../test-support/cli.js';
 import { startLoad } from '../../test-support/load.js';
 import { startServerChild, stopServer, type ServerChild } from '../../test-support/server-child.js';
-import type { AppAnswer, Deployment, DeploymentPage } from './answers.js';
+import type { App, Deployment, DeploymentPage } from '@codedance/api';
 
 const SHOP = fileURLToPath(new URL('../../../../server/demo/shop.mjs', import.meta.url));
 const DEMO = dirname(SHOP);
@@ -102,7 +102,7 @@ describe('codedance apply / apps / deploy / rollout against a running server', (
     expect(row).toMatch(new RegExp(`^test/shop +${port} +- +- +-$`));
     const one = JSON.parse(
       (await cli('apps', 'get', 'shop', '-n', 'test', '--json')).stdout,
-    ) as AppAnswer;
+    ) as App;
     expect(one).toMatchObject({ name: 'shop', namespace: 'test', port, stable: null });
   });
 

@@ -1,5 +1,6 @@
 import type { Output } from '../../output.js';
-import { FINAL, type Deployment } from './answers.js';
+import type { Deployment } from '@codedance/api';
+import { FINAL } from './answers.js';
 import { analysisHeadline, clockTime, paintStatus, stepMark } from './format.js';
 
 /** What has been printed of a release so far, so each new read prints only what changed. */

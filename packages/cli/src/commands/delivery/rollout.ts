@@ -1,21 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { toApiError } from '../../client.js';
 import { type CommandContext, type Invocation, type Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
 import { formatBytes } from '../../output.js';
 import { choice, numberIn } from '../option-values.js';
 import { parseTime } from '../transfer.js';
-import {
-  ACTIONS,
-  STATUSES,
-  deploymentPath,
-  type Deployment,
-  type DeploymentAction,
-  type DeploymentPage,
-} from './answers.js';
+import type { DeploymentAction } from '@codedance/api';
+import { ACTIONS, STATUSES } from './answers.js';
 import { formatDeployment, formatDeploymentTable, paintStatus, versionText } from './format.js';
 import { pausedHint } from './progress.js';
 import { executorHeader, executorValue, parseAppRef, resolveRelease } from './target.js';
@@ -66,7 +59,7 @@ export function filterQuery(options: FilterOptions, now: Date): URLSearchParams 
 
 async function runGet(ctx: CommandContext, call: Invocation<TargetOptions>): Promise<ExitCode> {
   const id = await resolveRelease(ctx, call.args[0] ?? '', call.options.namespace);
-  const d = await ctx.client().get<Deployment>(deploymentPath(id));
+  const d = await ctx.client().deployments.get(id);
   if (ctx.out.json) ctx.out.data(d);
   else ctx.out.lines(formatDeployment(ctx.out, d, new Date()));
   return EXIT_CODES.SUCCESS;
@@ -99,13 +92,9 @@ async function runAction(
   call: Invocation<ActionOptions>,
 ): Promise<ExitCode> {
   const id = await resolveRelease(ctx, call.args[0] ?? '', call.options.namespace);
-  const d = await ctx
-    .client()
-    .post<Deployment>(
-      deploymentPath(id, `/${action}`),
-      {},
-      executorHeader(call.options.executor, ctx.io.env),
-    );
+  const d = await ctx.client().deployments.act(id, action, {
+    headers: executorHeader(call.options.executor, ctx.io.env),
+  });
   const { out } = ctx;
   if (out.json) {
     out.data(d);
@@ -129,7 +118,7 @@ async function runList(ctx: CommandContext, call: Invocation<ListOptions>): Prom
   const now = new Date();
   const query = filterQuery(call.options, now);
   query.set('limit', String(call.options.limit ?? 20));
-  const page = await ctx.client().get<DeploymentPage>(`/api/deployments?${query.toString()}`);
+  const page = await ctx.client().deployments.list(Object.fromEntries(query));
   const { out } = ctx;
   if (out.json) out.data(page);
   else if (page.items.length === 0) out.line('no releases match');
@@ -144,10 +133,7 @@ async function runList(ctx: CommandContext, call: Invocation<ListOptions>): Prom
 async function runExport(ctx: CommandContext, call: Invocation<ExportOptions>): Promise<ExitCode> {
   const query = filterQuery(call.options, new Date());
   query.set('format', call.options.format ?? 'json');
-  const path = `/api/deployments/export?${query.toString()}`;
-  const client = ctx.client();
-  const answer = await client.raw('GET', path);
-  if (answer.status < 200 || answer.status >= 300) throw toApiError(client.url, path, answer);
+  const answer = await ctx.client().deployments.export(Object.fromEntries(query));
   const { output } = call.options;
   if (output === undefined) {
     ctx.io.stdout.write(answer.text.endsWith('\n') ? answer.text : `${answer.text}\n`);

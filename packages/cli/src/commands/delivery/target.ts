@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import type { CommandContext } from '../../context.js';
 import { UsageError } from '../../failure.js';
-import { DEPLOYMENT_ID, type DeploymentPage } from './answers.js';
+import { DEPLOYMENT_ID } from './answers.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -53,8 +53,9 @@ export async function resolveRelease(
     return target;
   }
   const ref = parseAppRef(target, namespace);
-  const query = new URLSearchParams({ app: ref.name, environment: ref.namespace, limit: '1' });
-  const page = await ctx.client().get<DeploymentPage>(`/api/deployments?${query.toString()}`);
+  const page = await ctx
+    .client()
+    .deployments.list({ app: ref.name, environment: ref.namespace, limit: 1 });
   const latest = page.items[0];
   if (latest === undefined)
     throw new NoReleaseError(

@@ -1,8 +1,9 @@
-import { ApiError, UnreachableError } from '../../client.js';
+import { ApiError } from '../../client.js';
 import type { CommandContext } from '../../context.js';
 import { followEvents } from '../../event-follow.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
-import { deploymentPath, FINAL, type Deployment, type DeploymentEvent } from './answers.js';
+import type { Deployment } from '@codedance/api';
+import { FINAL, type DeploymentEvent } from './answers.js';
 import { formatOutcome, paintStatus, versionText } from './format.js';
 import { NOTHING_SEEN, progressLines, type Seen } from './progress.js';
 
@@ -32,7 +33,7 @@ export function outcomeCode(d: Deployment): ExitCode {
 
 /** A server that is restarting or whose store is down answers again soon: keep waiting. */
 function passing(error: unknown): boolean {
-  return error instanceof UnreachableError || (error instanceof ApiError && error.status === 503);
+  return error instanceof ApiError && (error.unreachable || error.status === 503);
 }
 
 /**
@@ -85,7 +86,7 @@ export async function watchRelease(
         served = asked;
         let d: Deployment;
         try {
-          d = await ctx.client().get<Deployment>(deploymentPath(id));
+          d = await ctx.client().deployments.get(id);
         } catch (error) {
           if (!passing(error)) throw error;
           const now = Date.now();

@@ -1,7 +1,7 @@
-import type { LogEntryAnswer } from '../../api.js';
+import type { LogEntry } from '@codedance/api';
 import { formatBytes, formatDuration, formatTable, type Output, type Style } from '../../output.js';
 import { paintLogText } from '../log-lines.js';
-import type { ServiceAnswer } from './answers.js';
+import type { Service } from '@codedance/api';
 
 const STATUS_STYLE: Record<string, Style> = {
   ONLINE: 'green',
@@ -35,7 +35,7 @@ export interface StatusRow {
   ready: number;
 }
 
-export function statusRow(s: ServiceAnswer): StatusRow {
+export function statusRow(s: Service): StatusRow {
   const running = s.instances.filter((i) => i.pid !== null);
   return {
     name: s.name,
@@ -52,7 +52,7 @@ export function statusRow(s: ServiceAnswer): StatusRow {
 }
 
 /** The `codedance ls` table. */
-export function formatServiceTable(out: Output, services: readonly ServiceAnswer[]): string[] {
+export function formatServiceTable(out: Output, services: readonly Service[]): string[] {
   const rows = services.map((s) => {
     const running = s.instances.filter((i) => i.pid !== null);
     const uptime =
@@ -75,7 +75,7 @@ export function formatServiceTable(out: Output, services: readonly ServiceAnswer
 }
 
 /** One service and its instances, as start/stop/restart print it. */
-export function formatService(out: Output, s: ServiceAnswer): string[] {
+export function formatService(out: Output, s: Service): string[] {
   const ok = s.status === 'ONLINE' || s.status === 'STOPPED';
   const head = `${out.tick(ok)} ${out.paint('bold', s.name)} ${out.paint(STATUS_STYLE[s.status] ?? 'bold', s.status)}  ${s.ready}/${s.desired} ready`;
   const rows = s.instances.map((i) => [
@@ -96,7 +96,7 @@ export function formatService(out: Output, s: ServiceAnswer): string[] {
 }
 
 /** `12:03:04.120 api/0 listening on 3000`; stderr in red, Codedance's own lines dimmed. */
-export function formatLogLine(out: Output, entry: LogEntryAnswer): string {
+export function formatLogLine(out: Output, entry: LogEntry): string {
   const who = `${entry.source.id}/${entry.source.instance ?? '-'}`;
   return `${out.paint('dim', entry.time.slice(11, 23))} ${who} ${paintLogText(out, entry)}`;
 }

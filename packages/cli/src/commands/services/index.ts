@@ -2,19 +2,19 @@ import type { Command } from 'commander';
 import type { CommandContext, GlobalOptions, Invocation, Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { numberIn } from '../option-values.js';
-import { servicePath, type ServiceAnswer } from './answers.js';
 import { formatServiceTable, statusRow } from './format.js';
 import { registerLogs } from './logs.js';
 import { actOnServices, serviceNames, type ServiceAction } from './many.js';
 import { registerStart } from './start.js';
 import { NO_SERVICES, readinessWait, report, restartService, settle } from './wait.js';
 import { allPages } from '../../pages.js';
+import type { Service } from '@codedance/api';
 
 /**
  * Runs `one` for a single named service (its full answer is printed), or
  * acts on several (or `all`) with a line each.
  */
-function oneOrMany<O extends { wait?: boolean }>(
+function oneOrMany<O extends { wait?: boolean; force?: boolean }>(
   action: ServiceAction,
   one: (ctx: CommandContext, call: Invocation<O>) => Promise<ExitCode>,
 ): (ctx: CommandContext, call: Invocation<O>) => Promise<ExitCode> {
@@ -29,13 +29,27 @@ function oneOrMany<O extends { wait?: boolean }>(
       else ctx.out.line(NO_SERVICES);
       return EXIT_CODES.SUCCESS;
     }
-    return actOnServices(ctx, action, names, call.options.wait !== false);
+    return actOnServices(
+      ctx,
+      action,
+      names,
+      call.options.wait !== false,
+      call.options.force === true,
+    );
   };
 }
 
-async function runStop(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
+async function runStop(
+  ctx: CommandContext,
+  call: Invocation<{ force?: boolean }>,
+): Promise<ExitCode> {
   const [name = ''] = call.args;
-  const view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/stop'), {});
+  const forced = call.options.force === true ? '?force=true' : '';
+  const view = await ctx
+    .client()
+    .request<Service>('POST', `/api/services/${encodeURIComponent(name)}/stop${forced}`, {
+      body: {},
+    });
   return report(ctx, view, 'STOPPED');
 }
 
@@ -47,9 +61,17 @@ async function runRestart(
   return report(ctx, await restartService(ctx, name, call.options.wait !== false), 'ONLINE');
 }
 
-async function runDelete(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
+async function runDelete(
+  ctx: CommandContext,
+  call: Invocation<{ force?: boolean }>,
+): Promise<ExitCode> {
   const [name = ''] = call.args;
-  await ctx.client().delete(servicePath(name));
+  await ctx
+    .client()
+    .request(
+      'DELETE',
+      `/api/services/${encodeURIComponent(name)}${call.options.force === true ? '?force=true' : ''}`,
+    );
   if (ctx.out.json) ctx.out.data({ name, deleted: true });
   else ctx.out.line(`${ctx.out.mark('pass')} deleted ${name}`);
   return EXIT_CODES.SUCCESS;
@@ -58,7 +80,7 @@ async function runDelete(ctx: CommandContext, call: Invocation<object>): Promise
 async function runScale(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
   const [name = '', count = ''] = call.args;
   const instances = numberIn(1, 64)(count);
-  let view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/scale'), { instances });
+  let view = await ctx.client().services.scale(name, instances);
   view = await settle(ctx, name, readinessWait(view));
   return report(
     ctx,
@@ -71,7 +93,7 @@ async function runList(
   ctx: CommandContext,
   call: Invocation<{ definitions?: boolean }>,
 ): Promise<ExitCode> {
-  const services = await allPages<ServiceAnswer>(ctx.client(), '/api/services', 'services');
+  const services = await allPages<Service>(ctx.client(), '/api/services', 'services');
   if (ctx.out.json)
     ctx.out.data(call.options.definitions === true ? services : services.map(statusRow));
   else if (services.length === 0) ctx.out.line(NO_SERVICES);
@@ -95,6 +117,7 @@ Examples:
     .command('stop')
     .description('Stop services gracefully; they stay stopped across server restarts')
     .argument('<names...>', 'service names, or all')
+    .option('--force', 'stop a version a release runs all the same (it says what to do instead)')
     .addHelpText('after', several('stop'))
     .action(wrap(oneOrMany('stop', runStop)));
   program
@@ -109,6 +132,7 @@ Examples:
     .alias('rm')
     .description('Stop services and delete their definitions')
     .argument('<names...>', 'service names, or all')
+    .option('--force', 'delete a version a release runs all the same')
     .addHelpText('after', several('delete'))
     .action(wrap(oneOrMany('delete', runDelete)));
   program

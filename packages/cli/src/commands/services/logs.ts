@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import type { LogEntryAnswer } from '../../api.js';
+import type { LogEntry, ServiceLogsQuery } from '@codedance/api';
 import { ApiError } from '../../client.js';
 import type { CommandContext, GlobalOptions, Invocation, Wrap } from '../../context.js';
 import type { ExitCode } from '../../exit-codes.js';
 import { addLogLinesOptions, showLogLines, type LogLinesOptions } from '../log-lines.js';
 import { numberIn } from '../option-values.js';
-import { servicePath } from './answers.js';
 import { formatLogLine } from './format.js';
 
 interface LogsOptions extends LogLinesOptions {
@@ -15,7 +14,7 @@ interface LogsOptions extends LogLinesOptions {
 const LEVEL_RANK: Record<string, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3 };
 
 /** Whether a followed entry is one the command line asked for. */
-function wanted(name: string, options: LogsOptions): (entry: LogEntryAnswer) => boolean {
+function wanted(name: string, options: LogsOptions): (entry: LogEntry) => boolean {
   const minLevel = LEVEL_RANK[options.level ?? 'DEBUG'] ?? 0;
   return (entry) =>
     entry.source.id === name &&
@@ -45,13 +44,11 @@ function runLogs(
     recent: async (limit) => {
       const newest =
         options.follow === true
-          ? ((await client.get<{ entries: LogEntryAnswer[] }>('/api/logs?limit=1')).entries[0]
-              ?.seq ?? 0)
+          ? ((await client.logs.query({ limit: 1 })).entries[0]?.seq ?? 0)
           : 0;
-      const query = narrowed({ limit: String(limit) }, options);
-      const path = servicePath(name, `/logs?${query.toString()}`);
-      const answer = await client
-        .get<{ entries: LogEntryAnswer[] }>(path)
+      const query = Object.fromEntries(narrowed({ limit: String(limit) }, options));
+      const answer = await client.services
+        .logs(name, query as ServiceLogsQuery)
         .catch((error: unknown) => {
           // Following a service that is not there yet waits for it, as tail -F waits for a file.
           if (options.follow !== true || !(error instanceof ApiError) || error.status !== 404)

@@ -1,9 +1,9 @@
 import { refusalOf } from '../../client.js';
 import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
-import { servicePath, type ServiceAnswer } from './answers.js';
 import { restartService } from './wait.js';
 import { allPages } from '../../pages.js';
+import type { Service } from '@codedance/api';
 
 export type ServiceAction = 'stop' | 'restart' | 'delete';
 
@@ -22,7 +22,7 @@ export async function serviceNames(
   args: readonly string[],
 ): Promise<{ names: string[]; all: boolean }> {
   if (args.length !== 1 || args[0] !== 'all') return { names: [...args], all: false };
-  const services = await allPages<ServiceAnswer>(ctx.client(), '/api/services', 'services');
+  const services = await allPages<Service>(ctx.client(), '/api/services', 'services');
   return { names: services.map((s) => s.name), all: true };
 }
 
@@ -41,8 +41,11 @@ export async function actOnServices(
   action: ServiceAction,
   names: readonly string[],
   wait: boolean,
+  force = false,
 ): Promise<ExitCode> {
-  const results = await Promise.all(names.map((name) => actOnService(ctx, action, name, wait)));
+  const results = await Promise.all(
+    names.map((name) => actOnService(ctx, action, name, wait, force)),
+  );
   if (ctx.out.json) ctx.out.data({ results });
   else
     ctx.out.lines(
@@ -61,15 +64,21 @@ async function actOnService(
   action: ServiceAction,
   name: string,
   wait: boolean,
+  force: boolean,
 ): Promise<ServiceResult> {
   const client = ctx.client();
+  const forced = force ? '?force=true' : '';
   try {
     if (action === 'delete') {
-      await client.delete(servicePath(name));
+      await client.request('DELETE', `/api/services/${encodeURIComponent(name)}${forced}`);
       return { name, ok: true };
     }
     if (action === 'stop') {
-      const view = await client.post<ServiceAnswer>(servicePath(name, '/stop'), {});
+      const view = await client.request<Service>(
+        'POST',
+        `/api/services/${encodeURIComponent(name)}/stop${forced}`,
+        { body: {} },
+      );
       return { name, ok: view.status === 'STOPPED', status: view.status };
     }
     const view = await restartService(ctx, name, wait);

@@ -5,7 +5,7 @@ import type { CommandContext, Invocation, Wrap } from '../../context.js';
 import type { ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
 import { append, choice, numberIn, parseWorkloadEnv, positive } from '../option-values.js';
-import { servicePath, type ServiceAnswer } from './answers.js';
+import type { Service } from '@codedance/api';
 import { readinessWait, report, settle } from './wait.js';
 
 interface StartOptions {
@@ -65,10 +65,10 @@ async function runStart(
 ): Promise<ExitCode> {
   const [name = '', ...command] = operands;
   const client = ctx.client();
-  let view: ServiceAnswer;
+  let view: Service;
   if (command.length === 0) {
     try {
-      view = await client.post<ServiceAnswer>(servicePath(name, '/start'), {});
+      view = await client.services.start(name);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404)
         throw new UsageError(
@@ -78,7 +78,7 @@ async function runStart(
     }
   } else {
     const spec = specFromFlags(name, command, call.options, ctx.io.cwd);
-    const exists = await client.get<ServiceAnswer>(servicePath(name)).then(
+    const exists = await client.services.get(name).then(
       () => true,
       (error: unknown) => {
         if (error instanceof ApiError && error.status === 404) return false;
@@ -86,10 +86,10 @@ async function runStart(
       },
     );
     if (exists) {
-      await client.put<ServiceAnswer>(`${servicePath(name)}?wait=false`, spec);
-      view = await client.post<ServiceAnswer>(servicePath(name, '/start'), {});
+      await client.services.update(name, spec, { wait: false });
+      view = await client.services.start(name);
     } else {
-      view = await client.post<ServiceAnswer>('/api/services', spec);
+      view = await client.services.create(spec);
     }
   }
   if (call.options.wait !== false) view = await settle(ctx, name, readinessWait(view));

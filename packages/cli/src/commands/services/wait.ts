@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
-import { servicePath, type ServiceAnswer } from './answers.js';
+import type { Service } from '@codedance/api';
 import { formatService } from './format.js';
 
 /** States an instance passes through on its way to being ready, or to giving up. */
@@ -16,10 +16,10 @@ export async function settle(
   ctx: CommandContext,
   name: string,
   deadlineMs: number,
-): Promise<ServiceAnswer> {
+): Promise<Service> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const view = await ctx.client().get<ServiceAnswer>(servicePath(name));
+    const view = await ctx.client().services.get(name);
     const moving = view.rolling || view.instances.some((i) => MOVING.has(i.state));
     const unproven =
       view.spec.readiness === undefined &&
@@ -30,11 +30,7 @@ export async function settle(
 }
 
 /** Prints where the service ended; exits 0 only when that is `want`. */
-export function report(
-  ctx: CommandContext,
-  view: ServiceAnswer,
-  want: 'ONLINE' | 'STOPPED',
-): ExitCode {
+export function report(ctx: CommandContext, view: Service, want: 'ONLINE' | 'STOPPED'): ExitCode {
   if (ctx.out.json) ctx.out.data(view);
   else ctx.out.lines(formatService(ctx.out, view));
   if (view.status === want) return EXIT_CODES.SUCCESS;
@@ -44,8 +40,8 @@ export function report(
 }
 
 /** How long instances may take to become ready, with a margin for the polling. */
-export function readinessWait(view: ServiceAnswer): number {
-  return (view.spec.readiness_timeout_ms ?? 30_000) + 5000;
+export function readinessWait(view: Service): number {
+  return view.spec.readiness_timeout_ms + 5000;
 }
 
 /**
@@ -57,10 +53,10 @@ export async function restartService(
   ctx: CommandContext,
   name: string,
   wait: boolean,
-): Promise<ServiceAnswer> {
-  const view = await ctx.client().post<ServiceAnswer>(servicePath(name, '/restart?wait=false'), {});
+): Promise<Service> {
+  const view = await ctx.client().services.restart(name, { wait: false });
   if (!wait) return view;
-  const perInstance = (view.spec.stop_timeout_ms ?? 5000) + readinessWait(view);
+  const perInstance = view.spec.stop_timeout_ms + readinessWait(view);
   return settle(ctx, name, perInstance * Math.max(1, view.instances.length));
 }
 

@@ -1,11 +1,15 @@
 import { refusalOf } from '../../client.js';
 import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
-import { taskPath, type Action, type ActionResult } from './answers.js';
+import type { Action, ActionResult } from './answers.js';
 import { formatResult } from './format.js';
 
 /** The batch endpoint of an action, where the server has one. */
-const BATCH: Partial<Record<Action, string>> = { run: 'run', stop: 'stop', rm: 'delete' };
+const BATCH: Partial<Record<Action, 'run' | 'stop' | 'delete'>> = {
+  run: 'run',
+  stop: 'stop',
+  rm: 'delete',
+};
 
 /** One task through its own endpoint; API refusals become a failed result, not an exception. */
 export async function actOnOne(
@@ -16,13 +20,10 @@ export async function actOnOne(
   const client = ctx.client();
   try {
     if (action === 'rm') {
-      const { results } = await client.post<{ results: ActionResult[] }>(
-        '/api/tasks/batch/delete',
-        { ids: [id] },
-      );
+      const { results } = await client.tasks.batch('delete', [id]);
       return results[0] ?? { id, ok: false };
     }
-    const answer = await client.post<Partial<ActionResult>>(taskPath(id, `/${action}`), {});
+    const answer = await client.tasks[action](id);
     return { ...answer, id, ok: true };
   } catch (error) {
     return { id, ok: false, error: refusalOf(error) };
@@ -38,9 +39,7 @@ export async function act(
   const batch = BATCH[action];
   let results: ActionResult[];
   if (ids.length > 1 && batch !== undefined) {
-    ({ results } = await ctx
-      .client()
-      .post<{ results: ActionResult[] }>(`/api/tasks/batch/${batch}`, { ids }));
+    ({ results } = await ctx.client().tasks.batch(batch, ids));
   } else {
     results = [];
     for (const id of ids) results.push(await actOnOne(ctx, action, id));

@@ -4,7 +4,6 @@ import type { CommandContext, Invocation, Wrap } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { UsageError } from '../../failure.js';
 import { append, choice, numberIn, parseWorkloadEnv } from '../option-values.js';
-import type { TaskAnswer } from './answers.js';
 import { commandText, relativeTime, scheduleText } from './format.js';
 
 export interface AddOptions {
@@ -75,7 +74,7 @@ async function runAdd(
 ): Promise<ExitCode> {
   const [id = '', ...words] = operands;
   const body = taskFromFlags(id, words, call.options, ctx.io.cwd);
-  const view = await ctx.client().post<TaskAnswer>('/api/tasks', body);
+  const view = await ctx.client().tasks.create(body);
   const { out } = ctx;
   if (out.json) {
     out.data(view);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bufferedOutput } from '../../test-support/output.js';
-import type { TaskAnswer } from './answers.js';
+import type { Task } from '@codedance/api';
 import {
   formatMs,
   formatResult,
@@ -40,7 +40,7 @@ describe('formatMs and relativeTime', () => {
 });
 
 describe('formatTaskTable and formatResult', () => {
-  const task = (over: Partial<TaskAnswer>): TaskAnswer => ({
+  const task = (over: Partial<Task>): Task => ({
     id: 'a',
     script_path: 'x',
     enabled: true,

@@ -1,13 +1,7 @@
 import { formatDuration, formatTable, type Output, type Style } from '../../output.js';
 import { paintLogText } from '../log-lines.js';
-import type {
-  Action,
-  ActionResult,
-  RunAnswer,
-  TaskAnswer,
-  TaskDetailAnswer,
-  TaskLogEntry,
-} from './answers.js';
+import type { Action, ActionResult } from './answers.js';
+import type { LogEntry, Task, TaskDetail, TaskRun } from '@codedance/api';
 
 const STATUS_STYLE: Record<string, Style> = {
   RUNNING: 'yellow',
@@ -21,9 +15,7 @@ const STATUS_STYLE: Record<string, Style> = {
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** `cron 0 3 * * * (Europe/Paris)`, `every 5 min`, `every 30 s` or `on demand`. */
-export function scheduleText(
-  task: Pick<TaskAnswer, 'cron' | 'timezone' | 'interval_minutes'>,
-): string {
+export function scheduleText(task: Pick<Task, 'cron' | 'timezone' | 'interval_minutes'>): string {
   if (task.cron !== undefined)
     return `cron ${task.cron}${task.timezone === undefined ? '' : ` (${task.timezone})`}`;
   const minutes = task.interval_minutes;
@@ -64,7 +56,7 @@ function exitText(run: { exitCode: number | null; reason: string | null }): stri
 }
 
 /** The `codedance tasks ls` table. */
-export function formatTaskTable(out: Output, tasks: readonly TaskAnswer[], now: Date): string[] {
+export function formatTaskTable(out: Output, tasks: readonly Task[], now: Date): string[] {
   const rows = tasks.map((t) => {
     const last = t.lastRun;
     return [
@@ -84,7 +76,7 @@ export function formatTaskTable(out: Output, tasks: readonly TaskAnswer[], now: 
 }
 
 /** A run history table, newest first as the server answers it. */
-export function formatRunTable(out: Output, runs: readonly RunAnswer[]): string[] {
+export function formatRunTable(out: Output, runs: readonly TaskRun[]): string[] {
   const rows = runs.map((r) => [
     r.run,
     localTime(r.startedAt),
@@ -101,7 +93,7 @@ export function formatRunTable(out: Output, runs: readonly RunAnswer[]): string[
 }
 
 /** The command line a task runs, as a person would type it. */
-export function commandText(task: Pick<TaskAnswer, 'script_path' | 'execute_path' | 'args'>) {
+export function commandText(task: Pick<Task, 'script_path' | 'execute_path' | 'args'>) {
   const quote = (w: string) => (/^[\w./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
   const words = [...(task.execute_path === undefined ? [] : [task.execute_path]), task.script_path];
   return [...words, ...(task.args ?? [])].map(quote).join(' ');
@@ -110,8 +102,9 @@ export function commandText(task: Pick<TaskAnswer, 'script_path' | 'execute_path
 /** `codedance tasks show`: the definition, the next fire times and the recent runs. */
 export function formatTaskDetail(
   out: Output,
-  task: TaskDetailAnswer,
-  runs: readonly RunAnswer[],
+  // Servers older than the run statistics answer without `stats`.
+  task: Omit<TaskDetail, 'stats'> & { stats?: TaskDetail['stats'] },
+  runs: readonly TaskRun[],
   now: Date,
 ): string[] {
   const env = Object.keys(task.environment ?? {});
@@ -177,12 +170,12 @@ export function formatResult(out: Output, action: Action, r: ActionResult): stri
 }
 
 /** `12:03:04.120 lx9k2-ab12 line`; stderr in red, Codedance's own lines dimmed. */
-export function formatTaskLogLine(out: Output, entry: TaskLogEntry): string {
+export function formatTaskLogLine(out: Output, entry: LogEntry): string {
   return `${out.paint('dim', `${entry.time.slice(11, 23)} ${entry.source.run ?? '-'}`)} ${paintLogText(out, entry)}`;
 }
 
 /** The last line of `codedance tasks run --wait`: how the run ended. */
-export function formatRunOutcome(out: Output, id: string, record: RunAnswer): string {
+export function formatRunOutcome(out: Output, id: string, record: TaskRun): string {
   const ok = record.status === 'SUCCESS';
   return `${out.tick(ok)} ${id} run ${record.run} ${paintStatus(out, record.status)}: ${record.summary ?? exitText(record)}${record.durationMs === null ? '' : ` (${formatMs(record.durationMs)})`}`;
 }

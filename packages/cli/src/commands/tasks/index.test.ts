@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, startCli, type LongRunning } from '../../test-support/cli.js';
 import { startServerChild, stopServer, type ServerChild } from '../../test-support/server-child.js';
-import type { TaskAnswer } from './answers.js';
+import type { Task } from '@codedance/api';
 
 /** The built `codedance tasks` commands, run as child processes against a real server. */
 describe('codedance tasks against a running server', () => {
@@ -75,7 +75,7 @@ describe('codedance tasks against a running server', () => {
     expect(stdout).toMatch(/nightly\s+DISABLED\s+cron 0 3 \* \* \* \(Europe\/Paris\)/);
     expect(stdout).toMatch(/ok\s+IDLE\s+on demand/);
     const json = await cli('--json', 'tasks', 'ls');
-    const tasks = JSON.parse(json.stdout) as TaskAnswer[];
+    const tasks = JSON.parse(json.stdout) as Task[];
     expect(tasks.map((t) => t.id)).toEqual(['fail', 'nightly', 'ok']);
   });
 
@@ -153,7 +153,7 @@ describe('codedance tasks against a running server', () => {
     const removed = await cli('tasks', 'rm', 'ok', 'fail');
     expect(removed.code, removed.stdout).toBe(0);
     expect(removed.stdout).toBe('✓ ok deleted\n✓ fail deleted\n');
-    const left = JSON.parse((await cli('--json', 'tasks', 'ls')).stdout) as TaskAnswer[];
+    const left = JSON.parse((await cli('--json', 'tasks', 'ls')).stdout) as Task[];
     expect(left.map((t) => t.id).filter((id) => ['ok', 'fail', 'nightly'].includes(id))).toEqual([
       'nightly',
     ]);

@@ -5,21 +5,15 @@ import { UsageError } from '../../failure.js';
 import { numberIn } from '../option-values.js';
 import { act } from './actions.js';
 import { registerAdd } from './add.js';
-import {
-  ACTIONS,
-  taskPath,
-  type Action,
-  type RunAnswer,
-  type TaskAnswer,
-  type TaskDetailAnswer,
-} from './answers.js';
+import { ACTIONS, type Action } from './answers.js';
 import { formatRunTable, formatTaskDetail, formatTaskTable } from './format.js';
 import { registerLogs } from './logs.js';
 import { runAndWait } from './wait.js';
 import { allPages } from '../../pages.js';
+import type { Task, TaskRun } from '@codedance/api';
 
 async function runList(ctx: CommandContext): Promise<ExitCode> {
-  const tasks = await allPages<TaskAnswer>(ctx.client(), '/api/tasks', 'tasks');
+  const tasks = await allPages<Task>(ctx.client(), '/api/tasks', 'tasks');
   if (ctx.out.json) ctx.out.data(tasks);
   else if (tasks.length === 0)
     ctx.out.line('no tasks yet; add one with: codedance tasks add <id> --every 10 -- <command>');
@@ -30,8 +24,8 @@ async function runList(ctx: CommandContext): Promise<ExitCode> {
 async function runShow(ctx: CommandContext, call: Invocation<object>): Promise<ExitCode> {
   const [id = ''] = call.args;
   const client = ctx.client();
-  const task = await client.get<TaskDetailAnswer>(taskPath(id));
-  const { items } = await client.get<{ items: RunAnswer[] }>(taskPath(id, '/runs?limit=10'));
+  const task = await client.tasks.get(id);
+  const { items } = await client.tasks.runs(id, { limit: 10 });
   if (ctx.out.json) ctx.out.data({ ...task, runs: items });
   else ctx.out.lines(formatTaskDetail(ctx.out, task, items, new Date()));
   return EXIT_CODES.SUCCESS;
@@ -43,7 +37,12 @@ async function runRuns(
 ): Promise<ExitCode> {
   const [id = ''] = call.args;
   const limit = call.options.limit ?? 20;
-  const items = await allPages<RunAnswer>(ctx.client(), taskPath(id, '/runs'), 'items', limit);
+  const items = await allPages<TaskRun>(
+    ctx.client(),
+    `/api/tasks/${encodeURIComponent(id)}/runs`,
+    'items',
+    limit,
+  );
   if (ctx.out.json) ctx.out.data(items);
   else if (items.length === 0)
     ctx.out.line(`no runs of ${id} yet; start one: codedance tasks run ${id}`);

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { CommandContext, GlobalOptions, Invocation, Wrap } from '../../context.js';
 import type { ExitCode } from '../../exit-codes.js';
 import { addLogLinesOptions, showLogLines, type LogLinesOptions } from '../log-lines.js';
-import { taskPath, type TaskAnswer, type TaskLogEntry } from './answers.js';
 import { formatTaskLogLine } from './format.js';
 
 interface LogsOptions extends LogLinesOptions {
@@ -26,20 +25,17 @@ async function runLogs(
   const { options } = call;
   const client = ctx.client();
   // Asked first so an unknown task is refused (404) instead of printing nothing.
-  await client.get<TaskAnswer>(taskPath(id));
+  await client.tasks.get(id);
   return showLogLines(ctx, options, globals, {
     recent: async (limit) => {
       const query = narrowed({ task: id, limit: String(limit) }, options);
-      return (await client.get<{ entries: TaskLogEntry[] }>(`/api/logs?${query.toString()}`))
-        .entries;
+      return (await client.logs.query(Object.fromEntries(query))).entries;
     },
     format: formatTaskLogLine,
     filter: narrowed({ kind: 'task', id }, options),
     // Follow from the newest line anywhere, so lines written between the two requests are not lost.
     since: async (recent) =>
-      recent[0]?.seq ??
-      (await client.get<{ entries: TaskLogEntry[] }>('/api/logs?limit=1')).entries[0]?.seq ??
-      0,
+      recent[0]?.seq ?? (await client.logs.query({ limit: 1 })).entries[0]?.seq ?? 0,
     droppedHint: 'they are in the log',
   });
 }

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../context.js';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes.js';
 import { printLogEntry } from '../log-lines.js';
 import { actOnOne } from './actions.js';
-import { taskPath, type RunAnswer, type TaskAnswer, type TaskLogEntry } from './answers.js';
+import type { LogEntry, TaskRun } from '@codedance/api';
 import { formatResult, formatRunOutcome, formatTaskLogLine } from './format.js';
 
 const POLL_MS = 250;
@@ -19,14 +19,12 @@ async function printNewLines(
   after: number,
 ): Promise<number> {
   if (ctx.out.json) return after;
-  const fresh: TaskLogEntry[] = [];
+  const fresh: LogEntry[] = [];
   let before: number | null = null;
   do {
-    const query = new URLSearchParams({ task: id, run, limit: '500' });
-    if (before !== null) query.set('before', String(before));
     const page = await ctx
       .client()
-      .get<{ entries: TaskLogEntry[]; nextBefore: number | null }>(`/api/logs?${query.toString()}`);
+      .logs.query({ task: id, run, limit: 500, ...(before === null ? {} : { before }) });
     const newer = page.entries.filter((e) => e.seq > after);
     fresh.push(...newer);
     before = newer.length === page.entries.length ? page.nextBefore : null;
@@ -37,7 +35,7 @@ async function printNewLines(
 
 /** The newest run id of a task, to recognise the run a queued trigger starts later. */
 async function newestRun(ctx: CommandContext, id: string): Promise<string | null> {
-  const { items } = await ctx.client().get<{ items: RunAnswer[] }>(taskPath(id, '/runs?limit=1'));
+  const { items } = await ctx.client().tasks.runs(id, { limit: 1 });
   return items[0]?.run ?? null;
 }
 
@@ -53,7 +51,7 @@ export async function runAndWait(
 ): Promise<ExitCode> {
   const { out } = ctx;
   const client = ctx.client();
-  const task = await client.get<TaskAnswer>(taskPath(id));
+  const task = await client.tasks.get(id);
   const limit = waitSeconds ?? (task.timeout === undefined ? 3600 : task.timeout + 60);
   const deadline = Date.now() + limit * 1000;
   const before = await newestRun(ctx, id);
@@ -70,9 +68,9 @@ export async function runAndWait(
     if (newest !== null && newest !== before) run = newest;
   }
   let seq = 0;
-  let record: RunAnswer | null = null;
+  let record: TaskRun | null = null;
   while (run !== undefined) {
-    record = await client.get<RunAnswer>(taskPath(id, `/runs/${encodeURIComponent(run)}`));
+    record = await client.tasks.getRun(id, run);
     seq = await printNewLines(ctx, id, run, seq);
     if (record.status !== 'RUNNING' || Date.now() >= deadline) break;
     await delay(POLL_MS);

@@ -551,44 +551,64 @@ describe('decide, the first release of an app', () => {
   });
 });
 
+/** The release of v3 after `w` ended (v2 stable, v1 warm), on the same app and sides. */
+function nextRelease(w: World, keepPrevious: string): World {
+  const next = new World('CANARY', { keepPrevious });
+  next.now = w.now;
+  next.app = w.app;
+  next.table = w.table;
+  next.sides.clear();
+  for (const [k, v] of w.sides) next.sides.set(k, v);
+  next.d = {
+    ...w.d,
+    id: 'dep-20261202-00000002',
+    version: 'v3',
+    previousVersion: 'v2',
+    status: 'PENDING',
+    progress: {
+      ...next.d.progress,
+      steps: next.d.progress.steps.map((s) => ({ ...s, name: s.name.replace('v2', 'v3') })),
+    },
+    resources: {
+      stable: { ...w.app!.stable!, traffic: 100 },
+      canary: { ...next.d.resources.canary, version: 'v3', service: 'prod.shop.v3' },
+    },
+    canary: { ...w.d.canary, currentWeight: 0, desiredWeight: 0 },
+    endTime: null,
+    analysis: [],
+    metrics: { successRate: [], responseTime: [] },
+    hooks: [],
+  };
+  return next;
+}
+
 describe('decide, a warm version during the next release', () => {
   it('keeps the split the release has set when the warm version expires', () => {
     const w = new World('CANARY', { keepPrevious: '5s' });
     w.runUntil(ENDED);
     expect(w.app?.previous?.version).toBe('v1');
     // The next release, v3, over v2 with v1 still warm.
-    const next = new World('CANARY', { keepPrevious: '5s' });
-    next.now = w.now;
-    next.app = w.app;
-    next.table = w.table;
-    next.sides.clear();
-    for (const [k, v] of w.sides) next.sides.set(k, v);
-    next.d = {
-      ...w.d,
-      id: 'dep-20261202-00000002',
-      version: 'v3',
-      previousVersion: 'v2',
-      status: 'PENDING',
-      progress: {
-        ...next.d.progress,
-        steps: next.d.progress.steps.map((s) => ({ ...s, name: s.name.replace('v2', 'v3') })),
-      },
-      resources: {
-        stable: { ...w.app!.stable!, traffic: 100 },
-        canary: { ...next.d.resources.canary, version: 'v3', service: 'prod.shop.v3' },
-      },
-      canary: { ...w.d.canary, currentWeight: 0, desiredWeight: 0 },
-      endTime: null,
-      analysis: [],
-      metrics: { successRate: [], responseTime: [] },
-      hooks: [],
-    };
+    const next = nextRelease(w, '5s');
     next.runToStep('Traffic 20%');
     expect(next.served()).toEqual({ v2: 80, v3: 20 });
     next.runUntil(() => next.app?.previous === null);
     expect(next.d.progress.steps[next.d.progress.currentStepIndex]?.name).toBe('Traffic 20%');
     expect(next.served()).toEqual({ v2: 80, v3: 20 });
     expect(next.sides.has('prod.shop.v1')).toBe(false);
+  });
+
+  it('stops a warm version still running when the next release completes and replaces it', () => {
+    const w = new World('CANARY', { keepPrevious: '1h' });
+    w.runUntil(ENDED);
+    expect(w.app?.previous?.version).toBe('v1');
+    const next = nextRelease(w, '1h');
+    expect(next.sides.has('prod.shop.v1')).toBe(true);
+    next.runUntil(ENDED);
+    expect(next.d.status).toBe('COMPLETED');
+    // v2 is the warm one now; v1, warm for another hour, was not forgotten running.
+    expect(next.app?.previous?.version).toBe('v2');
+    expect(next.sides.has('prod.shop.v1')).toBe(false);
+    expect([...next.sides.keys()].sort()).toEqual(['prod.shop.v2', 'prod.shop.v3']);
   });
 });
 

@@ -96,6 +96,18 @@ function retire(ctx: Context): Action[] {
     const run = hookOutcome(ctx, 'postRollout', hook);
     if ('actions' in run) return run.actions;
   }
+  // The version kept warm so far is replaced by the one this release retires: it goes now, or
+  // it would run on, forgotten, with nothing left to stop it.
+  const superseded = app.previous;
+  if (
+    superseded !== null &&
+    superseded.deployment !== d.id &&
+    superseded.service !== app.stable?.service &&
+    superseded.service !== d.resources.canary.service &&
+    sideOf(ctx.obs, superseded.service).exists
+  ) {
+    return [{ kind: 'stopSide', service: superseded.service }];
+  }
   const until = new Date(now + app.spec.keepPreviousMs).toISOString();
   return finish(ctx, `${d.previousVersion ?? 'nothing'} kept warm until ${until}, then stopped`);
 }

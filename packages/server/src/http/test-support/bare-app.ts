@@ -14,11 +14,12 @@ export interface BareApp {
  */
 export async function startBareApp(
   register: (app: FastifyInstance) => Promise<void> | void,
+  errors: Parameters<typeof installErrorHandling>[1] = {},
 ): Promise<BareApp> {
   const app = Fastify({ logger: false, frameworkErrors, return503OnClosing: false });
   app.setValidatorCompiler(validatorCompiler);
   installJsonBodies(app);
-  installErrorHandling(app);
+  installErrorHandling(app, errors);
   await register(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { download, withQuery } from '../../api/client';
@@ -213,7 +214,7 @@ export function DeploymentTable({ rows, now }: { rows: DeploymentRow[]; now: num
                 className="border-t border-slate-200 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/50"
               >
                 <td className="px-3 py-2 whitespace-nowrap tabular-nums">
-                  {dateTime(row.startTime)}
+                  <Time value={row.startTime} />
                 </td>
                 <td className="px-3 py-2 font-medium">{row.app}</td>
                 <td className="px-3 py-2 font-mono text-xs">{row.version}</td>

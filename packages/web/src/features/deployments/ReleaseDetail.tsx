@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { useMemo } from 'react';
 import type { Deployment } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -69,7 +70,7 @@ function WhyBanner({ deployment }: { deployment: Deployment }) {
  * configuration, resources and logs; and the actions.
  */
 export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
   const thresholds = useMemo(() => thresholdsFromConfig(deployment.config), [deployment.config]);
   const steps = deployment.progress.steps;
   const stepIndex = Math.min(steps.length - 1, deployment.progress.currentStepIndex);
@@ -102,7 +103,9 @@ export function ReleaseDetail({ deployment }: { deployment: Deployment }) {
           <Fact label={t('release.id')}>{deployment.id}</Fact>
           <Fact label={t('release.strategy')}>{t(`strategy.${deployment.deploymentType}`)}</Fact>
           <Fact label={t('release.from')}>{deployment.previousVersion ?? '—'}</Fact>
-          <Fact label={t('release.started')}>{dateTime(deployment.startTime)}</Fact>
+          <Fact label={t('release.started')}>
+            <Time value={deployment.startTime} />
+          </Fact>
           <Fact label={t('release.duration')}>
             {duration(elapsed(deployment.startTime, deployment.endTime))}
           </Fact>

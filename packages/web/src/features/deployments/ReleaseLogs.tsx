@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { useState } from 'react';
 import type { Deployment } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -7,7 +8,7 @@ const SHOWN = 50;
 
 /** Seed 003's deployment log: `[10:00:00] message`, the newest last. */
 export function ReleaseLogs({ deployment }: { deployment: Deployment }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [all, setAll] = useState(false);
   const logs = deployment.logs;
   if (logs.length === 0)
@@ -24,7 +25,10 @@ export function ReleaseLogs({ deployment }: { deployment: Deployment }) {
         <ol>
           {shown.map((line, i) => (
             <li key={`${line.time}-${i}`} className="whitespace-pre-wrap">
-              <span className="text-slate-400">[{time(line.time)}]</span> {line.message}
+              <span className="text-slate-400">
+                [<Time value={line.time} format="time" />]
+              </span>{' '}
+              {line.message}
             </li>
           ))}
         </ol>

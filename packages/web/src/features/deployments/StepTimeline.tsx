@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import type { Deployment, StepStatus } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
 import { cx } from '../../ui/cx';
@@ -42,7 +43,7 @@ export function StepTimeline({
   >;
   now?: number;
 }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const steps = deployment.progress.steps;
   if (steps.length === 0) {
     return <p className="text-sm text-slate-600 dark:text-slate-400">{t('release.steps.none')}</p>;
@@ -101,9 +102,19 @@ export function StepTimeline({
                 </span>
                 <span className="sr-only">{t(`stepStatus.${step.status}`)}</span>
                 <span className="text-xs text-slate-600 tabular-nums dark:text-slate-400">
-                  {step.startTime
-                    ? `${time(step.startTime)} – ${step.endTime ? time(step.endTime) : t('release.steps.inProgress')}`
-                    : t('release.steps.notStarted')}
+                  {step.startTime ? (
+                    <>
+                      <Time value={step.startTime} format="time" />
+                      {' – '}
+                      {step.endTime ? (
+                        <Time value={step.endTime} format="time" />
+                      ) : (
+                        t('release.steps.inProgress')
+                      )}
+                    </>
+                  ) : (
+                    t('release.steps.notStarted')
+                  )}
                   {took !== null && ` (${duration(took)})`}
                 </span>
               </div>

@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { useEffect, useRef } from 'react';
 import type { LogEntry, LogLevel } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -39,7 +40,7 @@ export function LogLines({
   height?: string;
   label: string;
 }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   useEffect(() => {
@@ -67,7 +68,7 @@ export function LogLines({
       ) : (
         entries.map((entry) => (
           <div key={entry.seq} className="whitespace-pre-wrap break-all" data-level={entry.level}>
-            <span className="text-slate-400">{time(entry.time)}</span>{' '}
+            <Time value={entry.time} format="time" className="text-slate-400" />{' '}
             <span className={cx('inline-block w-16 font-semibold', LEVEL_CLASSES[entry.level])}>
               {entry.level}
             </span>

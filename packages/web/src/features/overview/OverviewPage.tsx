@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { api, withQuery } from '../../api/client';
@@ -287,7 +288,7 @@ function SystemHealth() {
 }
 
 function LatestEvents() {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const events = useQuery({
     queryKey: RECENT_EVENTS_KEY,
     queryFn: ({ signal }) =>
@@ -313,7 +314,7 @@ function LatestEvents() {
                 return (
                   <li key={event.seq} className="flex gap-3">
                     <span className="shrink-0 text-xs tabular-nums text-slate-600 dark:text-slate-400">
-                      {time(event.time)}
+                      <Time value={event.time} format="time" />
                     </span>
                     {href ? (
                       <Link

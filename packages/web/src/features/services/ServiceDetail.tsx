@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { useState } from 'react';
 import type { Service } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -14,7 +15,7 @@ import { ServiceForm } from './ServiceForm';
 
 /** One service: its facts, actions, instances and logs; editing and scaling happen here. */
 export function ServiceDetail({ service, onDeleted }: { service: Service; onDeleted: () => void }) {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
   const tail = useLogTail({ kind: 'service', id: service.name });
   const [editing, setEditing] = useState(false);
   return (
@@ -100,9 +101,14 @@ export function ServiceDetail({ service, onDeleted }: { service: Service; onDele
                   <td className="px-2 py-1.5 tabular-nums">{bytes(i.rssBytes)}</td>
                   <td className="px-2 py-1.5 tabular-nums">{i.restarts}</td>
                   <td className="px-2 py-1.5 text-xs">
-                    {i.lastExit
-                      ? `${i.lastExit.code ?? i.lastExit.signal ?? '?'} · ${dateTime(i.lastExit.at)}`
-                      : '—'}
+                    {i.lastExit ? (
+                      <>
+                        {`${i.lastExit.code ?? i.lastExit.signal ?? '?'} · `}
+                        <Time value={i.lastExit.at} />
+                      </>
+                    ) : (
+                      '—'
+                    )}
                   </td>
                 </tr>
               ))}

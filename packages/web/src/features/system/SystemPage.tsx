@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api, withQuery } from '../../api/client';
@@ -56,7 +57,7 @@ function seriesOf(
 }
 
 function Processes() {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
   const [sort, setSort] = useState<'cpu' | 'memory' | 'pid' | 'name'>('cpu');
   const [q, setQ] = useState('');
   const query = useQuery({
@@ -132,7 +133,7 @@ function Processes() {
                       </td>
                       <td className="px-2 py-1">{p.state}</td>
                       <td className="px-2 py-1 text-xs whitespace-nowrap tabular-nums">
-                        {dateTime(p.startedAt)}
+                        <Time value={p.startedAt} />
                       </td>
                       <td
                         className="max-w-md truncate px-2 py-1 font-mono text-xs"

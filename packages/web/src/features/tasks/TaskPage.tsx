@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import type { TaskDetail, TaskRun } from '../../api/types';
@@ -45,7 +46,7 @@ function RunLog({ task, run }: { task: string; run: TaskRun }) {
 }
 
 function Runs({ task, selected }: { task: TaskDetail; selected: string | undefined }) {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
   const runs = useTaskRuns(task.id);
   return (
     <QueryView
@@ -108,7 +109,9 @@ function Runs({ task, selected }: { task: TaskDetail; selected: string | undefin
                           {run.exitCode ?? run.signal ?? '—'}
                         </td>
                         <td className="px-3 py-1.5 tabular-nums">{duration(run.durationMs)}</td>
-                        <td className="px-3 py-1.5 tabular-nums">{dateTime(run.startedAt)}</td>
+                        <td className="px-3 py-1.5 tabular-nums">
+                          <Time value={run.startedAt} />
+                        </td>
                         <td className="px-3 py-1.5 tabular-nums">{bytes(run.peakRssBytes)}</td>
                       </tr>
                     ))}
@@ -126,7 +129,7 @@ function Runs({ task, selected }: { task: TaskDetail; selected: string | undefin
 
 /** `/tasks/:id` and `/tasks/:id/runs/:run`: one task, its run history and a run's log. */
 export function TaskPage() {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
   const params = useParams<{ id: string; run?: string }>();
   const [, navigate] = useLocation();
   const query = useTask(params.id);
@@ -171,7 +174,7 @@ export function TaskPage() {
                 </Fact>
                 <Fact label={t('taskPage.schedule')}>{scheduleText(task, t)}</Fact>
                 <Fact label={t('taskPage.nextRun')}>
-                  {task.nextRunAt ? dateTime(task.nextRunAt) : '—'}
+                  <Time value={task.nextRunAt} />
                 </Fact>
                 <Fact label={t('taskPage.timeout')}>
                   {task.timeout ? `${task.timeout} s` : t('taskPage.serverDefault')}
@@ -197,7 +200,9 @@ export function TaskPage() {
                   ) : (
                     <ul className="text-sm tabular-nums">
                       {task.upcoming.map((at) => (
-                        <li key={at}>{dateTime(at)}</li>
+                        <li key={at}>
+                          <Time value={at} />
+                        </li>
                       ))}
                     </ul>
                   )}

@@ -1,3 +1,4 @@
+import { Time } from '../../ui/Time';
 import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { BatchResult, Task } from '../../api/types';
@@ -186,14 +187,21 @@ export function TasksPage() {
                       </Link>
                       <p className="text-xs text-slate-600 dark:text-slate-400">
                         {scheduleText(task, t)}
-                        {task.nextRunAt ? ` · ${dateTime(task.nextRunAt)}` : ''}
+                        {task.nextRunAt ? (
+                          <>
+                            {' · '}
+                            <Time value={task.nextRunAt} />
+                          </>
+                        ) : (
+                          ''
+                        )}
                       </p>
                     </div>
                     <StatusBadge status={task.status} />
                   </div>
                   {task.lastRun && (
                     <p className="text-xs text-slate-600 tabular-nums dark:text-slate-400">
-                      {t('tasks.col.lastRun')}: {dateTime(task.lastRun.finishedAt)} ·{' '}
+                      {t('tasks.col.lastRun')}: <Time value={task.lastRun.finishedAt} /> ·{' '}
                       {t('tasks.exit', { code: task.lastRun.exitCode ?? '—' })} ·{' '}
                       {duration(task.lastRun.durationMs)}
                     </p>
@@ -272,14 +280,14 @@ export function TasksPage() {
                       </td>
                       <td className="px-2 py-2 text-xs">{scheduleText(task, t)}</td>
                       <td className="px-2 py-2 text-xs tabular-nums">
-                        {task.nextRunAt ? dateTime(task.nextRunAt) : '—'}
+                        <Time value={task.nextRunAt} />
                       </td>
                       <td className="px-2 py-2 text-xs">
                         {task.lastRun ? (
                           <>
                             <StatusBadge status={task.lastRun.status} />
                             <p className="mt-0.5 tabular-nums text-slate-600 dark:text-slate-400">
-                              {dateTime(task.lastRun.finishedAt)} ·{' '}
+                              <Time value={task.lastRun.finishedAt} /> ·{' '}
                               {t('tasks.exit', { code: task.lastRun.exitCode ?? '—' })} ·{' '}
                               {duration(task.lastRun.durationMs)}
                             </p>

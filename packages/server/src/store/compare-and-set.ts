@@ -1,5 +1,5 @@
 import { AlreadyExistsError, CodedanceError, ConflictError } from '@codedance/core';
-import type { Store, StoredRecord } from '../store/index.js';
+import type { Store, StoredRecord } from './types.js';
 
 /** How many times a change re-reads after losing a race before it gives up with a 409. */
 const MAX_ATTEMPTS = 50;
