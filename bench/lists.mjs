@@ -52,7 +52,19 @@ const rssMb = (pid) => {
   return line ? Number(line[1]) / 1024 : NaN;
 };
 
-function request(base, token, method, path, body) {
+/** One request; a 503 (the store busy on a loaded machine) is retried, as a client should. */
+async function request(base, token, method, path, body) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once(base, token, method, path, body);
+    } catch (error) {
+      if (!String(error.message).includes(': 503 ') || attempt === 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+function once(base, token, method, path, body) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
