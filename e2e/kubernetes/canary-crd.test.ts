@@ -292,7 +292,7 @@ describe.skipIf(problem !== null)('the CanaryDeployment CRD on a real API server
     const [wideHeader, ...wideRows] = wide.trim().split('\n');
     expect(wideHeader).toMatch(/ +AGE +PROVIDER +REASON$/);
     expect(wideRows.find((r) => r.startsWith('codedance-app '))).toMatch(
-      / +replicas +step 3 of 5 holds for 5m$/,
+      / +router +step 3 of 5 holds for 5m$/,
     );
   });
 });
